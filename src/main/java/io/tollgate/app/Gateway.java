@@ -1,0 +1,97 @@
+package io.tollgate.app;
+
+import io.tollgate.admin.AdminApi;
+import io.tollgate.auth.KeyAuthenticator;
+import io.tollgate.auth.Keys;
+import io.tollgate.catalog.ModelsHandler;
+import io.tollgate.config.ConfigHolder;
+import io.tollgate.http.HttpVerticle;
+import io.tollgate.proxy.ProxyHandler;
+import io.tollgate.receipts.ReceiptsHandler;
+import io.tollgate.store.Store;
+import io.tollgate.store.StoreAccess;
+import io.tollgate.tenants.Tenants;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.ThreadingModel;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Clock;
+
+/** A running gateway: the store, the configuration and the HTTP server, wired by hand. */
+public final class Gateway {
+  private final Vertx vertx;
+  private final Store store;
+  private final StoreAccess storeAccess;
+  private final ConfigHolder config;
+  private final ProxyHandler proxy;
+  private final int port;
+  private String deploymentId;
+
+  private Gateway(Vertx vertx, Store store, StoreAccess storeAccess, ConfigHolder config, ProxyHandler proxy, int port) {
+    this.vertx = vertx;
+    this.store = store;
+    this.storeAccess = storeAccess;
+    this.config = config;
+    this.proxy = proxy;
+    this.port = port;
+  }
+
+  /**
+   * Starts serving {@code config} from {@code store}.
+   *
+   * @param port the port to listen on; 0 picks a free one
+   */
+  public static Future<Gateway> start(Vertx vertx, ConfigHolder config, Store store, int port, Clock clock) {
+    int chosen = port == 0 ? freePort() : port;
+    StoreAccess access = new StoreAccess(vertx, store);
+    KeyAuthenticator auth = new KeyAuthenticator(access, clock);
+    Keys keys = new Keys(store, clock);
+    Tenants tenants = new Tenants(store, clock);
+    ProxyHandler proxy = new ProxyHandler(vertx, config, auth, access, clock);
+    ReceiptsHandler receipts = new ReceiptsHandler(auth, access);
+    ModelsHandler models = new ModelsHandler(config, auth, clock.millis() / 1000);
+    AdminApi admin = new AdminApi(vertx, store, tenants, keys, auth, config, receipts);
+    HttpVerticle.Routes routes = new HttpVerticle.Routes(config, store, proxy, models, receipts, admin);
+    Gateway gateway = new Gateway(vertx, store, access, config, proxy, chosen);
+    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    return vertx.deployVerticle(() -> new HttpVerticle(routes, chosen),
+            new DeploymentOptions().setInstances(instances).setThreadingModel(ThreadingModel.EVENT_LOOP))
+        .map(id -> {
+          gateway.deploymentId = id;
+          return gateway;
+        });
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + port + "/v1";
+  }
+
+  public Store store() {
+    return store;
+  }
+
+  public ConfigHolder config() {
+    return config;
+  }
+
+  /** Stops serving; the store is closed by whoever opened it. */
+  public Future<Void> stop() {
+    Future<Void> undeployed = deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
+    return undeployed.compose(v -> proxy.close()).andThen(v -> storeAccess.close());
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException("no free port", e);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package io.tollgate.auth;
+
+import io.tollgate.http.ApiException;
+import io.tollgate.store.StoreAccess;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Turns an {@code Authorization} header into a live {@link ApiKey}. Keys are looked up by display prefix and
+ * their hash compared in constant time. Found keys are cached: a revoke through this process invalidates the
+ * entry at once; a revoke made by another process (the CLI on the same file) is seen within {@link #TTL_MS}.
+ * Messages never echo the presented key.
+ */
+public final class KeyAuthenticator {
+  static final long TTL_MS = 2_000;
+
+  private record Cached(Optional<ApiKey> key, long loadedAtMs) {}
+
+  private final StoreAccess store;
+  private final Clock clock;
+  private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+
+  public KeyAuthenticator(StoreAccess store, Clock clock) {
+    this.store = store;
+    this.clock = clock;
+  }
+
+  public Future<ApiKey> authenticate(String authorization) {
+    if (authorization == null || authorization.isBlank()) {
+      return Future.failedFuture(ApiException.unauthorized(
+          "Missing API key. Send it as 'Authorization: Bearer tg-...'."));
+    }
+    String token = authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+        ? authorization.substring(7).trim() : authorization.trim();
+    if (!token.startsWith(Keys.KEY_MARKER) || token.length() < Secrets.PREFIX_LENGTH) {
+      return Future.failedFuture(unknown());
+    }
+    String prefix = Secrets.prefixOf(token);
+    long now = clock.millis();
+    Cached cached = cache.get(prefix);
+    Future<Optional<ApiKey>> found;
+    if (cached != null && now - cached.loadedAtMs() < TTL_MS) {
+      found = Future.succeededFuture(cached.key());
+    } else {
+      found = store.read(c -> KeySql.byPrefix(c, prefix)).onSuccess(key -> cache.put(prefix, new Cached(key, now)));
+    }
+    return found.compose(key -> {
+      if (key.isEmpty() || !Secrets.matches(token, key.get().secretHash())) {
+        return Future.failedFuture(unknown());
+      }
+      if (key.get().revoked()) {
+        return Future.failedFuture(ApiException.unauthorized("This API key has been revoked."));
+      }
+      return Future.succeededFuture(key.get());
+    });
+  }
+
+  /** Drops the cached entry so the next request reads the key's current state. */
+  public void invalidate(String prefix) {
+    cache.remove(prefix);
+  }
+
+  private static ApiException unknown() {
+    return ApiException.unauthorized("Incorrect API key provided. Check the key and send it as 'Authorization: Bearer tg-...'.");
+  }
+}

@@ -1,0 +1,64 @@
+package io.tollgate.cli;
+
+import io.tollgate.auth.ApiKey;
+import io.tollgate.auth.IssuedKey;
+import io.tollgate.auth.KeySql;
+import io.tollgate.auth.Keys;
+import io.tollgate.auth.ScopeJson;
+import io.tollgate.store.Store;
+import java.time.Clock;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code tollgate keys create|list|revoke}. */
+@Command(name = "keys", mixinStandardHelpOptions = true, description = "Create, list and revoke API keys.")
+final class KeysCommand {
+  @Mixin
+  DataOption data;
+
+  @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a key; its secret is printed once.")
+  int create(
+      @Option(names = "--project", required = true, paramLabel = "ID", description = "The project id (proj_...).") String project,
+      @Option(names = "--name", defaultValue = "key", description = "Display name.") String name,
+      @Option(names = "--models", split = ",", paramLabel = "ID", description = "Allowed catalog models (default: all).") List<String> models,
+      @Option(names = "--route-types", split = ",", paramLabel = "TYPE", defaultValue = "routed,official",
+          description = "Allowed route types in order of preference (default: ${DEFAULT-VALUE}).") List<String> routeTypes) {
+    try (Store store = data.open()) {
+      IssuedKey issued = new Keys(store, Clock.systemUTC())
+          .create(project, name, new ScopeJson(models == null ? List.of() : models, routeTypes).toScope());
+      System.out.println(issued.key().id() + "\t" + issued.key().prefix() + "...");
+      System.out.println("Secret (shown once, store it now): " + issued.secret());
+      return 0;
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List keys (prefixes only; secrets are never stored).")
+  int list(@Option(names = "--project", paramLabel = "ID", description = "Only this project's keys.") String project) {
+    try (Store store = data.open()) {
+      for (ApiKey key : store.read(c -> KeySql.list(c, project))) {
+        System.out.println(key.id() + "\t" + key.prefix() + "...\t" + key.projectId() + "\t" + key.name()
+            + "\t" + ScopeJson.of(key.scope()).routeTypes() + (key.revoked() ? "\trevoked" : ""));
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "revoke", mixinStandardHelpOptions = true,
+      description = "Revoke a key. A running gateway on the same data directory refuses it within 2 seconds.")
+  int revoke(@Parameters(paramLabel = "ID", description = "The key id (key_...).") String id) {
+    try (Store store = data.open()) {
+      if (!new Keys(store, Clock.systemUTC()).revoke(id)) {
+        System.err.println("error: no live key '" + id + "'");
+        return 1;
+      }
+      System.out.println("revoked " + id);
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package io.tollgate.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code tollgate} command. */
+@Command(
+    name = "tollgate",
+    mixinStandardHelpOptions = true,
+    version = "tollgate 0.1.0",
+    description = "An OpenAI-compatible LLM gateway where routing and accounting are one thing.",
+    subcommands = {
+        ServeCommand.class,
+        InitCommand.class,
+        AccountsCommand.class,
+        ProjectsCommand.class,
+        KeysCommand.class,
+        MockUpstreamCommand.class,
+        CommandLine.HelpCommand.class
+    })
+public final class Main implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    int code = new CommandLine(new Main()).execute(args);
+    if (code != 0 || !ServeCommand.keepsRunning()) {
+      System.exit(code);
+    }
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+}

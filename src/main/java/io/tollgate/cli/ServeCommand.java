@@ -1,0 +1,105 @@
+package io.tollgate.cli;
+
+import io.tollgate.app.Gateway;
+import io.tollgate.config.ConfigException;
+import io.tollgate.config.ConfigHolder;
+import io.tollgate.config.ConfigLoader;
+import io.tollgate.config.GatewayConfig;
+import io.tollgate.demo.Demo;
+import io.tollgate.store.Store;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code tollgate serve}: runs the gateway until stopped. SIGHUP reloads the configuration. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Run the gateway. With --demo: a demo configuration, a simulated upstream, a demo account and key.")
+final class ServeCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+  private static volatile boolean running;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "The YAML configuration (default: tollgate.yaml).")
+  Path config;
+
+  @Mixin
+  DataOption data;
+
+  @Option(names = "--port", paramLabel = "N", description = "Port to listen on (default: the configuration's server.port, else 8080).")
+  Integer port;
+
+  @Option(names = "--demo", description = "Serve the built-in demo: simulated upstream, demo account and key.")
+  boolean demo;
+
+  static boolean keepsRunning() {
+    return running;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    Clock clock = Clock.systemUTC();
+    Store store;
+    try {
+      store = data.open();
+    } catch (RuntimeException e) {
+      System.err.println("error: " + e.getMessage());
+      vertx.close();
+      return 1;
+    }
+    ConfigHolder holder;
+    Demo.Setup demoSetup = null;
+    try {
+      if (demo) {
+        demoSetup = Demo.prepare(vertx, store, clock);
+        holder = demoSetup.config();
+      } else {
+        ConfigLoader loader = new ConfigLoader(System::getenv);
+        GatewayConfig loaded = loader.load(config == null ? Path.of("tollgate.yaml") : config);
+        holder = new ConfigHolder(loaded, loader);
+      }
+    } catch (ConfigException e) {
+      System.err.println("error: invalid configuration\n" + e.getMessage());
+      store.close();
+      vertx.close();
+      return 2;
+    }
+    int chosen = port != null ? port : holder.current().port();
+    Gateway gateway;
+    try {
+      gateway = Gateway.start(vertx, holder, store, chosen, clock).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      System.err.println("error: cannot start on port " + chosen + ": " + (e.getCause() == null ? e : e.getCause()).getMessage());
+      store.close();
+      vertx.close();
+      return 1;
+    }
+    Signals.onHangup(() -> {
+      try {
+        holder.reload();
+        LOG.info("configuration reloaded from {}", holder.current().source());
+      } catch (ConfigException e) {
+        LOG.error("configuration reload rejected; the previous configuration keeps serving:\n{}", e.getMessage());
+      }
+    });
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      gateway.stop().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
+      store.close();
+      vertx.close();
+    }, "tollgate-shutdown"));
+    running = true;
+    if (demoSetup != null) {
+      System.out.println(demoSetup.banner(gateway.port()));
+    } else {
+      System.out.println("Tollgate is serving " + holder.current().models().size() + " models on http://127.0.0.1:" + gateway.port() + "/v1");
+    }
+    System.out.flush();
+    return 0;
+  }
+}

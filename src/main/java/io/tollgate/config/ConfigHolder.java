@@ -1,0 +1,34 @@
+package io.tollgate.config;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The configuration currently serving. A reload parses and validates the whole new file first and swaps it in
+ * atomically only when it is good, so a bad file is rejected and the old configuration keeps serving.
+ */
+public final class ConfigHolder {
+  private final AtomicReference<GatewayConfig> current;
+  private final ConfigLoader loader;
+
+  public ConfigHolder(GatewayConfig initial, ConfigLoader loader) {
+    this.current = new AtomicReference<>(Objects.requireNonNull(initial, "initial"));
+    this.loader = Objects.requireNonNull(loader, "loader");
+  }
+
+  public GatewayConfig current() {
+    return current.get();
+  }
+
+  /** Reloads from the file the current configuration came from; throws {@link ConfigException} and keeps the old one on error. */
+  public synchronized GatewayConfig reload() {
+    Path source = current.get().source();
+    if (source == null) {
+      throw new ConfigException("this configuration is built in and has no file to reload from");
+    }
+    GatewayConfig fresh = loader.load(source);
+    current.set(fresh);
+    return fresh;
+  }
+}

@@ -1,0 +1,344 @@
+package io.tollgate.config;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and validates the YAML configuration. Every rule is checked here, once; a problem stops the load
+ * with a {@link ConfigException} that names the file, the line and the fix, so a bad file never serves.
+ */
+public final class ConfigLoader {
+  private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}");
+  private static final long MAX_PRICE_MICROS = 1_000_000_000_000L;
+
+  private final Function<String, String> environment;
+
+  /** @param environment resolves {@code ${NAME}} references; usually {@code System::getenv} */
+  public ConfigLoader(Function<String, String> environment) {
+    this.environment = environment;
+  }
+
+  public GatewayConfig load(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(file + ": file not found\n  fix: pass an existing file with --config, or run 'tollgate init' to write one");
+    } catch (IOException e) {
+      throw new ConfigException(file + ": cannot be read: " + e.getMessage());
+    }
+    return parse(text, file.toString(), file);
+  }
+
+  /** Parses {@code yaml}; {@code name} is what error messages call the document. */
+  public GatewayConfig parse(String yaml, String name, Path source) {
+    JsonNode tree;
+    YamlLines lines;
+    try {
+      JsonMapper mapper = JsonMapper.builder(new YAMLFactory())
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+          .build();
+      tree = mapper.readTree(yaml);
+      lines = YamlLines.of(yaml);
+    } catch (JsonProcessingException e) {
+      int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+      throw new ConfigException(name + ":" + line + ": not valid YAML: " + e.getOriginalMessage()
+          + "\n  fix: check the indentation and the ':' after each key on that line");
+    } catch (IOException e) {
+      throw new ConfigException(name + ": cannot be read: " + e.getMessage());
+    }
+    Node root = new Node(tree, "", name, lines);
+    if (root.isMissing()) {
+      throw root.error("the file is empty", "start from the file that 'tollgate init' writes");
+    }
+    root.onlyKeys(Set.of("server", "time_zone", "pricing", "channels", "models", "routes"));
+
+    Node server = root.child("server");
+    int port = 8080;
+    long maxBody = 4L * 1024 * 1024;
+    if (!server.isMissing()) {
+      server.onlyKeys(Set.of("port", "max_body_bytes"));
+      port = (int) server.integer("port", 0, 65_535, port);
+      maxBody = server.integer("max_body_bytes", 1024, 256L * 1024 * 1024, maxBody);
+    }
+    ZoneId zone = zone(root);
+    Multipliers multipliers = multipliers(root.child("pricing"));
+    Map<String, Channel> channels = channels(root);
+    Map<String, CatalogModel> models = models(root);
+    Map<String, Map<RouteType, Route>> routes = routes(root, channels, models);
+    for (CatalogModel model : models.values()) {
+      if (!routes.containsKey(model.id())) {
+        throw root.child("models").error("catalog model '" + model.id() + "' has no route",
+            "add an entry under routes: with 'model: " + model.id() + "', or remove the model");
+      }
+    }
+    return new GatewayConfig(source, port, maxBody, zone, multipliers, channels, models, routes);
+  }
+
+  private static ZoneId zone(Node root) {
+    String name = root.text("time_zone", "UTC");
+    try {
+      return ZoneId.of(name);
+    } catch (DateTimeException e) {
+      throw root.child("time_zone").error("unknown time zone '" + name + "'", "use an IANA name such as Asia/Shanghai or UTC");
+    }
+  }
+
+  private static Multipliers multipliers(Node pricing) {
+    if (pricing.isMissing()) {
+      return new Multipliers(Multipliers.ONE, Map.of());
+    }
+    pricing.onlyKeys(Set.of("multiplier", "route_type_multipliers"));
+    long global = pricing.has("multiplier") ? ppm(pricing.child("multiplier")) : Multipliers.ONE;
+    Map<RouteType, Long> perType = new EnumMap<>(RouteType.class);
+    for (Map.Entry<String, Node> entry : pricing.child("route_type_multipliers").entries().entrySet()) {
+      perType.put(routeType(entry.getValue(), entry.getKey()), ppm(entry.getValue()));
+    }
+    return new Multipliers(global, Map.copyOf(perType));
+  }
+
+  private static long ppm(Node node) {
+    BigDecimal value = node.decimal();
+    if (value.signum() <= 0 || value.compareTo(BigDecimal.valueOf(100)) > 0) {
+      throw node.error("multiplier " + value.toPlainString() + " is out of range (expected: > 0 and <= 100)", null);
+    }
+    try {
+      return value.movePointRight(6).longValueExact();
+    } catch (ArithmeticException e) {
+      throw node.error("multiplier " + value.toPlainString() + " has more than 6 decimal places", null);
+    }
+  }
+
+  private Map<String, Channel> channels(Node root) {
+    Map<String, Channel> channels = new LinkedHashMap<>();
+    for (Node node : root.list("channels")) {
+      node.onlyKeys(Set.of("id", "kind", "base_url", "api_key", "timeouts", "headers", "forward_headers"));
+      String id = id(node, "id");
+      if (channels.containsKey(id)) {
+        throw node.child("id").error("duplicate channel id '" + id + "'", "give each channel its own id");
+      }
+      String kindName = node.text("kind", "openai");
+      if (!kindName.equalsIgnoreCase("openai")) {
+        throw node.child("kind").error("unsupported provider kind '" + kindName + "'",
+            "use 'openai' (any OpenAI-compatible endpoint)");
+      }
+      String baseUrl = resolve(node.child("base_url"), node.text("base_url"));
+      URI uri;
+      try {
+        uri = URI.create(baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl);
+      } catch (IllegalArgumentException e) {
+        throw node.child("base_url").error("not a valid URL: " + baseUrl, null);
+      }
+      if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https")) || uri.getHost() == null) {
+        throw node.child("base_url").error("'" + baseUrl + "' is not an http(s) URL", "write it like https://api.example.com/v1");
+      }
+      String credential = null;
+      if (node.has("api_key")) {
+        String raw = node.text("api_key");
+        if (!ENV_REF.matcher(raw).matches()) {
+          throw node.child("api_key").error("the credential is written in the file",
+              "write it as ${ENV_VAR} and set that environment variable, so the secret stays out of the file");
+        }
+        credential = resolve(node.child("api_key"), raw);
+      }
+      Map<String, String> headers = new LinkedHashMap<>();
+      node.child("headers").entries().forEach((k, v) -> headers.put(k, resolve(v, v.json().asText())));
+      List<String> forward = new ArrayList<>();
+      node.list("forward_headers").forEach(h -> forward.add(h.json().asText().toLowerCase(Locale.ROOT)));
+      channels.put(id, new Channel(id, ProviderKind.OPENAI, uri, credential, timeouts(node.child("timeouts")),
+          Map.copyOf(headers), List.copyOf(forward)));
+    }
+    if (channels.isEmpty()) {
+      throw root.error("no channels configured", "add at least one entry under channels:");
+    }
+    return channels;
+  }
+
+  private static Timeouts timeouts(Node node) {
+    if (node.isMissing()) {
+      return Timeouts.DEFAULTS;
+    }
+    node.onlyKeys(Set.of("connect_ms", "first_byte_ms", "idle_ms", "total_ms"));
+    Timeouts d = Timeouts.DEFAULTS;
+    return new Timeouts(
+        node.integer("connect_ms", 1, 600_000, d.connectMs()),
+        node.integer("first_byte_ms", 1, 3_600_000, d.firstByteMs()),
+        node.integer("idle_ms", 1, 3_600_000, d.idleMs()),
+        node.integer("total_ms", 1, 86_400_000, d.totalMs()));
+  }
+
+  private static Map<String, CatalogModel> models(Node root) {
+    Map<String, CatalogModel> models = new LinkedHashMap<>();
+    for (Node node : root.list("models")) {
+      node.onlyKeys(Set.of("id", "owned_by", "type", "context_window", "max_output_tokens", "prices"));
+      String id = id(node, "id");
+      if (models.containsKey(id)) {
+        throw node.child("id").error("duplicate model id '" + id + "'", "give each catalog model its own id");
+      }
+      String type = node.text("type", "chat");
+      if (!type.equals("chat") && !type.equals("embeddings")) {
+        throw node.child("type").error("unknown model type '" + type + "'", "use 'chat' or 'embeddings'");
+      }
+      long context = node.integer("context_window", 1, 100_000_000, 128_000);
+      long maxOutput = node.integer("max_output_tokens", 1, 10_000_000, type.equals("chat") ? 16_384 : 1);
+      Map<RouteType, Price> prices = new EnumMap<>(RouteType.class);
+      for (Map.Entry<String, Node> entry : node.child("prices").entries().entrySet()) {
+        prices.put(routeType(entry.getValue(), entry.getKey()), price(entry.getValue()));
+      }
+      models.put(id, new CatalogModel(id, node.text("owned_by", "tollgate"), context, maxOutput, Map.copyOf(prices),
+          type.equals("embeddings")));
+    }
+    if (models.isEmpty()) {
+      throw root.error("no catalog models configured", "add at least one entry under models:");
+    }
+    return models;
+  }
+
+  private static Map<String, Map<RouteType, Route>> routes(
+      Node root, Map<String, Channel> channels, Map<String, CatalogModel> models) {
+    Map<String, Map<RouteType, Route>> routes = new LinkedHashMap<>();
+    for (Node node : root.list("routes")) {
+      node.onlyKeys(Set.of("model", "type", "max_attempts", "legs"));
+      String modelId = node.text("model");
+      CatalogModel model = models.get(modelId);
+      if (model == null) {
+        String closest = Closest.of(modelId, models.keySet());
+        throw node.child("model").error("unknown catalog model '" + modelId + "'",
+            closest == null ? "declare it under models: first" : "did you mean '" + closest + "'?");
+      }
+      RouteType type = routeType(node.child("type"), node.text("type"));
+      Map<RouteType, Route> byType = routes.computeIfAbsent(modelId, k -> new LinkedHashMap<>());
+      if (byType.containsKey(type)) {
+        throw node.child("type").error("model '" + modelId + "' already has a " + type.wireName() + " route",
+            "merge the legs into one route");
+      }
+      List<Leg> legs = new ArrayList<>();
+      for (Node legNode : node.list("legs")) {
+        legs.add(leg(legNode, channels, model, type));
+      }
+      if (legs.isEmpty()) {
+        throw node.error("route has no legs", "add at least one leg under legs:");
+      }
+      int maxAttempts = (int) node.integer("max_attempts", 1, 10, legs.size());
+      byType.put(type, new Route(modelId, type, List.copyOf(legs), maxAttempts));
+    }
+    Map<String, Map<RouteType, Route>> frozen = new LinkedHashMap<>();
+    routes.forEach((k, v) -> frozen.put(k, java.util.Collections.unmodifiableMap(v)));
+    return java.util.Collections.unmodifiableMap(frozen);
+  }
+
+  private static Leg leg(Node node, Map<String, Channel> channels, CatalogModel model, RouteType type) {
+    node.onlyKeys(Set.of("channel", "upstream_model", "bucket", "price"));
+    String channelId = node.text("channel");
+    if (!channels.containsKey(channelId)) {
+      String closest = Closest.of(channelId, channels.keySet());
+      throw node.child("channel").error("unknown channel '" + channelId + "' (known: " + String.join(", ", channels.keySet()) + ")",
+          closest == null ? "declare it under channels: first" : "did you mean '" + closest + "'?");
+    }
+    Bucket bucket = type.defaultBucket();
+    if (node.has("bucket")) {
+      String name = node.text("bucket");
+      try {
+        bucket = Bucket.valueOf(name.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw node.child("bucket").error("unknown bucket '" + name + "'", "use CREDIT or RMB");
+      }
+    }
+    Price price;
+    if (node.has("price")) {
+      price = price(node.child("price"));
+    } else {
+      price = model.prices().get(type);
+      if (price == null) {
+        throw node.error("no price for this leg: the leg has no 'price' and model '" + model.id() + "' has no "
+                + type.wireName() + " price",
+            "add 'price: {input: ..., output: ...}' to the leg or under the model's prices." + type.wireName()
+                + " (a model is never served for free by omission)");
+      }
+    }
+    return new Leg(channelId, node.text("upstream_model", model.id()), price, bucket);
+  }
+
+  private static Price price(Node node) {
+    node.onlyKeys(Set.of("input", "output", "cached_input"));
+    if (!node.has("input") || !node.has("output")) {
+      throw node.error("a price needs both 'input' and 'output' (per million tokens)", "write price: {input: 0.15, output: 0.60}");
+    }
+    long input = micros(node.child("input"));
+    long output = micros(node.child("output"));
+    long cached = node.has("cached_input") ? micros(node.child("cached_input")) : input;
+    return new Price(input, output, cached);
+  }
+
+  private static long micros(Node node) {
+    BigDecimal value = node.decimal();
+    if (value.signum() < 0) {
+      throw node.error("price " + value.toPlainString() + " is negative (expected: >= 0)", null);
+    }
+    long micros;
+    try {
+      micros = value.movePointRight(6).longValueExact();
+    } catch (ArithmeticException e) {
+      throw node.error("price " + value.toPlainString() + " has more than 6 decimal places", "prices are exact to one micro-unit per million tokens");
+    }
+    if (micros > MAX_PRICE_MICROS) {
+      throw node.error("price " + value.toPlainString() + " per million tokens is implausibly large", null);
+    }
+    return micros;
+  }
+
+  private static RouteType routeType(Node node, String name) {
+    RouteType type = RouteType.parse(name);
+    if (type == null) {
+      throw node.error("unknown route type '" + name + "'", "use 'official' or 'routed'");
+    }
+    return type;
+  }
+
+  private static String id(Node node, String field) {
+    String id = node.text(field);
+    if (!ID.matcher(id).matches()) {
+      throw node.child(field).error("'" + id + "' is not a valid id", "use letters, digits and . _ : / - (at most 128)");
+    }
+    return id;
+  }
+
+  private String resolve(Node node, String raw) {
+    Matcher m = ENV_REF.matcher(raw);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String value = environment.apply(m.group(1));
+      if (value == null || value.isEmpty()) {
+        throw node.error("environment variable " + m.group(1) + " is not set",
+            "export " + m.group(1) + "=... before starting the gateway");
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(value));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+}

@@ -1,0 +1,43 @@
+package io.tollgate.config;
+
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One validated, immutable configuration. A reload builds a new instance and swaps it in whole.
+ *
+ * @param source the file it came from (null for a built-in configuration)
+ * @param routes per catalog model id, its routes by route type
+ */
+public record GatewayConfig(
+    Path source,
+    int port,
+    long maxBodyBytes,
+    ZoneId timeZone,
+    Multipliers multipliers,
+    Map<String, Channel> channels,
+    Map<String, CatalogModel> models,
+    Map<String, Map<RouteType, Route>> routes) {
+
+  public CatalogModel model(String id) {
+    return models.get(id);
+  }
+
+  /** The route serving {@code modelId} for {@code type}, or null when there is none. */
+  public Route route(String modelId, RouteType type) {
+    Map<RouteType, Route> byType = routes.get(modelId);
+    return byType == null ? null : byType.get(type);
+  }
+
+  /** Route types that serve {@code modelId}, in declaration order. */
+  public List<RouteType> routeTypes(String modelId) {
+    Map<RouteType, Route> byType = routes.get(modelId);
+    return byType == null ? List.of() : List.copyOf(byType.keySet());
+  }
+
+  public Channel channel(String id) {
+    return channels.get(id);
+  }
+}

@@ -1,0 +1,97 @@
+package io.tollgate.demo;
+
+import io.tollgate.auth.AdminToken;
+import io.tollgate.auth.ApiKey;
+import io.tollgate.auth.IssuedKey;
+import io.tollgate.auth.KeyScope;
+import io.tollgate.auth.KeySql;
+import io.tollgate.auth.Keys;
+import io.tollgate.config.ConfigHolder;
+import io.tollgate.config.ConfigLoader;
+import io.tollgate.mock.MockUpstream;
+import io.tollgate.store.Store;
+import io.tollgate.tenants.Account;
+import io.tollgate.tenants.Project;
+import io.tollgate.tenants.Tenants;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Prepares demo mode. The configuration is written to the data directory once (so it can be edited and
+ * reloaded) and resolved against the in-process simulated upstream. Each start issues a fresh demo key and
+ * admin token and revokes the previous demo key, since only hashes are stored and an old key cannot be shown again.
+ */
+public final class Demo {
+  static final String ACCOUNT = "demo";
+  static final String KEY_NAME = "demo-key";
+
+  /** What the demo prepared. */
+  public record Setup(ConfigHolder config, String key, String adminToken, MockUpstream upstream) {
+    public String banner(int port) {
+      String base = "http://127.0.0.1:" + port + "/v1";
+      return String.join("\n",
+          "",
+          "Tollgate demo is running (SQLite under ./data, simulated upstream at " + upstream.baseUrl() + ").",
+          "  Base URL:     " + base,
+          "  API key:      " + key,
+          "  Admin token:  " + adminToken,
+          "",
+          "Try it:",
+          "  curl -s " + base + "/chat/completions \\",
+          "    -H 'Authorization: Bearer " + key + "' -H 'Content-Type: application/json' \\",
+          "    -d '{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'",
+          "",
+          "Each response carries x-tollgate-* headers; the full receipt is at " + base + "/receipts/<x-tollgate-request-id>.",
+          "");
+    }
+  }
+
+  private Demo() {}
+
+  public static Setup prepare(Vertx vertx, Store store, Clock clock) throws Exception {
+    MockUpstream upstream = MockUpstream.start(vertx, 0).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    Path file = store.file().toAbsolutePath().getParent().resolve("tollgate-demo.yaml");
+    if (!Files.exists(file)) {
+      Files.write(file, resource("demo/tollgate-demo.yaml"));
+    }
+    Map<String, String> variables = Map.of(
+        "TOLLGATE_DEMO_UPSTREAM", upstream.baseUrl(),
+        "TOLLGATE_DEMO_UPSTREAM_KEY", "demo-upstream-credential");
+    ConfigLoader loader = new ConfigLoader(name -> variables.containsKey(name) ? variables.get(name) : System.getenv(name));
+    ConfigHolder config = new ConfigHolder(loader.load(file), loader);
+    Project project = demoProject(new Tenants(store, clock));
+    Keys keys = new Keys(store, clock);
+    for (ApiKey old : store.read(c -> KeySql.list(c, project.id()))) {
+      if (!old.revoked() && old.name().equals(KEY_NAME)) {
+        keys.revoke(old.id());
+      }
+    }
+    IssuedKey key = keys.create(project.id(), KEY_NAME, KeyScope.DEFAULT);
+    return new Setup(config, key.secret(), AdminToken.rotate(store), upstream);
+  }
+
+  private static Project demoProject(Tenants tenants) {
+    Account account = tenants.accounts().stream().filter(a -> a.name().equals(ACCOUNT)).findFirst()
+        .orElseGet(() -> tenants.createAccount(ACCOUNT));
+    return tenants.projects(account.id()).stream().findFirst()
+        .orElseGet(() -> tenants.createProject(account.id(), "demo"));
+  }
+
+  private static byte[] resource(String name) {
+    try (InputStream in = Demo.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException(name + " is missing from the jar");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package io.tollgate.http;
+
+import io.tollgate.admin.AdminApi;
+import io.tollgate.catalog.ModelsHandler;
+import io.tollgate.config.ConfigHolder;
+import io.tollgate.proxy.ProxyHandler;
+import io.tollgate.receipts.ReceiptsHandler;
+import io.tollgate.store.Store;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/** One HTTP server instance on one event loop; several share the port. The handlers are shared and thread-safe. */
+public final class HttpVerticle extends VerticleBase {
+  /** The handlers every instance mounts. */
+  public record Routes(ConfigHolder config, Store store, ProxyHandler proxy, ModelsHandler models,
+      ReceiptsHandler receipts, AdminApi admin) {}
+
+  private final Routes routes;
+  private final int port;
+
+  public HttpVerticle(Routes routes, int port) {
+    this.routes = routes;
+    this.port = port;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")));
+    router.get("/readyz").handler(this::ready);
+    router.route().handler(this::rejectOversized);
+    router.route().handler(BodyHandler.create(false).setBodyLimit(routes.config().current().maxBodyBytes()));
+    router.post("/v1/chat/completions").handler(routes.proxy()::chat);
+    router.post("/v1/embeddings").handler(routes.proxy()::embeddings);
+    router.get("/v1/models").handler(routes.models()::list);
+    router.get("/v1/models/:id").handler(routes.models()::one);
+    router.get("/v1/receipts").handler(routes.receipts()::list);
+    router.get("/v1/receipts/:id").handler(routes.receipts()::one);
+    routes.admin().mount(router);
+    router.route().last().handler(ctx -> ctx.fail(404));
+    router.route().failureHandler(ErrorRenderer::handle);
+    return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setHost("0.0.0.0"))
+        .requestHandler(router)
+        .listen(port);
+  }
+
+  private void ready(RoutingContext ctx) {
+    boolean storeOpen = routes.store().isOpen();
+    boolean configLoaded = routes.config().current() != null;
+    JsonObject body = new JsonObject().put("store", storeOpen ? "open" : "closed").put("config", configLoaded ? "loaded" : "missing");
+    ctx.response().setStatusCode(storeOpen && configLoaded ? 200 : 503);
+    ctx.json(body.put("status", storeOpen && configLoaded ? "ready" : "not_ready"));
+  }
+
+  /** Refuses a body the Content-Length already says is too large, before reading a byte of it. */
+  private void rejectOversized(RoutingContext ctx) {
+    String length = ctx.request().getHeader("content-length");
+    long limit = routes.config().current().maxBodyBytes();
+    if (length != null) {
+      try {
+        if (Long.parseLong(length.trim()) > limit) {
+          ctx.response().putHeader("connection", "close");
+          ErrorRenderer.send(ctx.response(), ApiException.tooLarge(limit));
+          return;
+        }
+      } catch (NumberFormatException e) {
+        ErrorRenderer.send(ctx.response(), ApiException.invalid(null, "invalid_content_length", "Content-Length is not a number."));
+        return;
+      }
+    }
+    ctx.next();
+  }
+}

@@ -1,0 +1,29 @@
+package io.tollgate.json;
+
+import java.security.SecureRandom;
+
+/**
+ * Identifiers such as {@code req_01HZX...}: a prefix, then 10 Crockford base32 characters of the creation
+ * millisecond and 16 random ones, so ids sort by creation time and page cleanly.
+ */
+public final class Ids {
+  private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private Ids() {}
+
+  public static String next(String prefix, long epochMillis) {
+    char[] out = new char[26];
+    long time = epochMillis;
+    for (int i = 9; i >= 0; i--) {
+      out[i] = ALPHABET[(int) (time & 31)];
+      time >>>= 5;
+    }
+    byte[] random = new byte[16];
+    RANDOM.nextBytes(random);
+    for (int i = 0; i < 16; i++) {
+      out[10 + i] = ALPHABET[random[i] & 31];
+    }
+    return prefix + "_" + new String(out);
+  }
+}

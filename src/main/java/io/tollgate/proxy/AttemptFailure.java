@@ -1,0 +1,58 @@
+package io.tollgate.proxy;
+
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Why one upstream attempt failed, in the receipt's words ({@code outcome}), and whether the fallback policy
+ * may move on to the next leg. A failure the request itself caused (an upstream 4xx other than 429) is not
+ * retryable: another leg would refuse it too, and the client must see it.
+ */
+final class AttemptFailure extends RuntimeException {
+  private final String outcome;
+  private final Integer status;
+  private final boolean retryable;
+  private final Buffer upstreamBody;
+
+  AttemptFailure(String outcome, Integer status, boolean retryable, String message, Buffer upstreamBody) {
+    super(message, null, false, false);
+    this.outcome = outcome;
+    this.status = status;
+    this.retryable = retryable;
+    this.upstreamBody = upstreamBody;
+  }
+
+  static AttemptFailure retryable(String outcome, String message) {
+    return new AttemptFailure(outcome, null, true, message, null);
+  }
+
+  /** Classifies a non-2xx upstream answer: 429 and 5xx move on, any other status is the request's own fault. */
+  static AttemptFailure fromStatus(int status, Buffer body) {
+    if (status == 429) {
+      return new AttemptFailure("http_429", status, true, "upstream rate limited the request (429)", body);
+    }
+    if (status >= 500) {
+      return new AttemptFailure("http_5xx", status, true, "upstream failed with " + status, body);
+    }
+    return new AttemptFailure("http_4xx", status, false, "upstream refused the request with " + status, body);
+  }
+
+  String outcome() {
+    return outcome;
+  }
+
+  Integer status() {
+    return status;
+  }
+
+  boolean isRetryable() {
+    return retryable;
+  }
+
+  Buffer upstreamBody() {
+    return upstreamBody;
+  }
+
+  boolean isTimeout() {
+    return outcome.startsWith("timeout");
+  }
+}

@@ -1,0 +1,97 @@
+package io.tollgate.proxy;
+
+import io.tollgate.auth.ApiKey;
+import io.tollgate.config.GatewayConfig;
+import io.tollgate.config.Leg;
+import io.tollgate.config.Route;
+import io.tollgate.pricing.Costs;
+import io.tollgate.receipts.AppliedPrice;
+import io.tollgate.receipts.Attempt;
+import io.tollgate.receipts.Receipt;
+import io.tollgate.receipts.Usage;
+import io.tollgate.routing.RoutePlan;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The typed state of one request as it moves along the path; becomes its receipt at the end. */
+final class Call {
+  final String id;
+  final long startedAtMs;
+  final String endpoint;
+  final GatewayConfig config;
+  ApiKey key;
+  String model;
+  JsonObject body;
+  boolean stream;
+  boolean clientWantsUsage;
+  RoutePlan plan;
+  final List<Attempt> attempts = new ArrayList<>();
+  int legIndex = -1;
+  Usage usage;
+  String outcome;
+  int httpStatus;
+  String errorCode;
+
+  Call(String id, long startedAtMs, String endpoint, GatewayConfig config) {
+    this.id = id;
+    this.startedAtMs = startedAtMs;
+    this.endpoint = endpoint;
+    this.config = config;
+  }
+
+  Leg leg() {
+    return legIndex < 0 ? null : plan.route().legs().get(legIndex);
+  }
+
+  Long costMicros() {
+    Leg leg = leg();
+    if (leg == null || usage == null) {
+      return null;
+    }
+    return Costs.costMicros(leg.price(), usage, config.multipliers(), plan.route().type());
+  }
+
+  boolean fallback() {
+    return legIndex > 0 || (legIndex < 0 && attempts.size() > 1);
+  }
+
+  String fallbackReason() {
+    if (!fallback() || attempts.isEmpty()) {
+      return null;
+    }
+    Attempt first = attempts.get(0);
+    return first.leg() + " " + first.outcome() + (first.status() == null ? "" : " (" + first.status() + ")");
+  }
+
+  Receipt receipt(long nowMs) {
+    Leg leg = leg();
+    Route route = plan == null ? null : plan.route();
+    AppliedPrice prices = leg == null ? null : Costs.applied(leg.price(), config.multipliers(), route.type());
+    return new Receipt(
+        id,
+        startedAtMs,
+        key == null ? null : key.accountId(),
+        key == null ? null : key.projectId(),
+        key == null ? null : key.id(),
+        endpoint,
+        model,
+        route == null ? null : route.type().wireName(),
+        stream,
+        outcome,
+        httpStatus,
+        errorCode,
+        leg == null ? null : Route.legLabel(legIndex),
+        leg == null ? null : leg.channelId(),
+        leg == null ? null : leg.upstreamModel(),
+        fallback(),
+        fallbackReason(),
+        List.copyOf(attempts),
+        usage,
+        leg == null ? null : leg.bucket().name(),
+        prices,
+        costMicros(),
+        false,
+        nowMs - startedAtMs);
+  }
+}

@@ -1,0 +1,34 @@
+package io.tollgate.proxy;
+
+import io.tollgate.config.Leg;
+import io.tollgate.config.Route;
+import io.vertx.core.http.HttpServerResponse;
+
+/** The receipt's summary as response headers, so a client sees what happened without asking. */
+final class ReceiptHeaders {
+  static final String REQUEST_ID = "x-tollgate-request-id";
+
+  private ReceiptHeaders() {}
+
+  /** Route-level headers, known as soon as a leg answers. */
+  static void route(HttpServerResponse response, Call call) {
+    if (call.plan != null) {
+      response.putHeader("x-tollgate-route", call.plan.route().type().wireName());
+    }
+    Leg leg = call.leg();
+    if (leg != null) {
+      response.putHeader("x-tollgate-leg", Route.legLabel(call.legIndex));
+      response.putHeader("x-tollgate-upstream-model", leg.upstreamModel());
+      response.putHeader("x-tollgate-bucket", leg.bucket().name());
+    }
+    response.putHeader("x-tollgate-fallback", Boolean.toString(call.fallback()));
+  }
+
+  /** The cost, known only once usage is (for non-streamed answers, before the body is sent). */
+  static void cost(HttpServerResponse response, Call call) {
+    Long cost = call.costMicros();
+    if (cost != null) {
+      response.putHeader("x-tollgate-cost", Long.toString(cost));
+    }
+  }
+}

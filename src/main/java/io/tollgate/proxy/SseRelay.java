@@ -1,0 +1,228 @@
+package io.tollgate.proxy;
+
+import io.tollgate.config.Timeouts;
+import io.tollgate.http.ApiException;
+import io.tollgate.http.ErrorRenderer;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Relays one upstream SSE stream to the client event by event, as each arrives: never buffered whole, and
+ * paused while the client's write queue is full so a slow reader cannot grow memory without bound. It reads
+ * the usage chunk (asked for on the client's behalf) and hides it from a client that did not ask.
+ *
+ * <p>The relay completes with the final outcome. It fails with a retryable {@link AttemptFailure} only when
+ * the upstream broke before a single event reached the client, so the next leg can still be tried.
+ */
+final class SseRelay {
+  private static final Buffer DONE_EVENT = Buffer.buffer("data: [DONE]\n\n");
+
+  private final Vertx vertx;
+  private final Call call;
+  private final UpstreamClient.Exchange upstream;
+  private final HttpServerResponse client;
+  private final Timeouts timeouts;
+  private final Runnable writeHead;
+  private final Promise<String> result = Promise.promise();
+  private Buffer pending = Buffer.buffer();
+  private final StringBuilder completion = new StringBuilder();
+  private boolean headSent;
+  private boolean sawDone;
+  private boolean sawFinish;
+  private boolean upstreamError;
+  private long idleTimer = -1;
+  private long totalTimer = -1;
+
+  /** @param writeHead sets status and headers on the client response; run just before the first event */
+  SseRelay(Vertx vertx, Call call, UpstreamClient.Exchange upstream, HttpServerResponse client, Timeouts timeouts, Runnable writeHead) {
+    this.vertx = vertx;
+    this.call = call;
+    this.upstream = upstream;
+    this.client = client;
+    this.timeouts = timeouts;
+    this.writeHead = writeHead;
+  }
+
+  /** Runs the relay; the future holds the outcome ({@code ok}, {@code stream_broken}, {@code client_disconnected}, ...). */
+  Future<String> run(long nowMs) {
+    var response = upstream.response();
+    totalTimer = vertx.setTimer(Math.max(1, timeouts.totalMs() - (nowMs - upstream.startedAtMs())),
+        id -> broken("timeout_total", "the upstream did not finish within the total timeout of " + timeouts.totalMs() + " ms"));
+    armIdle();
+    client.closeHandler(v -> {
+      if (!result.future().isComplete()) {
+        upstream.request().reset();
+        finish("client_disconnected");
+      }
+    });
+    response.handler(this::onData);
+    response.exceptionHandler(e -> broken("stream_broken", "the upstream connection broke mid-stream: " + e.getMessage()));
+    response.endHandler(v -> onEnd());
+    return result.future().andThen(done -> {
+      vertx.cancelTimer(idleTimer);
+      vertx.cancelTimer(totalTimer);
+    });
+  }
+
+  private void armIdle() {
+    if (idleTimer >= 0) {
+      vertx.cancelTimer(idleTimer);
+    }
+    idleTimer = vertx.setTimer(timeouts.idleMs(),
+        id -> broken("timeout_idle", "the upstream sent nothing for the idle timeout of " + timeouts.idleMs() + " ms"));
+  }
+
+  private void onData(Buffer chunk) {
+    if (result.future().isComplete()) {
+      return;
+    }
+    armIdle();
+    pending.appendBuffer(chunk);
+    int start = 0;
+    int end;
+    while ((end = eventEnd(pending, start)) >= 0) {
+      int next = end;
+      while (next < pending.length() && (pending.getByte(next) == '\n' || pending.getByte(next) == '\r')) {
+        next++;
+      }
+      if (!onEvent(pending.getString(start, end, StandardCharsets.UTF_8.name()))) {
+        return;
+      }
+      start = next;
+    }
+    if (start > 0) {
+      pending = pending.getBuffer(start, pending.length());
+    }
+  }
+
+  /** Handles one complete event; returns false when the relay has ended. */
+  private boolean onEvent(String event) {
+    StringBuilder data = new StringBuilder();
+    for (String line : event.split("\r?\n")) {
+      if (line.startsWith("data:")) {
+        if (data.length() > 0) {
+          data.append('\n');
+        }
+        data.append(line.charAt(5) == ' ' ? line.substring(6) : line.substring(5));
+      }
+    }
+    if (data.length() == 0) {
+      return true;
+    }
+    String payload = data.toString();
+    if (payload.equals("[DONE]")) {
+      sawDone = true;
+      return true;
+    }
+    JsonObject json;
+    try {
+      json = new JsonObject(payload);
+    } catch (DecodeException e) {
+      broken("malformed_response", "the upstream sent an event that is not JSON");
+      return false;
+    }
+    if (json.getValue("error") != null) {
+      upstreamError = true;
+      String message = json.getJsonObject("error") == null ? "upstream error" : json.getJsonObject("error").getString("message", "upstream error");
+      broken("stream_broken", "the upstream reported an error mid-stream: " + message);
+      return false;
+    }
+    var usage = UsageReader.measured(json);
+    if (usage != null) {
+      call.usage = usage;
+    }
+    JsonArray choices = json.getJsonArray("choices");
+    for (Object c : choices == null ? new JsonArray() : choices) {
+      if (c instanceof JsonObject choice) {
+        if (choice.getValue("finish_reason") != null) {
+          sawFinish = true;
+        }
+        if (choice.getJsonObject("delta") != null) {
+          completion.append(UsageReader.completionText(new JsonObject().put("choices", new JsonArray().add(choice))));
+        }
+      }
+    }
+    boolean usageOnly = usage != null && (choices == null || choices.isEmpty());
+    if (usageOnly && !call.clientWantsUsage) {
+      return true;
+    }
+    write(Buffer.buffer("data: " + payload + "\n\n"));
+    return true;
+  }
+
+  private void write(Buffer event) {
+    if (!headSent) {
+      headSent = true;
+      writeHead.run();
+    }
+    client.write(event);
+    if (client.writeQueueFull()) {
+      upstream.response().pause();
+      client.drainHandler(v -> upstream.response().resume());
+    }
+  }
+
+  private void onEnd() {
+    if (result.future().isComplete()) {
+      return;
+    }
+    if (!sawDone && !sawFinish) {
+      broken("stream_broken", "the upstream closed the stream before it finished");
+      return;
+    }
+    write(DONE_EVENT);
+    finish("ok");
+  }
+
+  private void broken(String outcome, String message) {
+    if (result.future().isComplete()) {
+      return;
+    }
+    upstream.request().reset();
+    if (!headSent) {
+      result.tryFail(AttemptFailure.retryable(outcome, message));
+      return;
+    }
+    ApiException error = new ApiException(502, "server_error", "upstream_" + outcome, null,
+        "The upstream stream ended abnormally (" + message + "). Only what was generated is billed. Receipt: " + call.id);
+    client.write(Buffer.buffer("data: " + ErrorRenderer.body(error).encode() + "\n\n"));
+    finish(outcome);
+  }
+
+  private void finish(String outcome) {
+    if (call.usage == null && (headSent || outcome.equals("ok"))) {
+      call.usage = UsageReader.estimated(call.body, completion.toString());
+    }
+    result.tryComplete(outcome);
+  }
+
+  boolean headSent() {
+    return headSent;
+  }
+
+  boolean upstreamReportedError() {
+    return upstreamError;
+  }
+
+  private static int eventEnd(Buffer buffer, int from) {
+    for (int i = from; i < buffer.length() - 1; i++) {
+      if (buffer.getByte(i) == '\n') {
+        byte next = buffer.getByte(i + 1);
+        if (next == '\n') {
+          return i;
+        }
+        if (next == '\r' && i + 2 < buffer.length() && buffer.getByte(i + 2) == '\n') {
+          return i;
+        }
+      }
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,93 @@
+package io.tollgate.proxy;
+
+import io.tollgate.config.Channel;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Sends one attempt to a channel. The returned exchange completes when the upstream's response head arrives;
+ * a connect failure, a connect timeout or no answer within the channel's first-byte timeout fail it with an
+ * {@link AttemptFailure} naming which. The underlying request is kept so a caller can cancel it.
+ */
+final class UpstreamClient {
+  private final Vertx vertx;
+  private final HttpClient client;
+
+  UpstreamClient(Vertx vertx) {
+    this.vertx = vertx;
+    this.client = vertx.createHttpClient(
+        new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setDecompressionSupported(false),
+        new PoolOptions().setHttp1MaxSize(512));
+  }
+
+  /** An in-flight upstream call. */
+  record Exchange(HttpClientRequest request, HttpClientResponse response, long startedAtMs) {}
+
+  Future<Exchange> send(Channel channel, String path, Buffer body, MultiMap clientHeaders, long startedAtMs) {
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.POST)
+        .setAbsoluteURI(channel.baseUrl() + path)
+        .setConnectTimeout(channel.timeouts().connectMs())
+        .putHeader("content-type", "application/json")
+        .putHeader("accept", "application/json, text/event-stream");
+    if (channel.credential() != null) {
+      options.putHeader("authorization", "Bearer " + channel.credential());
+    }
+    channel.headers().forEach(options::putHeader);
+    for (String name : channel.forwardHeaders()) {
+      String value = clientHeaders.get(name);
+      if (value != null) {
+        options.putHeader(name, value);
+      }
+    }
+    Promise<Exchange> result = Promise.promise();
+    long timer = vertx.setTimer(channel.timeouts().firstByteMs(), id -> result.tryFail(AttemptFailure.retryable(
+        "timeout_first_byte", "no response within the first-byte timeout of " + channel.timeouts().firstByteMs() + " ms")));
+    client.request(options).onComplete(opened -> {
+      if (opened.failed()) {
+        vertx.cancelTimer(timer);
+        result.tryFail(classifyConnect(opened.cause(), channel));
+        return;
+      }
+      HttpClientRequest request = opened.result();
+      result.future().onFailure(e -> request.reset());
+      request.send(body).onComplete(answered -> {
+        vertx.cancelTimer(timer);
+        if (answered.failed()) {
+          result.tryFail(AttemptFailure.retryable("connect_error", "upstream connection failed: " + answered.cause().getMessage()));
+        } else if (!result.tryComplete(new Exchange(request, answered.result(), startedAtMs))) {
+          request.reset();
+        }
+      });
+    });
+    return result.future();
+  }
+
+  private static AttemptFailure classifyConnect(Throwable cause, Channel channel) {
+    if (cause instanceof TimeoutException || String.valueOf(cause.getMessage()).toLowerCase().contains("timed out")
+        || cause.getClass().getSimpleName().contains("Timeout")) {
+      return AttemptFailure.retryable("timeout_connect",
+          "could not connect within the connect timeout of " + channel.timeouts().connectMs() + " ms");
+    }
+    if (cause instanceof ConnectException) {
+      return AttemptFailure.retryable("connect_error", "could not connect to the upstream: " + cause.getMessage());
+    }
+    return AttemptFailure.retryable("connect_error", "upstream connection failed: " + cause.getMessage());
+  }
+
+  Future<Void> close() {
+    return client.close();
+  }
+}

@@ -1,0 +1,115 @@
+package io.tollgate.proxy;
+
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingType;
+import io.tollgate.receipts.Usage;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Reads token usage from upstream answers, and estimates it with a real tokenizer (o200k_base) when the
+ * upstream reported none, so a missing usage field never makes a request free.
+ */
+final class UsageReader {
+  private static final Encoding ENCODING = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+  /** Per-message framing tokens the chat format adds, as OpenAI documents for its models. */
+  private static final int TOKENS_PER_MESSAGE = 3;
+
+  private UsageReader() {}
+
+  /** The upstream's own usage, or null when it reported none. */
+  static Usage measured(JsonObject answer) {
+    JsonObject usage = answer == null ? null : answer.getJsonObject("usage");
+    if (usage == null) {
+      return null;
+    }
+    long prompt = usage.getLong("prompt_tokens", 0L);
+    long completion = usage.getLong("completion_tokens", 0L);
+    JsonObject details = usage.getJsonObject("prompt_tokens_details");
+    long cached = details == null ? 0 : details.getLong("cached_tokens", 0L);
+    return new Usage(prompt, completion, Math.min(cached, prompt), "measured");
+  }
+
+  /** Counts the prompt of a chat or embeddings request body. */
+  static long promptTokens(JsonObject request) {
+    long tokens = 0;
+    JsonArray messages = request.getJsonArray("messages");
+    if (messages != null) {
+      for (Object m : messages) {
+        if (m instanceof JsonObject message) {
+          tokens += TOKENS_PER_MESSAGE + count(text(message.getValue("content")));
+        }
+      }
+      return tokens + 3;
+    }
+    Object input = request.getValue("input");
+    if (input instanceof String s) {
+      return count(s);
+    }
+    if (input instanceof JsonArray items) {
+      for (Object item : items) {
+        tokens += item instanceof String s ? count(s) : item instanceof JsonArray ids ? ids.size() : 1;
+      }
+    }
+    return tokens;
+  }
+
+  /** The completion text of a non-streamed chat answer, including tool call arguments. */
+  static String completionText(JsonObject answer) {
+    StringBuilder out = new StringBuilder();
+    JsonArray choices = answer.getJsonArray("choices");
+    if (choices != null) {
+      for (Object c : choices) {
+        if (c instanceof JsonObject choice) {
+          appendMessage(out, choice.getJsonObject("message"));
+          appendMessage(out, choice.getJsonObject("delta"));
+        }
+      }
+    }
+    return out.toString();
+  }
+
+  static int count(String text) {
+    return text == null || text.isEmpty() ? 0 : ENCODING.countTokensOrdinary(text);
+  }
+
+  static Usage estimated(JsonObject request, String completion) {
+    return new Usage(promptTokens(request), count(completion), 0, "estimated");
+  }
+
+  private static void appendMessage(StringBuilder out, JsonObject message) {
+    if (message == null) {
+      return;
+    }
+    Object content = message.getValue("content");
+    if (content instanceof String s) {
+      out.append(s);
+    }
+    JsonArray calls = message.getJsonArray("tool_calls");
+    if (calls != null) {
+      for (Object call : calls) {
+        if (call instanceof JsonObject c && c.getJsonObject("function") != null) {
+          JsonObject f = c.getJsonObject("function");
+          out.append(f.getString("name", "")).append(f.getString("arguments", ""));
+        }
+      }
+    }
+  }
+
+  private static String text(Object content) {
+    if (content instanceof String s) {
+      return s;
+    }
+    if (content instanceof JsonArray parts) {
+      StringBuilder out = new StringBuilder();
+      for (Object p : parts) {
+        if (p instanceof JsonObject part && part.getValue("text") instanceof String t) {
+          out.append(t);
+        }
+      }
+      return out.toString();
+    }
+    return "";
+  }
+}

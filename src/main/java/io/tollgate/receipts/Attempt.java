@@ -1,0 +1,20 @@
+package io.tollgate.receipts;
+
+/**
+ * One upstream attempt.
+ *
+ * @param leg "primary" or "backup-N"
+ * @param outcome {@code ok}, {@code connect_error}, {@code timeout_connect}, {@code timeout_first_byte},
+ *     {@code timeout_idle}, {@code timeout_total}, {@code http_429}, {@code http_5xx}, {@code http_4xx},
+ *     {@code malformed_response}, {@code stream_broken}, {@code client_disconnected}
+ * @param status the upstream HTTP status, when one arrived
+ */
+public record Attempt(
+    String leg,
+    String channel,
+    String upstreamModel,
+    String bucket,
+    String outcome,
+    Integer status,
+    String error,
+    long latencyMs) {}

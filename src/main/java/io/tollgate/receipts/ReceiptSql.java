@@ -1,0 +1,70 @@
+package io.tollgate.receipts;
+
+import io.tollgate.json.Json;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** SQL for receipts. The receipt is stored whole as JSON beside the columns it is searched by. */
+public final class ReceiptSql {
+  private ReceiptSql() {}
+
+  public static void insert(Connection c, Receipt r) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("INSERT INTO receipts"
+        + " (id, account_id, project_id, key_id, created_at, model, outcome, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+      s.setString(1, r.id());
+      s.setString(2, r.accountId());
+      s.setString(3, r.projectId());
+      s.setString(4, r.keyId());
+      s.setLong(5, r.createdAtMs());
+      s.setString(6, r.requestedModel());
+      s.setString(7, r.outcome());
+      s.setString(8, Json.write(r));
+      s.executeUpdate();
+    }
+  }
+
+  public static Optional<Receipt> byId(Connection c, String id) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT body FROM receipts WHERE id = ?")) {
+      s.setString(1, id);
+      try (ResultSet rs = s.executeQuery()) {
+        return rs.next() ? Optional.of(Json.read(rs.getString(1), Receipt.class)) : Optional.empty();
+      }
+    }
+  }
+
+  /**
+   * Newest first. {@code projectId} null lists every project (admin); {@code before} is the id to page after.
+   */
+  public static List<Receipt> page(Connection c, String projectId, String before, int limit) throws SQLException {
+    StringBuilder sql = new StringBuilder("SELECT body FROM receipts WHERE 1 = 1");
+    List<String> args = new ArrayList<>();
+    if (projectId != null) {
+      sql.append(" AND project_id = ?");
+      args.add(projectId);
+    }
+    if (before != null) {
+      sql.append(" AND id < ?");
+      args.add(before);
+    }
+    sql.append(" ORDER BY id DESC LIMIT ?");
+    List<Receipt> out = new ArrayList<>();
+    try (PreparedStatement s = c.prepareStatement(sql.toString())) {
+      int i = 1;
+      for (String arg : args) {
+        s.setString(i++, arg);
+      }
+      s.setInt(i, limit);
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          out.add(Json.read(rs.getString(1), Receipt.class));
+        }
+      }
+    }
+    return out;
+  }
+}
