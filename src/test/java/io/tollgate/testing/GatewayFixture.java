@@ -1,0 +1,175 @@
+package io.tollgate.testing;
+
+import io.tollgate.app.Gateway;
+import io.tollgate.auth.AdminToken;
+import io.tollgate.auth.IssuedKey;
+import io.tollgate.auth.KeyScope;
+import io.tollgate.auth.Keys;
+import io.tollgate.config.ConfigHolder;
+import io.tollgate.config.ConfigLoader;
+import io.tollgate.mock.MockUpstream;
+import io.tollgate.store.Store;
+import io.tollgate.tenants.Account;
+import io.tollgate.tenants.Project;
+import io.tollgate.tenants.Tenants;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real gateway in-process: the scriptable upstream, the test configuration written to a temp directory,
+ * a real SQLite file, an account with a project and a key, and the admin token.
+ */
+public final class GatewayFixture implements AutoCloseable {
+  public final Vertx vertx;
+  public final MockUpstream upstream;
+  public final Store store;
+  public final Gateway gateway;
+  public final Path configFile;
+  public final Project project;
+  public final String key;
+  public final String adminToken;
+  public final Map<String, String> env;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private GatewayFixture(Vertx vertx, MockUpstream upstream, Store store, Gateway gateway, Path configFile,
+      Project project, String key, String adminToken, Map<String, String> env) {
+    this.vertx = vertx;
+    this.upstream = upstream;
+    this.store = store;
+    this.gateway = gateway;
+    this.configFile = configFile;
+    this.project = project;
+    this.key = key;
+    this.adminToken = adminToken;
+    this.env = env;
+  }
+
+  public static GatewayFixture start(Path dir) throws Exception {
+    return start(dir, Clock.systemUTC());
+  }
+
+  public static GatewayFixture start(Path dir, Clock clock) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    MockUpstream upstream = await(MockUpstream.start(vertx, 0));
+    Map<String, String> env = new HashMap<>();
+    env.put("UPSTREAM", upstream.baseUrl());
+    env.put("UPSTREAM_KEY", "test-upstream-credential");
+    env.put("DEAD_UPSTREAM", "http://127.0.0.1:" + closedPort() + "/v1");
+    Path configFile = dir.resolve("tollgate.yaml");
+    Files.writeString(configFile, resource("gateway-test.yaml"));
+    ConfigLoader loader = new ConfigLoader(env::get);
+    ConfigHolder config = new ConfigHolder(loader.load(configFile), loader);
+    Store store = Store.open(dir.resolve("tollgate.db"));
+    Tenants tenants = new Tenants(store, clock);
+    Account account = tenants.createAccount("test");
+    Project project = tenants.createProject(account.id(), "test-project");
+    IssuedKey key = new Keys(store, clock).create(project.id(), "test-key", KeyScope.DEFAULT);
+    String admin = AdminToken.rotate(store);
+    Gateway gateway = await(Gateway.start(vertx, config, store, 0, clock));
+    return new GatewayFixture(vertx, upstream, store, gateway, configFile, project, key.secret(), admin, env);
+  }
+
+  /** Creates another key in the fixture's project with {@code scope}, returning its secret. */
+  public String newKey(KeyScope scope) {
+    return new Keys(store, Clock.systemUTC()).create(project.id(), "scoped", scope).secret();
+  }
+
+  public String url(String path) {
+    return "http://127.0.0.1:" + gateway.port() + path;
+  }
+
+  public HttpResponse<String> post(String path, String body, String... headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path)))
+        .timeout(Duration.ofSeconds(20))
+        .header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    return send(withHeaders(request, headers));
+  }
+
+  public HttpResponse<String> get(String path, String... headers) {
+    return send(withHeaders(HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(20)).GET(), headers));
+  }
+
+  public HttpResponse<String> put(String path, String body, String... headers) {
+    return send(withHeaders(HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(20))
+        .header("content-type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)), headers));
+  }
+
+  /** A chat request with the fixture's key. */
+  public HttpResponse<String> chat(String body, String... headers) {
+    String[] all = new String[headers.length + 2];
+    all[0] = "authorization";
+    all[1] = "Bearer " + key;
+    System.arraycopy(headers, 0, all, 2, headers.length);
+    return post("/v1/chat/completions", body, all);
+  }
+
+  public String[] bearer() {
+    return new String[] {"authorization", "Bearer " + key};
+  }
+
+  public String[] admin() {
+    return new String[] {"authorization", "Bearer " + adminToken};
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder request) {
+    try {
+      return http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static HttpRequest.Builder withHeaders(HttpRequest.Builder request, String... headers) {
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return request;
+  }
+
+  public static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  public static String resource(String name) throws IOException {
+    try (InputStream in = GatewayFixture.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IOException(name + " not found");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  /** A port nothing listens on: bound once, then released. */
+  private static int closedPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    await(gateway.stop());
+    await(upstream.close());
+    store.close();
+    await(vertx.close());
+  }
+}
