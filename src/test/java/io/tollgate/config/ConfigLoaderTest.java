@@ -1,0 +1,126 @@
+package io.tollgate.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tollgate.testing.GatewayFixture;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+  private static final Map<String, String> ENV = Map.of(
+      "UPSTREAM", "http://127.0.0.1:9/v1", "UPSTREAM_KEY", "k", "DEAD_UPSTREAM", "http://127.0.0.1:10/v1");
+  private final ConfigLoader loader = new ConfigLoader(ENV::get);
+
+  @Test
+  void loadsTheTestConfiguration() throws Exception {
+    GatewayConfig config = loader.parse(GatewayFixture.resource("gateway-test.yaml"), "test.yaml", null);
+
+    assertThat(config.models()).containsKeys("chat-a", "chat-b", "embed-a");
+    Route routed = config.route("chat-a", RouteType.ROUTED);
+    assertThat(routed.legs()).extracting(Leg::upstreamModel).containsExactly("up-a-routed", "up-a-routed-backup");
+    assertThat(routed.legs().get(0).bucket()).isEqualTo(Bucket.RMB);
+    assertThat(routed.legs().get(0).price()).isEqualTo(new Price(3_000_000, 6_000_000, 3_000_000));
+    Route official = config.route("chat-a", RouteType.OFFICIAL);
+    assertThat(official.legs().get(1).price().inputMicrosPerMTok()).isEqualTo(2_000_000);
+    assertThat(official.legs().get(0).bucket()).isEqualTo(Bucket.CREDIT);
+    assertThat(config.channel("main").credential()).isEqualTo("k");
+    assertThat(config.channel("main").toString()).doesNotContain("credential").doesNotContain("=k");
+    assertThat(config.timeZone().getId()).isEqualTo("Asia/Shanghai");
+  }
+
+  @Test
+  void namesTheFileTheLineAndTheFixForAnUnknownChannel() {
+    String yaml = minimal().replace("channel: main", "channel: mian");
+
+    assertThatThrownBy(() -> loader.parse(yaml, "bad.yaml", null))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("bad.yaml:" + lineOf(yaml, "channel: mian") + ":")
+        .hasMessageContaining("routes[0].legs[0].channel")
+        .hasMessageContaining("unknown channel 'mian'")
+        .hasMessageContaining("fix: did you mean 'main'?");
+  }
+
+  @Test
+  void rejectsAMisspelledKeyInsteadOfIgnoringIt() {
+    String yaml = minimal().replace("max_output_tokens", "max_ouput_tokens");
+
+    assertThatThrownBy(() -> loader.parse(yaml, "bad.yaml", null))
+        .hasMessageContaining("bad.yaml:" + lineOf(yaml, "max_ouput_tokens") + ":")
+        .hasMessageContaining("unknown key 'max_ouput_tokens'")
+        .hasMessageContaining("did you mean 'max_output_tokens'");
+  }
+
+  @Test
+  void refusesALegWithoutAPriceRatherThanServingItFree() {
+    String yaml = minimal().replace("      routed: {input: 1.5, output: 2.5}\n", "");
+
+    assertThatThrownBy(() -> loader.parse(yaml, "bad.yaml", null))
+        .hasMessageContaining("no price for this leg")
+        .hasMessageContaining("never served for free");
+  }
+
+  @Test
+  void requiresCredentialsAsEnvironmentReferences() {
+    assertThatThrownBy(() -> loader.parse(minimal().replace("${UPSTREAM_KEY}", "sk-literal"), "bad.yaml", null))
+        .hasMessageContaining("api_key")
+        .hasMessageContaining("${ENV_VAR}");
+    assertThatThrownBy(() -> loader.parse(minimal().replace("${UPSTREAM_KEY}", "${NOT_SET_ANYWHERE}"), "bad.yaml", null))
+        .hasMessageContaining("environment variable NOT_SET_ANYWHERE is not set");
+  }
+
+  @Test
+  void rejectsBadValuesWithTheirExpectation() {
+    assertThatThrownBy(() -> loader.parse(minimal().replace("input: 1.5", "input: -1"), "bad.yaml", null))
+        .hasMessageContaining("price -1 is negative");
+    assertThatThrownBy(() -> loader.parse(minimal().replace("input: 1.5", "input: 0.0000001"), "bad.yaml", null))
+        .hasMessageContaining("more than 6 decimal places");
+    assertThatThrownBy(() -> loader.parse(minimal().replace("time_zone: UTC", "time_zone: Mars/Olympus"), "bad.yaml", null))
+        .hasMessageContaining("unknown time zone");
+    assertThatThrownBy(() -> loader.parse(minimal().replace("type: routed", "type: cheap"), "bad.yaml", null))
+        .hasMessageContaining("unknown route type 'cheap'");
+    assertThatThrownBy(() -> loader.parse("channels: [\n  - id: x\n", "bad.yaml", null))
+        .hasMessageContaining("bad.yaml:")
+        .hasMessageContaining("not valid YAML");
+  }
+
+  @Test
+  void keepsMultipliersAndPricesExact() {
+    GatewayConfig config = loader.parse(minimal().replace("multiplier: 1.0", "multiplier: 1.1"), "ok.yaml", null);
+
+    assertThat(config.multipliers().globalPpm()).isEqualTo(1_100_000L);
+  }
+
+  private static String minimal() {
+    return """
+        time_zone: UTC
+        pricing:
+          multiplier: 1.0
+        channels:
+          - id: main
+            base_url: ${UPSTREAM}
+            api_key: ${UPSTREAM_KEY}
+        models:
+          - id: m
+            max_output_tokens: 100
+            prices:
+              routed: {input: 1.5, output: 2.5}
+        routes:
+          - model: m
+            type: routed
+            legs:
+              - channel: main
+                upstream_model: m-up
+        """;
+  }
+
+  private static int lineOf(String yaml, String text) {
+    String[] lines = yaml.split("\n");
+    for (int i = 0; i < lines.length; i++) {
+      if (lines[i].contains(text)) {
+        return i + 1;
+      }
+    }
+    throw new AssertionError(text + " not in yaml");
+  }
+}
