@@ -1,0 +1,133 @@
+package io.tollgate.mock;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Serves every request in the same steps: read the body, count it, authenticate, validate, read
+ * {@code x-mock}, wait out the latency, then answer as scripted. Endpoints only prepare the reply.
+ */
+final class MockRouter implements Handler<HttpServerRequest> {
+
+  /** Prepares the normal reply for a valid body, or throws a {@link MockFailure}. */
+  @FunctionalInterface
+  private interface Endpoint {
+    Reply plan(JsonObject body, MockSettings settings);
+  }
+
+  private record Exchange(MockSettings settings, Reply reply) {
+  }
+
+  private final Vertx vertx;
+  private final RequestCounts counts;
+
+  MockRouter(Vertx vertx, RequestCounts counts) {
+    this.vertx = vertx;
+    this.counts = counts;
+  }
+
+  @Override
+  public void handle(HttpServerRequest request) {
+    String route = request.method().name() + " " + request.path();
+    switch (route) {
+      case "POST /v1/chat/completions" -> serve(request, true, MockRouter::chat);
+      case "POST /v1/embeddings" -> serve(request, true,
+          (body, settings) -> new Reply.Json(Embeddings.reply(body, settings)));
+      case "GET /v1/models" -> serve(request, false,
+          (body, settings) -> new Reply.Json(Models.reply()));
+      default -> Replies.fail(request.response(), MockFailure.notFound(route));
+    }
+  }
+
+  private static Reply chat(JsonObject body, MockSettings settings) {
+    ChatRequest request = ChatRequest.parse(body);
+    ChatReply reply = ChatReply.plan(request, settings);
+    if (!request.stream()) {
+      return new Reply.Json(reply.completionJson());
+    }
+    return new Reply.Stream(settings.malformed()
+        ? ChatChunks.malformed(reply) : ChatChunks.script(reply, request.includeUsage()));
+  }
+
+  private void serve(HttpServerRequest request, boolean hasBody, Endpoint endpoint) {
+    HttpServerResponse response = request.response();
+    request.body()
+        .map(buffer -> accept(request, buffer, hasBody, endpoint))
+        .compose(exchange -> pause(response, exchange.settings().latencyMs()).map(exchange))
+        .onSuccess(exchange -> answer(response, exchange))
+        .onFailure(failure -> Replies.fail(response, failure));
+  }
+
+  private Exchange accept(HttpServerRequest request, Buffer buffer, boolean hasBody,
+      Endpoint endpoint) {
+    Object json = hasBody ? decode(buffer) : new JsonObject();
+    String model = json instanceof JsonObject body && body.getValue("model") instanceof String named
+        ? named : null;
+    if (hasBody) {
+      // Counted before any check: a test asking "did the upstream get called?" means on the wire.
+      counts.record(model);
+    }
+    authenticate(request);
+    if (!(json instanceof JsonObject body)) {
+      throw MockFailure.invalidRequest("The request body is not a valid JSON object.", null);
+    }
+    MockSettings settings =
+        MockSettings.parse(request.headers().getAll(MockSettings.HEADER)).forModel(model);
+    return new Exchange(settings, endpoint.plan(body, settings));
+  }
+
+  private static Object decode(Buffer buffer) {
+    try {
+      return Json.decodeValue(buffer);
+    } catch (DecodeException notJson) {
+      return null;
+    }
+  }
+
+  private static void authenticate(HttpServerRequest request) {
+    String authorization = request.getHeader("Authorization");
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+        || authorization.substring(7).isBlank()) {
+      throw MockFailure.unauthorized();
+    }
+  }
+
+  private Future<Void> pause(HttpServerResponse response, long delayMs) {
+    if (delayMs == 0) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> promise = Promise.promise();
+    long timerId = vertx.setTimer(delayMs, fired -> promise.tryComplete());
+    response.closeHandler(closed -> {
+      vertx.cancelTimer(timerId);
+      promise.tryFail("client closed the connection during latency_ms");
+    });
+    return promise.future();
+  }
+
+  private void answer(HttpServerResponse response, Exchange exchange) {
+    MockSettings settings = exchange.settings();
+    if (settings.timeout()) {
+      return; // Hold the connection: the client gives up, or closing the server ends it.
+    }
+    if (settings.status().isPresent()) {
+      Replies.scriptedError(response, settings);
+    } else if (exchange.reply() instanceof Reply.Stream stream) {
+      SsePlayer.play(vertx, response, stream.script(), settings);
+    } else if (settings.malformed()) {
+      Replies.malformed(response);
+    } else if (settings.dropAfter().isPresent()) {
+      response.reset(); // Without a stream to cut, the connection closes before any byte.
+    } else {
+      Replies.json(response, 200, ((Reply.Json) exchange.reply()).body());
+    }
+  }
+}

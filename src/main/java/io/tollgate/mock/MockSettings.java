@@ -1,0 +1,139 @@
+package io.tollgate.mock;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * The behaviour one request asks for in its {@code x-mock} header, for example
+ * {@code x-mock: status=503, retry_after=2; when_model=gpt-primary}. Settings are separated by
+ * commas or semicolons; each is {@code key=value}. A header that cannot be read is rejected with a
+ * 400 rather than ignored, so a typo in a test fails loudly instead of passing by accident.
+ *
+ * @param status HTTP status of a scripted error (400..599)
+ * @param retryAfterSeconds value of the Retry-After header sent with {@code status}
+ * @param latencyMs wait before the first byte of the response, headers included
+ * @param tokensPerSecond pace of streamed chunks; empty means as fast as the socket takes them
+ * @param timeout accept the request and never answer
+ * @param dropAfter close the connection mid-response after this many streamed chunks
+ * @param noUsage leave usage out of the reply
+ * @param malformed answer 200 with a body that is not JSON
+ * @param tokens completion tokens to produce, still capped by the request's max_tokens
+ * @param whenModel apply the settings only to requests for this model
+ */
+record MockSettings(
+    OptionalInt status,
+    OptionalInt retryAfterSeconds,
+    long latencyMs,
+    OptionalInt tokensPerSecond,
+    boolean timeout,
+    OptionalInt dropAfter,
+    boolean noUsage,
+    boolean malformed,
+    OptionalInt tokens,
+    Optional<String> whenModel) {
+
+  /** Behave like a healthy upstream. */
+  static final MockSettings NONE = new MockSettings(OptionalInt.empty(), OptionalInt.empty(), 0,
+      OptionalInt.empty(), false, OptionalInt.empty(), false, false, OptionalInt.empty(),
+      Optional.empty());
+
+  static final String HEADER = "x-mock";
+
+  private static final Set<String> KEYS = new TreeSet<>(List.of("status", "retry_after",
+      "latency_ms", "tps", "timeout", "drop_after", "no_usage", "malformed", "tokens",
+      "when_model"));
+
+  private static final Pattern SEPARATOR = Pattern.compile("[,;]");
+
+  /** Reads every {@code x-mock} header of a request; none at all means {@link #NONE}. */
+  static MockSettings parse(List<String> headerValues) {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (String headerValue : headerValues) {
+      for (String setting : SEPARATOR.split(headerValue)) {
+        if (!setting.isBlank()) {
+          put(values, setting.trim());
+        }
+      }
+    }
+    return values.isEmpty() ? NONE : from(values);
+  }
+
+  /** The settings for a request naming {@code model}: all of them, or none under when_model. */
+  MockSettings forModel(String model) {
+    return whenModel.isEmpty() || whenModel.get().equals(model) ? this : NONE;
+  }
+
+  private static void put(Map<String, String> values, String setting) {
+    int equals = setting.indexOf('=');
+    if (equals < 0) {
+      throw invalid("'" + setting + "' (expected: key=value)");
+    }
+    String key = setting.substring(0, equals).trim().toLowerCase(Locale.ROOT);
+    String value = setting.substring(equals + 1).trim();
+    if (!KEYS.contains(key)) {
+      throw invalid("unknown key '" + key + "' (expected one of: " + String.join(", ", KEYS) + ")");
+    }
+    if (values.put(key, value) != null) {
+      throw invalid("'" + key + "' is set twice");
+    }
+  }
+
+  private static MockSettings from(Map<String, String> values) {
+    OptionalInt status = integer(values, "status", 400, 599);
+    OptionalInt retryAfter = integer(values, "retry_after", 0, 86_400);
+    if (retryAfter.isPresent() && status.isEmpty()) {
+      throw invalid("retry_after needs status, since only an error carries Retry-After");
+    }
+    Optional<String> whenModel = Optional.ofNullable(values.get("when_model"));
+    if (whenModel.isPresent() && whenModel.get().isEmpty()) {
+      throw invalid("when_model is empty (expected: a model id)");
+    }
+    return new MockSettings(status, retryAfter,
+        integer(values, "latency_ms", 0, 600_000).orElse(0),
+        integer(values, "tps", 1, 1_000_000),
+        flag(values, "timeout"),
+        integer(values, "drop_after", 0, 1_000_000),
+        flag(values, "no_usage"),
+        flag(values, "malformed"),
+        integer(values, "tokens", 0, 1_000_000),
+        whenModel);
+  }
+
+  private static OptionalInt integer(Map<String, String> values, String key, int min, int max) {
+    String value = values.get(key);
+    if (value == null) {
+      return OptionalInt.empty();
+    }
+    try {
+      int parsed = Integer.parseInt(value);
+      if (parsed >= min && parsed <= max) {
+        return OptionalInt.of(parsed);
+      }
+    } catch (NumberFormatException notANumber) {
+      // Reported below with the range, which is what the caller needs to fix it.
+    }
+    throw invalid(key + "=" + value + " (expected: an integer in " + min + ".." + max + ")");
+  }
+
+  private static boolean flag(Map<String, String> values, String key) {
+    String value = values.get(key);
+    if (value == null || value.equalsIgnoreCase("false")) {
+      return false;
+    }
+    if (value.equalsIgnoreCase("true")) {
+      return true;
+    }
+    throw invalid(key + "=" + value + " (expected: true or false)");
+  }
+
+  private static MockFailure invalid(String problem) {
+    return MockFailure.invalidRequest("Invalid " + HEADER + " header: " + problem, HEADER);
+  }
+}
