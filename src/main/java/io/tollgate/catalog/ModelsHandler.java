@@ -61,8 +61,11 @@ public final class ModelsHandler {
       CatalogModel model = current.model(id);
       JsonObject entry = model == null ? null : entry(current, model, result.result());
       if (entry == null) {
+        java.util.List<String> closest = io.tollgate.config.Closest.top(id, current.models().keySet().stream()
+            .filter(m -> entry(current, current.model(m), result.result()) != null).toList(), 3);
         ErrorRenderer.send(ctx.response(), ApiException.notFound("model_not_found", "model",
-            "The model '" + id + "' does not exist or this key may not use it."));
+            "The model '" + id + "' does not exist or this key may not use it."
+                + (closest.isEmpty() ? "" : " Did you mean '" + String.join("' or '", closest) + "'?")));
         return;
       }
       ctx.response().putHeader("content-type", "application/json").end(entry.encode());

@@ -22,7 +22,7 @@ final class KeysCommand {
   @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a key; its secret is printed once.")
   int create(
       @Option(names = "--project", required = true, paramLabel = "ID", description = "The project id (proj_...).") String project,
-      @Option(names = "--name", defaultValue = "key", description = "Display name.") String name,
+      @Option(names = "--name", paramLabel = "NAME", defaultValue = "key", description = "Display name (default: ${DEFAULT-VALUE}).") String name,
       @Option(names = "--models", split = ",", paramLabel = "ID", description = "Allowed catalog models (default: all).") List<String> models,
       @Option(names = "--route-types", split = ",", paramLabel = "TYPE", defaultValue = "routed,official",
           description = "Allowed route types in order of preference (default: ${DEFAULT-VALUE}).") List<String> routeTypes) {

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         AccountsCommand.class,
         ProjectsCommand.class,
         KeysCommand.class,
+        LedgerCommand.class,
         MockUpstreamCommand.class,
         CommandLine.HelpCommand.class
     })
@@ -23,10 +24,18 @@ public final class Main implements Runnable {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    int code = new CommandLine(new Main()).execute(args);
+    int code = commandLine().execute(args);
     if (code != 0 || !ServeCommand.keepsRunning()) {
       System.exit(code);
     }
+  }
+
+  /** The configured command line: a failure in a command prints one {@code error:} line, not a stack trace. */
+  static CommandLine commandLine() {
+    return new CommandLine(new Main()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+      cmd.getErr().println("error: " + e.getMessage());
+      return 1;
+    });
   }
 
   @Override

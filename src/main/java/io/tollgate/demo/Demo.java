@@ -6,7 +6,9 @@ import io.tollgate.auth.IssuedKey;
 import io.tollgate.auth.KeyScope;
 import io.tollgate.auth.KeySql;
 import io.tollgate.auth.Keys;
+import io.tollgate.config.Bucket;
 import io.tollgate.config.ConfigHolder;
+import io.tollgate.ledger.Ledger;
 import io.tollgate.config.ConfigLoader;
 import io.tollgate.mock.MockUpstream;
 import io.tollgate.store.Store;
@@ -49,6 +51,7 @@ public final class Demo {
           "    -d '{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'",
           "",
           "Each response carries x-tollgate-* headers; the full receipt is at " + base + "/receipts/<x-tollgate-request-id>.",
+          "Balances: curl -s " + base + "/wallet -H 'Authorization: Bearer " + key + "'",
           "");
     }
   }
@@ -74,6 +77,10 @@ public final class Demo {
       }
     }
     IssuedKey key = keys.create(project.id(), KEY_NAME, KeyScope.DEFAULT);
+    Ledger ledger = new Ledger(store, clock);
+    // one-time starting balances; the idempotency keys make a restart top up nothing
+    ledger.topUp(project.accountId(), Bucket.CREDIT, 20_000_000L, "demo-initial-credit", "demo starting Credit");
+    ledger.topUp(project.accountId(), Bucket.RMB, 100_000_000L, "demo-initial-rmb", "demo starting RMB wallet");
     return new Setup(config, key.secret(), AdminToken.rotate(store), upstream);
   }
 

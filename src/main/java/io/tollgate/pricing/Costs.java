@@ -31,6 +31,14 @@ public final class Costs {
     return result.longValueExact();
   }
 
+  /**
+   * The most one attempt can cost: every prompt token at the input price (no cache discount assumed) and the
+   * full output allowance at the output price.
+   */
+  public static long worstCaseMicros(Price price, long promptTokens, long maxOutputTokens, Multipliers multipliers, RouteType type) {
+    return costMicros(price, new Usage(promptTokens, maxOutputTokens, 0, "worst_case"), multipliers, type);
+  }
+
   /** The prices as the client pays them: list price times both multipliers, per million tokens, rounded up. */
   public static AppliedPrice applied(Price price, Multipliers multipliers, RouteType type) {
     long multiplier = scale(Multipliers.ONE, multipliers.globalPpm(), multipliers.forRouteType(type));

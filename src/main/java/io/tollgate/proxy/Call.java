@@ -4,6 +4,9 @@ import io.tollgate.auth.ApiKey;
 import io.tollgate.config.GatewayConfig;
 import io.tollgate.config.Leg;
 import io.tollgate.config.Route;
+import io.tollgate.ledger.Billing;
+import io.tollgate.ledger.HoldContext;
+import io.tollgate.ledger.HoldSql;
 import io.tollgate.pricing.Costs;
 import io.tollgate.receipts.AppliedPrice;
 import io.tollgate.receipts.Attempt;
@@ -32,6 +35,12 @@ final class Call {
   String outcome;
   int httpStatus;
   String errorCode;
+  long priceVersion;
+  long promptEstimate;
+  /** The hold of the attempt in flight, or of the successful one; null when none is open. */
+  Billing.Ticket ticket;
+  /** Whether {@link #ticket} is still pending, so that every exit voids or settles it exactly once. */
+  boolean holdOpen;
 
   Call(String id, long startedAtMs, String endpoint, GatewayConfig config) {
     this.id = id;
@@ -64,7 +73,24 @@ final class Call {
     return first.leg() + " " + first.outcome() + (first.status() == null ? "" : " (" + first.status() + ")");
   }
 
+  private static Long chargedMicros(Leg leg, HoldSql.Posted posted) {
+    if (posted != null) {
+      return posted.chargedMicros();
+    }
+    return leg == null ? null : Long.valueOf(0);
+  }
+
+  HoldContext holdContext(int index, Leg leg) {
+    return new HoldContext(id, key.accountId(), key.projectId(), key.id(), endpoint, model, plan.route().type().wireName(),
+        Route.legLabel(index), leg.channelId(), leg.upstreamModel(), promptEstimate, stream, startedAtMs);
+  }
+
   Receipt receipt(long nowMs) {
+    return receipt(nowMs, null);
+  }
+
+  /** The receipt; {@code posted} is the settled hold when this request was charged. */
+  Receipt receipt(long nowMs, HoldSql.Posted posted) {
     Leg leg = leg();
     Route route = plan == null ? null : plan.route();
     AppliedPrice prices = leg == null ? null : Costs.applied(leg.price(), config.multipliers(), route.type());
@@ -90,8 +116,15 @@ final class Call {
         usage,
         leg == null ? null : leg.bucket().name(),
         prices,
+        leg == null ? null : priceVersion,
+        ticket == null || leg == null ? null : ticket.amountMicros(),
         costMicros(),
-        false,
+        posted != null && posted.chargedMicros() > 0,
+        chargedMicros(leg, posted),
+        posted == null || posted.uncollectedMicros() == 0 ? null : posted.uncollectedMicros(),
+        posted == null ? null : posted.transferId(),
+        posted == null ? null : posted.balanceBefore(),
+        posted == null ? null : posted.balanceAfter(),
         nowMs - startedAtMs);
   }
 }

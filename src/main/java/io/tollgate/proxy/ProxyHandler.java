@@ -8,10 +8,12 @@ import io.tollgate.config.Route;
 import io.tollgate.http.ApiException;
 import io.tollgate.http.ErrorRenderer;
 import io.tollgate.json.Ids;
+import io.tollgate.ledger.Billing;
+import io.tollgate.ledger.HoldSql;
+import io.tollgate.pricing.Costs;
+import io.tollgate.pricing.PriceVersions;
 import io.tollgate.receipts.Attempt;
-import io.tollgate.receipts.ReceiptSql;
 import io.tollgate.routing.RoutePlanner;
-import io.tollgate.store.StoreAccess;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -26,23 +28,29 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /v1/chat/completions} and {@code POST /v1/embeddings}: authenticate, validate, plan the route,
- * walk its legs with fallback, relay the answer and record the receipt before the response ends.
+ * then for each leg: hold the worst case, call the upstream, and either void the hold and move on, or settle
+ * it at the actual cost together with the receipt before the response ends.
  */
 public final class ProxyHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyHandler.class);
+  /** How long past a channel's total timeout a hold may stay open before the sweeper voids it. */
+  static final long HOLD_GRACE_MS = 60_000;
 
   private final Vertx vertx;
   private final ConfigHolder config;
   private final KeyAuthenticator auth;
-  private final StoreAccess store;
+  private final Billing billing;
+  private final PriceVersions priceVersions;
   private final Clock clock;
   private final UpstreamClient upstream;
 
-  public ProxyHandler(Vertx vertx, ConfigHolder config, KeyAuthenticator auth, StoreAccess store, Clock clock) {
+  public ProxyHandler(Vertx vertx, ConfigHolder config, KeyAuthenticator auth, Billing billing,
+      PriceVersions priceVersions, Clock clock) {
     this.vertx = vertx;
     this.config = config;
     this.auth = auth;
-    this.store = store;
+    this.billing = billing;
+    this.priceVersions = priceVersions;
     this.clock = clock;
     this.upstream = new UpstreamClient(vertx);
   }
@@ -68,7 +76,7 @@ public final class ProxyHandler {
         .onFailure(failure -> fail(ctx, call, failure));
   }
 
-  private static void prepare(RoutingContext ctx, Call call) {
+  private void prepare(RoutingContext ctx, Call call) {
     boolean embeddings = call.endpoint.equals("embeddings");
     call.body = RequestValidator.parse(ctx.body().buffer());
     call.model = RequestValidator.model(call.body);
@@ -82,6 +90,14 @@ public final class ProxyHandler {
       JsonObject options = call.body.getJsonObject("stream_options");
       call.clientWantsUsage = options != null && Boolean.TRUE.equals(options.getValue("include_usage"));
     }
+    long prompt = UsageReader.promptTokens(call.body);
+    if (prompt > call.plan.model().contextWindow()) {
+      throw ApiException.invalid("messages", "context_length_exceeded", "The prompt is about " + prompt
+          + " tokens, more than the " + call.plan.model().contextWindow() + "-token context window of '" + call.model + "'.");
+    }
+    // tokenizers differ between providers: reserve a margin so the hold still covers the measured prompt
+    call.promptEstimate = prompt + prompt / 10 + 16;
+    call.priceVersion = priceVersions.of(call.config);
   }
 
   private Future<Void> runLeg(RoutingContext ctx, Call call, String path, int index) {
@@ -91,19 +107,36 @@ public final class ProxyHandler {
     }
     Leg leg = route.legs().get(index);
     Channel channel = call.config.channel(leg.channelId());
-    long startedAt = clock.millis();
-    return upstream.send(channel, path, upstreamBody(call, leg), ctx.request().headers(), startedAt)
-        .compose(exchange -> answer(ctx, call, index, channel, exchange))
-        .recover(failure -> {
-          if (!(failure instanceof AttemptFailure attempt)) {
-            return Future.failedFuture(failure);
-          }
-          call.attempts.add(attemptRecord(index, leg, attempt.outcome(), attempt.status(), attempt.getMessage(), startedAt));
-          if (attempt.isRetryable() && !ctx.response().headWritten()) {
-            return runLeg(ctx, call, path, index + 1);
-          }
-          return Future.failedFuture(attempt);
+    long worstCase = Costs.worstCaseMicros(leg.price(), call.promptEstimate, maxOutputTokens(call),
+        call.config.multipliers(), route.type());
+    return billing.hold(call.holdContext(index, leg), leg.bucket(), worstCase, channel.timeouts().totalMs() + HOLD_GRACE_MS)
+        .compose(ticket -> {
+          call.ticket = ticket;
+          call.holdOpen = true;
+          long startedAt = clock.millis();
+          return upstream.send(channel, path, upstreamBody(call, leg), ctx.request().headers(), startedAt)
+              .compose(exchange -> answer(ctx, call, index, channel, exchange))
+              .recover(failure -> {
+                if (!(failure instanceof AttemptFailure attempt)) {
+                  return Future.failedFuture(failure);
+                }
+                call.attempts.add(attemptRecord(index, leg, attempt.outcome(), attempt.status(), attempt.getMessage(), startedAt));
+                return voidOpenHold(call, "failed_attempt").compose(v -> attempt.isRetryable() && !ctx.response().headWritten()
+                    ? runLeg(ctx, call, path, index + 1)
+                    : Future.failedFuture(attempt));
+              });
         });
+  }
+
+  /** The most output one attempt may produce: the request's cap (or the model's) for each of its n choices. */
+  private static long maxOutputTokens(Call call) {
+    if (call.endpoint.equals("embeddings")) {
+      return 0;
+    }
+    Object cap = call.body.getValue("max_completion_tokens", call.body.getValue("max_tokens"));
+    long perChoice = cap instanceof Number n ? n.longValue() : call.plan.model().maxOutputTokens();
+    Object n = call.body.getValue("n");
+    return perChoice * (n instanceof Number choices ? Math.max(1, choices.longValue()) : 1);
   }
 
   private Future<Void> answer(RoutingContext ctx, Call call, int index, Channel channel, UpstreamClient.Exchange exchange) {
@@ -130,10 +163,10 @@ public final class ProxyHandler {
           call.attempts.add(attemptRecord(index, call.leg(), "ok", status, null, exchange.startedAtMs()));
           call.outcome = "succeeded";
           call.httpStatus = 200;
-          return recordReceipt(call).map(v -> {
+          return settle(call).map(posted -> {
             HttpServerResponse response = ctx.response();
             ReceiptHeaders.route(response, call);
-            ReceiptHeaders.cost(response, call);
+            ReceiptHeaders.cost(response, posted);
             response.putHeader("content-type", "application/json").end(body);
             return null;
           });
@@ -153,6 +186,7 @@ public final class ProxyHandler {
     return relay.run(clock.millis())
         .recover(failure -> {
           call.legIndex = -1;
+          call.usage = null;
           return Future.failedFuture(failure);
         })
         .compose(outcome -> {
@@ -165,13 +199,28 @@ public final class ProxyHandler {
           };
           call.httpStatus = 200;
           call.errorCode = outcome.equals("ok") ? null : outcome;
-          return recordReceipt(call).map(v -> {
+          return settle(call).map(posted -> {
             if (!response.ended() && !outcome.equals("client_disconnected")) {
               response.end();
             }
             return null;
           });
         });
+  }
+
+  /** Posts the open hold at the actual cost and writes the receipt in the same transaction. */
+  private Future<HoldSql.Posted> settle(Call call) {
+    Long cost = call.costMicros();
+    return billing.settle(call.ticket, cost == null ? 0 : cost, call.id, posted -> call.receipt(clock.millis(), posted))
+        .onSuccess(posted -> call.holdOpen = false);
+  }
+
+  private Future<Void> voidOpenHold(Call call, String resolution) {
+    if (!call.holdOpen) {
+      return Future.succeededFuture();
+    }
+    call.holdOpen = false;
+    return billing.voidHold(call.ticket, resolution);
   }
 
   private void fail(RoutingContext ctx, Call call, Throwable failure) {
@@ -189,9 +238,14 @@ public final class ProxyHandler {
     call.outcome = call.attempts.isEmpty() ? "rejected" : "failed";
     call.httpStatus = error.status();
     call.errorCode = error.code();
+    call.legIndex = -1;
     ApiException rendered = error;
-    Future<Void> recorded = call.key == null ? Future.succeededFuture() : recordReceipt(call);
+    Future<Void> recorded = voidOpenHold(call, "failed_request")
+        .compose(v -> call.key == null ? Future.succeededFuture() : billing.record(call.receipt(clock.millis())));
     recorded.onComplete(done -> {
+      if (done.failed()) {
+        LOG.error("could not record the receipt of request {}", call.id, done.cause());
+      }
       if (!response.headWritten()) {
         ReceiptHeaders.route(response, call);
       }
@@ -217,7 +271,7 @@ public final class ProxyHandler {
     } catch (RuntimeException ignored) {
       // not an OpenAI-shaped body: keep our own message
     }
-    return new ApiException(status, type, code, param, message + " Receipt: " + call.id);
+    return new ApiException(status, type, code, param, message + " Nothing was charged. Receipt: " + call.id);
   }
 
   private static ApiException allFailed(Call call) {
@@ -230,17 +284,6 @@ public final class ProxyHandler {
         .collect(Collectors.joining("; "));
     return new ApiException(status, "server_error", code, null, "All " + call.attempts.size()
         + " upstream attempts failed (" + detail + "). Nothing was charged. Receipt: " + call.id);
-  }
-
-  private Future<Void> recordReceipt(Call call) {
-    var receipt = call.receipt(clock.millis());
-    return store.write(c -> {
-      ReceiptSql.insert(c, receipt);
-      return (Void) null;
-    }).recover(e -> {
-      LOG.error("could not store receipt {}", call.id, e);
-      return Future.succeededFuture();
-    });
   }
 
   private Attempt attemptRecord(int index, Leg leg, String outcome, Integer status, String error, long startedAtMs) {

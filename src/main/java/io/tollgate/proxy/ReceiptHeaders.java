@@ -2,6 +2,7 @@ package io.tollgate.proxy;
 
 import io.tollgate.config.Leg;
 import io.tollgate.config.Route;
+import io.tollgate.ledger.HoldSql;
 import io.vertx.core.http.HttpServerResponse;
 
 /** The receipt's summary as response headers, so a client sees what happened without asking. */
@@ -24,11 +25,8 @@ final class ReceiptHeaders {
     response.putHeader("x-tollgate-fallback", Boolean.toString(call.fallback()));
   }
 
-  /** The cost, known only once usage is (for non-streamed answers, before the body is sent). */
-  static void cost(HttpServerResponse response, Call call) {
-    Long cost = call.costMicros();
-    if (cost != null) {
-      response.putHeader("x-tollgate-cost", Long.toString(cost));
-    }
+  /** What was charged, known only once settled (for non-streamed answers, before the body is sent). */
+  static void cost(HttpServerResponse response, HoldSql.Posted posted) {
+    response.putHeader("x-tollgate-cost", Long.toString(posted == null ? 0 : posted.chargedMicros()));
   }
 }

@@ -6,8 +6,15 @@ import java.util.List;
  * The record of one request.
  *
  * @param outcome {@code succeeded}, {@code failed} (every leg failed or the stream broke), {@code rejected}
- *     (refused before any upstream call) or {@code client_disconnected}
+ *     (refused before any upstream call), {@code client_disconnected}, or {@code interrupted} (the gateway
+ *     stopped mid-request; written by start-up recovery)
+ * @param priceVersion the price-table version the cost was computed with
+ * @param holdMicros the worst case reserved before the successful attempt
+ * @param costMicros what the usage cost at the applied prices
  * @param charged whether money moved for this request
+ * @param chargedMicros what was taken from the wallet; below {@code costMicros} only when usage exceeded the
+ *     hold and the balance could not cover the excess ({@code uncollectedMicros})
+ * @param transferId the ledger transfer of the charge
  */
 public record Receipt(
     String id,
@@ -31,6 +38,13 @@ public record Receipt(
     Usage usage,
     String bucket,
     AppliedPrice prices,
+    Long priceVersion,
+    Long holdMicros,
     Long costMicros,
     boolean charged,
+    Long chargedMicros,
+    Long uncollectedMicros,
+    String transferId,
+    Long balanceBeforeMicros,
+    Long balanceAfterMicros,
     long durationMs) {}

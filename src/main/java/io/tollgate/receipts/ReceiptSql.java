@@ -14,8 +14,8 @@ public final class ReceiptSql {
   private ReceiptSql() {}
 
   public static void insert(Connection c, Receipt r) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("INSERT INTO receipts"
-        + " (id, account_id, project_id, key_id, created_at, model, outcome, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+    try (PreparedStatement s = c.prepareStatement("INSERT INTO receipts (id, account_id, project_id, key_id, created_at,"
+        + " model, outcome, body, charged, transfer_id, cost) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       s.setString(1, r.id());
       s.setString(2, r.accountId());
       s.setString(3, r.projectId());
@@ -24,7 +24,23 @@ public final class ReceiptSql {
       s.setString(6, r.requestedModel());
       s.setString(7, r.outcome());
       s.setString(8, Json.write(r));
+      s.setInt(9, r.charged() ? 1 : 0);
+      s.setString(10, r.transferId());
+      if (r.costMicros() == null) {
+        s.setNull(11, java.sql.Types.INTEGER);
+      } else {
+        s.setLong(11, r.costMicros());
+      }
       s.executeUpdate();
+    }
+  }
+
+  public static boolean exists(Connection c, String id) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM receipts WHERE id = ?")) {
+      s.setString(1, id);
+      try (ResultSet rs = s.executeQuery()) {
+        return rs.next();
+      }
     }
   }
 

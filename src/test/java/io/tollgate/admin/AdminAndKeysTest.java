@@ -156,6 +156,10 @@ class AdminAndKeysTest {
 
   private static String newProject(String name) {
     String account = new JsonObject(f.post("/admin/accounts", "{\"name\":\"" + name + "\"}", f.admin()).body()).getString("id");
+    for (String bucket : new String[] {"CREDIT", "RMB"}) {
+      assertThat(f.post("/admin/accounts/" + account + "/topups",
+          "{\"bucket\":\"" + bucket + "\",\"amount\":\"100\",\"idempotency_key\":\"start-" + bucket + "\"}", f.admin()).statusCode()).isEqualTo(201);
+    }
     HttpResponse<String> project = f.post("/admin/accounts/" + account + "/projects", "{\"name\":\"" + name + "\"}", f.admin());
     assertThat(project.statusCode()).isEqualTo(201);
     return new JsonObject(project.body()).getString("id");

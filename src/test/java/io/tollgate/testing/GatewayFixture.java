@@ -5,7 +5,9 @@ import io.tollgate.auth.AdminToken;
 import io.tollgate.auth.IssuedKey;
 import io.tollgate.auth.KeyScope;
 import io.tollgate.auth.Keys;
+import io.tollgate.config.Bucket;
 import io.tollgate.config.ConfigHolder;
+import io.tollgate.ledger.Ledger;
 import io.tollgate.config.ConfigLoader;
 import io.tollgate.mock.MockUpstream;
 import io.tollgate.store.Store;
@@ -35,6 +37,9 @@ import java.util.concurrent.TimeUnit;
  * a real SQLite file, an account with a project and a key, and the admin token.
  */
 public final class GatewayFixture implements AutoCloseable {
+  /** What the fixture's account starts with in each bucket: 1000 currency units. */
+  public static final long STARTING_BALANCE_MICROS = 1_000_000_000L;
+
   public final Vertx vertx;
   public final MockUpstream upstream;
   public final Store store;
@@ -80,6 +85,9 @@ public final class GatewayFixture implements AutoCloseable {
     Project project = tenants.createProject(account.id(), "test-project");
     IssuedKey key = new Keys(store, clock).create(project.id(), "test-key", KeyScope.DEFAULT);
     String admin = AdminToken.rotate(store);
+    Ledger ledger = new Ledger(store, clock);
+    ledger.topUp(account.id(), Bucket.CREDIT, STARTING_BALANCE_MICROS, "fixture-credit", "test balance");
+    ledger.topUp(account.id(), Bucket.RMB, STARTING_BALANCE_MICROS, "fixture-rmb", "test balance");
     Gateway gateway = await(Gateway.start(vertx, config, store, 0, clock));
     return new GatewayFixture(vertx, upstream, store, gateway, configFile, project, key.secret(), admin, env);
   }

@@ -1,0 +1,167 @@
+package io.tollgate.ledger;
+
+import io.tollgate.config.Bucket;
+import io.tollgate.json.Json;
+import io.tollgate.ledger.LedgerIds.SystemAccount;
+import io.tollgate.store.Store;
+import io.tollgate.tenants.TenantSql;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Money movements an operator or a customer asks for: top-ups, adjustments, explicit conversions between
+ * buckets, and reading wallets and entries. Blocking; admin calls run it on a worker.
+ */
+public final class Ledger {
+  private final Store store;
+  private final Clock clock;
+
+  public Ledger(Store store, Clock clock) {
+    this.store = store;
+    this.clock = clock;
+  }
+
+  /** The result of a money movement: the transfer(s) and whether this call recorded them or replayed them. */
+  public record Movement(List<String> transferIds, boolean replayed, Map<String, Long> balancesAfter) {}
+
+  /** A wallet as its owner sees it. */
+  public record WalletView(String bucket, String currency, long balanceMicros, long heldMicros, long availableMicros, long overdraftMicros) {}
+
+  /** One line of a wallet's history. */
+  public record EntryView(long seq, String transferId, String kind, long amountMicros, long balanceAfterMicros,
+      String requestId, String note, long createdAtMs) {}
+
+  public Movement topUp(String accountId, Bucket bucket, long amountMicros, String idempotencyKey, String note) {
+    requireKey(idempotencyKey);
+    return store.writeNow(c -> {
+      requireAccount(c, accountId);
+      LedgerSql.ensureWallet(c, accountId, bucket, clock.millis());
+      String wallet = LedgerIds.wallet(accountId, bucket);
+      Transfer t = new Transfer("topup:" + accountId + ":" + idempotencyKey, Transfer.Kind.TOPUP, bucket,
+          LedgerIds.system(SystemAccount.TOPUP_SOURCE, bucket), wallet, amountMicros, null, note, null, clock.millis());
+      boolean fresh = LedgerSql.apply(c, t);
+      return new Movement(List.of(t.id()), !fresh, Map.of(bucket.name(), LedgerSql.wallet(c, wallet).balance()));
+    });
+  }
+
+  /** A signed correction: positive credits the wallet, negative debits it (never below its available balance). */
+  public Movement adjust(String accountId, Bucket bucket, long signedMicros, String idempotencyKey, String note) {
+    requireKey(idempotencyKey);
+    if (signedMicros == 0) {
+      throw new LedgerException(LedgerException.Reason.INVALID, "an adjustment of 0 changes nothing");
+    }
+    return store.writeNow(c -> {
+      requireAccount(c, accountId);
+      LedgerSql.ensureWallet(c, accountId, bucket, clock.millis());
+      String wallet = LedgerIds.wallet(accountId, bucket);
+      String system = LedgerIds.system(SystemAccount.ADJUSTMENT, bucket);
+      Transfer t = new Transfer("adjustment:" + accountId + ":" + idempotencyKey, Transfer.Kind.ADJUSTMENT, bucket,
+          signedMicros > 0 ? system : wallet, signedMicros > 0 ? wallet : system, Math.abs(signedMicros), null, note, null,
+          clock.millis());
+      boolean fresh = LedgerSql.apply(c, t);
+      return new Movement(List.of(t.id()), !fresh, Map.of(bucket.name(), LedgerSql.wallet(c, wallet).balance()));
+    });
+  }
+
+  /**
+   * Moves value between buckets at an explicit rate: {@code amountMicros} leaves the {@code from} wallet and
+   * {@code floor(amount x rate)} arrives in the {@code to} wallet, through the conversion system accounts, with
+   * the rate recorded on both transfers. This is the only way value crosses buckets.
+   */
+  public Movement convert(String accountId, Bucket from, Bucket to, long amountMicros, BigDecimal rate, String idempotencyKey, String note) {
+    requireKey(idempotencyKey);
+    if (from == to) {
+      throw new LedgerException(LedgerException.Reason.INVALID, "from and to are the same bucket (" + from + ")");
+    }
+    if (rate.signum() <= 0) {
+      throw new LedgerException(LedgerException.Reason.INVALID, "rate: " + rate.toPlainString() + " (expected: > 0)");
+    }
+    long arriving = new BigDecimal(amountMicros).multiply(rate).setScale(0, RoundingMode.FLOOR).longValueExact();
+    if (arriving <= 0) {
+      throw new LedgerException(LedgerException.Reason.INVALID, "the converted amount rounds to 0");
+    }
+    String details = Json.write(Map.of("rate", rate.toPlainString(), "from", from.name(), "to", to.name(),
+        "from_micros", amountMicros, "to_micros", arriving));
+    return store.writeNow(c -> {
+      requireAccount(c, accountId);
+      long now = clock.millis();
+      LedgerSql.ensureWallet(c, accountId, from, now);
+      LedgerSql.ensureWallet(c, accountId, to, now);
+      String base = "conversion:" + accountId + ":" + idempotencyKey;
+      Transfer out = new Transfer(base + ":out", Transfer.Kind.CONVERSION, from, LedgerIds.wallet(accountId, from),
+          LedgerIds.system(SystemAccount.CONVERSION, from), amountMicros, null, note, details, now);
+      Transfer in = new Transfer(base + ":in", Transfer.Kind.CONVERSION, to, LedgerIds.system(SystemAccount.CONVERSION, to),
+          LedgerIds.wallet(accountId, to), arriving, null, note, details, now);
+      boolean fresh = LedgerSql.apply(c, out);
+      LedgerSql.apply(c, in);
+      return new Movement(List.of(out.id(), in.id()), !fresh, Map.of(
+          from.name(), LedgerSql.wallet(c, LedgerIds.wallet(accountId, from)).balance(),
+          to.name(), LedgerSql.wallet(c, LedgerIds.wallet(accountId, to)).balance()));
+    });
+  }
+
+  public void setOverdraft(String accountId, Bucket bucket, long overdraftMicros) {
+    store.writeNow(c -> {
+      requireAccount(c, accountId);
+      LedgerSql.ensureWallet(c, accountId, bucket, clock.millis());
+      LedgerSql.setOverdraft(c, LedgerIds.wallet(accountId, bucket), overdraftMicros);
+      return null;
+    });
+  }
+
+  public List<WalletView> wallets(String accountId) {
+    return store.read(c -> {
+      List<WalletView> out = new ArrayList<>();
+      for (Bucket bucket : Bucket.values()) {
+        LedgerSql.WalletRow row = LedgerSql.wallet(c, LedgerIds.wallet(accountId, bucket));
+        out.add(new WalletView(bucket.name(), bucket.currency(), row.balance(), row.held(), row.available(), row.overdraft()));
+      }
+      return out;
+    });
+  }
+
+  /** Entries of one wallet, newest first, after the entry {@code beforeSeq} when given. */
+  public List<EntryView> entries(String accountId, Bucket bucket, Long beforeSeq, int limit) {
+    return store.read(c -> {
+      List<EntryView> out = new ArrayList<>();
+      try (PreparedStatement s = c.prepareStatement("SELECT e.seq, e.transfer_id, t.kind, e.amount, e.balance_after,"
+          + " e.request_id, t.note, e.created_at FROM entries e JOIN transfers t ON t.id = e.transfer_id"
+          + " WHERE e.account_id = ?" + (beforeSeq == null ? "" : " AND e.seq < ?") + " ORDER BY e.seq DESC LIMIT ?")) {
+        int i = 1;
+        s.setString(i++, LedgerIds.wallet(accountId, bucket));
+        if (beforeSeq != null) {
+          s.setLong(i++, beforeSeq);
+        }
+        s.setInt(i, limit);
+        try (ResultSet rs = s.executeQuery()) {
+          while (rs.next()) {
+            out.add(new EntryView(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5),
+                rs.getString(6), rs.getString(7), rs.getLong(8)));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  private static void requireAccount(Connection c, String accountId) throws SQLException {
+    if (TenantSql.account(c, accountId).isEmpty()) {
+      throw new LedgerException(LedgerException.Reason.NOT_FOUND, "account '" + accountId + "' does not exist");
+    }
+  }
+
+  private static void requireKey(String idempotencyKey) {
+    if (idempotencyKey == null || idempotencyKey.isBlank() || idempotencyKey.length() > 200) {
+      throw new LedgerException(LedgerException.Reason.INVALID,
+          "idempotency_key is required (1 to 200 characters): it makes a retried money movement happen once");
+    }
+  }
+}

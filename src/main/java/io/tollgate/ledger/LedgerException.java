@@ -1,0 +1,18 @@
+package io.tollgate.ledger;
+
+/** A ledger operation refused for a reason the caller can act on. */
+public final class LedgerException extends RuntimeException {
+  /** Why. */
+  public enum Reason { INSUFFICIENT_FUNDS, CONFLICT, NOT_FOUND, INVALID }
+
+  private final Reason reason;
+
+  public LedgerException(Reason reason, String message) {
+    super(message, null, false, false);
+    this.reason = reason;
+  }
+
+  public Reason reason() {
+    return reason;
+  }
+}

@@ -1,0 +1,88 @@
+package io.tollgate.ledger;
+
+import io.tollgate.store.Store;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Checks every ledger invariant of DESIGN.md against the database and reports each by name. */
+public final class LedgerVerifier {
+  private LedgerVerifier() {}
+
+  /** One invariant: whether it holds and, when not, the offending rows (at most ten). */
+  public record Check(String name, boolean ok, List<String> problems) {}
+
+  /** All checks. */
+  public record Report(List<Check> checks) {
+    public boolean ok() {
+      return checks.stream().allMatch(Check::ok);
+    }
+
+    /** A readable report, one line per check and one per problem. */
+    public String text() {
+      StringBuilder out = new StringBuilder();
+      for (Check check : checks) {
+        out.append(check.ok() ? "ok    " : "FAIL  ").append(check.name()).append('\n');
+        check.problems().forEach(p -> out.append("        ").append(p).append('\n'));
+      }
+      out.append(ok() ? "ledger verify: all invariants hold\n" : "ledger verify: INVARIANTS BROKEN\n");
+      return out.toString();
+    }
+  }
+
+  public static Report verify(Store store, long nowMs) {
+    return store.read(c -> new Report(List.of(
+        check(c, "each bucket's entries sum to zero",
+            "SELECT a.bucket, SUM(e.amount) FROM entries e JOIN ledger_accounts a ON a.id = e.account_id"
+                + " GROUP BY a.bucket HAVING SUM(e.amount) <> 0",
+            rs -> "bucket " + rs.getString(1) + " sums to " + rs.getLong(2)),
+        check(c, "each balance equals the sum of its entries",
+            "SELECT a.id, a.balance, COALESCE((SELECT SUM(amount) FROM entries WHERE account_id = a.id), 0) AS s"
+                + " FROM ledger_accounts a WHERE a.balance <> COALESCE((SELECT SUM(amount) FROM entries WHERE account_id = a.id), 0)",
+            rs -> rs.getString(1) + ": balance " + rs.getLong(2) + ", entries " + rs.getLong(3)),
+        check(c, "each transfer has one debit and one credit entry of its amount",
+            "SELECT t.id, COUNT(e.seq), COALESCE(SUM(e.amount), 0) FROM transfers t LEFT JOIN entries e ON e.transfer_id = t.id"
+                + " GROUP BY t.id HAVING COUNT(e.seq) <> 2 OR SUM(e.amount) <> 0"
+                + " OR SUM(CASE WHEN e.account_id = t.credit_account AND e.amount = t.amount THEN 1 ELSE 0 END) <> 1",
+            rs -> rs.getString(1) + ": " + rs.getLong(2) + " entries summing to " + rs.getLong(3)),
+        check(c, "no customer balance below zero beyond its overdraft",
+            "SELECT id, balance, overdraft FROM ledger_accounts WHERE kind = 'customer' AND balance + overdraft < 0",
+            rs -> rs.getString(1) + ": balance " + rs.getLong(2) + " with overdraft " + rs.getLong(3)),
+        check(c, "each wallet's held amount equals its pending holds",
+            "SELECT a.id, a.held, COALESCE((SELECT SUM(amount) FROM holds WHERE wallet_id = a.id AND status = 'pending'), 0)"
+                + " FROM ledger_accounts a WHERE a.held <> COALESCE((SELECT SUM(amount) FROM holds"
+                + " WHERE wallet_id = a.id AND status = 'pending'), 0)",
+            rs -> rs.getString(1) + ": held " + rs.getLong(2) + ", pending holds " + rs.getLong(3)),
+        check(c, "no hold is pending past its TTL",
+            "SELECT id, request_id, expires_at FROM holds WHERE status = 'pending' AND expires_at < " + nowMs,
+            rs -> rs.getString(1) + " of " + rs.getString(2) + " expired at " + rs.getLong(3)),
+        check(c, "each charged receipt has exactly one charge transfer",
+            "SELECT r.id, (SELECT COUNT(*) FROM transfers t WHERE t.kind = 'charge' AND t.request_id = r.id)"
+                + " FROM receipts r WHERE r.charged = 1 AND (SELECT COUNT(*) FROM transfers t"
+                + " WHERE t.kind = 'charge' AND t.request_id = r.id) <> 1",
+            rs -> "receipt " + rs.getString(1) + " has " + rs.getLong(2) + " charge transfers"),
+        check(c, "each charge transfer has a charged receipt",
+            "SELECT t.id, t.amount FROM transfers t WHERE t.kind = 'charge' AND NOT EXISTS (SELECT 1 FROM receipts r"
+                + " WHERE r.id = t.request_id AND r.charged = 1 AND r.transfer_id = t.id)",
+            rs -> "transfer " + rs.getString(1) + " (" + rs.getLong(2) + ") has no charged receipt")
+    )));
+  }
+
+  @FunctionalInterface
+  private interface Row {
+    String describe(ResultSet rs) throws SQLException;
+  }
+
+  private static Check check(Connection c, String name, String sql, Row row) throws SQLException {
+    List<String> problems = new ArrayList<>();
+    try (PreparedStatement s = c.prepareStatement(sql); ResultSet rs = s.executeQuery()) {
+      while (rs.next() && problems.size() < 10) {
+        problems.add(row.describe(rs));
+      }
+    }
+    return new Check(name, problems.isEmpty(), problems);
+  }
+}
