@@ -64,14 +64,15 @@ public final class Gateway {
     Tenants tenants = new Tenants(store, clock);
     Ledger ledger = new Ledger(store, clock);
     RedeemCodes codes = new RedeemCodes(store, clock);
-    ProxyHandler proxy = new ProxyHandler(vertx, config, auth, new Billing(access, clock), priceVersions, clock);
+    ProxyHandler proxy = new ProxyHandler(vertx, config, auth, new Billing(access, clock), priceVersions, access, clock);
     ReceiptsHandler receipts = new ReceiptsHandler(auth, access);
     ModelsHandler models = new ModelsHandler(config, auth, clock.millis() / 1000);
     AdminApi admin = new AdminApi(vertx, store, tenants, keys, auth, config, receipts);
     HttpVerticle.Routes routes = new HttpVerticle.Routes(config, store, proxy, models, receipts,
         new WalletApi(vertx, auth, ledger, codes), admin, new AdminMoney(vertx, ledger, codes, store, clock));
     Gateway gateway = new Gateway(vertx, store, access, config, proxy, chosen);
-    gateway.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> access.write(c -> HoldRecovery.expire(c, clock.millis())));
+    gateway.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> access.write(c ->
+        HoldRecovery.expire(c, clock.millis()) + ProxyHandler.expireIdempotency(c, clock.millis())));
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return vertx.deployVerticle(() -> new HttpVerticle(routes, chosen),
             new DeploymentOptions().setInstances(instances).setThreadingModel(ThreadingModel.EVENT_LOOP))

@@ -88,8 +88,9 @@ public final class Ledger {
     if (arriving <= 0) {
       throw new LedgerException(LedgerException.Reason.INVALID, "the converted amount rounds to 0");
     }
-    String details = Json.write(Map.of("rate", rate.toPlainString(), "from", from.name(), "to", to.name(),
-        "from_micros", amountMicros, "to_micros", arriving));
+    // a sorted map: the details must serialize identically on every retry for the replay check to hold
+    String details = Json.write(new java.util.TreeMap<>(Map.of("rate", rate.stripTrailingZeros().toPlainString(),
+        "from", from.name(), "to", to.name(), "from_micros", amountMicros, "to_micros", arriving)));
     return store.writeNow(c -> {
       requireAccount(c, accountId);
       long now = clock.millis();

@@ -72,7 +72,8 @@ public final class LedgerSql {
     if (existing != null) {
       boolean same = existing.kind() == t.kind() && existing.bucket() == t.bucket()
           && existing.debitAccount().equals(t.debitAccount()) && existing.creditAccount().equals(t.creditAccount())
-          && existing.amountMicros() == t.amountMicros();
+          && existing.amountMicros() == t.amountMicros()
+          && java.util.Objects.equals(existing.details(), t.details());
       if (!same) {
         throw new LedgerException(LedgerException.Reason.CONFLICT,
             "transfer '" + t.id() + "' was already recorded with different details");

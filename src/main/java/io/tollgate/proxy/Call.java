@@ -41,6 +41,10 @@ final class Call {
   Billing.Ticket ticket;
   /** Whether {@link #ticket} is still pending, so that every exit voids or settles it exactly once. */
   boolean holdOpen;
+  /** Set when the request carries an Idempotency-Key and runs first: where its response is captured for replay. */
+  String idempotencyScope;
+  String bodySha256;
+  io.vertx.core.buffer.Buffer capture;
 
   Call(String id, long startedAtMs, String endpoint, GatewayConfig config) {
     this.id = id;

@@ -14,6 +14,7 @@ import io.tollgate.pricing.Costs;
 import io.tollgate.pricing.PriceVersions;
 import io.tollgate.receipts.Attempt;
 import io.tollgate.routing.RoutePlanner;
+import io.tollgate.store.StoreAccess;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -43,9 +44,10 @@ public final class ProxyHandler {
   private final PriceVersions priceVersions;
   private final Clock clock;
   private final UpstreamClient upstream;
+  private final Idempotency idempotency;
 
   public ProxyHandler(Vertx vertx, ConfigHolder config, KeyAuthenticator auth, Billing billing,
-      PriceVersions priceVersions, Clock clock) {
+      PriceVersions priceVersions, StoreAccess store, Clock clock) {
     this.vertx = vertx;
     this.config = config;
     this.auth = auth;
@@ -53,6 +55,9 @@ public final class ProxyHandler {
     this.priceVersions = priceVersions;
     this.clock = clock;
     this.upstream = new UpstreamClient(vertx);
+    this.idempotency = new Idempotency(store, clock);
+    // loading the tokenizer's vocabulary takes a second or two: do it now, never on an event loop
+    UsageReader.count("warm up");
   }
 
   public void chat(RoutingContext ctx) {
@@ -70,10 +75,55 @@ public final class ProxyHandler {
     auth.authenticate(ctx.request().getHeader("authorization"))
         .compose(key -> {
           call.key = key;
-          prepare(ctx, call);
-          return runLeg(ctx, call, path, 0);
+          String idempotencyKey = ctx.request().getHeader("idempotency-key");
+          if (idempotencyKey == null) {
+            prepare(ctx, call);
+            return runLeg(ctx, call, path, 0);
+          }
+          if (idempotencyKey.isBlank() || idempotencyKey.length() > 255) {
+            return Future.failedFuture(ApiException.invalid(null, "invalid_idempotency_key",
+                "Idempotency-Key must be 1 to 255 characters."));
+          }
+          String scope = Idempotency.scope(key.id(), idempotencyKey);
+          String sha = Idempotency.sha256(ctx.body().buffer());
+          return idempotency.claim(scope, sha).compose(earlier -> {
+            if (earlier.isPresent()) {
+              replay(ctx, earlier.get());
+              return Future.succeededFuture();
+            }
+            call.idempotencyScope = scope;
+            call.bodySha256 = sha;
+            call.capture = Buffer.buffer();
+            prepare(ctx, call);
+            return runLeg(ctx, call, path, 0);
+          });
         })
         .onFailure(failure -> fail(ctx, call, failure));
+  }
+
+  private static void replay(RoutingContext ctx, Idempotency.Stored stored) {
+    HttpServerResponse response = ctx.response();
+    stored.headers().forEach(response::putHeader);
+    response.putHeader("x-tollgate-idempotent-replay", "true")
+        .setStatusCode(stored.status())
+        .end(stored.body());
+  }
+
+  /** Publishes the captured response of an idempotent request to its duplicates, and stores it for later ones. */
+  private void captured(Call call, HttpServerResponse response, int status, Buffer body) {
+    if (call.idempotencyScope == null) {
+      return;
+    }
+    java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+    response.headers().forEach(h -> {
+      String name = h.getKey().toLowerCase(java.util.Locale.ROOT);
+      if (!name.startsWith(":") && !name.equals("content-length") && !name.equals("transfer-encoding")) {
+        headers.put(name, h.getValue());
+      }
+    });
+    Idempotency.Stored stored = new Idempotency.Stored(status, headers, body, call.bodySha256);
+    idempotency.complete(call.idempotencyScope, stored, !call.attempts.isEmpty())
+        .onFailure(e -> LOG.error("could not store the idempotent result of {}", call.id, e));
   }
 
   private void prepare(RoutingContext ctx, Call call) {
@@ -168,6 +218,7 @@ public final class ProxyHandler {
             ReceiptHeaders.route(response, call);
             ReceiptHeaders.cost(response, posted);
             response.putHeader("content-type", "application/json").end(body);
+            captured(call, response, 200, body);
             return null;
           });
         });
@@ -203,6 +254,7 @@ public final class ProxyHandler {
             if (!response.ended() && !outcome.equals("client_disconnected")) {
               response.end();
             }
+            captured(call, response, 200, call.capture);
             return null;
           });
         });
@@ -246,10 +298,14 @@ public final class ProxyHandler {
       if (done.failed()) {
         LOG.error("could not record the receipt of request {}", call.id, done.cause());
       }
-      if (!response.headWritten()) {
+      boolean fresh = !response.headWritten();
+      if (fresh) {
         ReceiptHeaders.route(response, call);
       }
       ErrorRenderer.send(response, rendered);
+      if (fresh && !(failure instanceof ApiException api && "idempotency_key_reused".equals(api.code()))) {
+        captured(call, response, rendered.status(), ErrorRenderer.body(rendered).toBuffer());
+      }
     });
   }
 
@@ -298,6 +354,11 @@ public final class ProxyHandler {
       body.put("stream_options", (options == null ? new JsonObject() : options).put("include_usage", true));
     }
     return body.toBuffer();
+  }
+
+  /** Drops idempotent results past their retention; run periodically on the writer. */
+  public static int expireIdempotency(java.sql.Connection c, long nowMs) throws java.sql.SQLException {
+    return Idempotency.expire(c, nowMs);
   }
 
   public Future<Void> close() {

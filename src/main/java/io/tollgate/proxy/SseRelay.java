@@ -162,10 +162,17 @@ final class SseRelay {
       headSent = true;
       writeHead.run();
     }
-    client.write(event);
+    send(event);
     if (client.writeQueueFull()) {
       upstream.response().pause();
       client.drainHandler(v -> upstream.response().resume());
+    }
+  }
+
+  private void send(Buffer event) {
+    client.write(event);
+    if (call.capture != null) {
+      call.capture.appendBuffer(event);
     }
   }
 
@@ -192,7 +199,7 @@ final class SseRelay {
     }
     ApiException error = new ApiException(502, "server_error", "upstream_" + outcome, null,
         "The upstream stream ended abnormally (" + message + "). Only what was generated is billed. Receipt: " + call.id);
-    client.write(Buffer.buffer("data: " + ErrorRenderer.body(error).encode() + "\n\n"));
+    send(Buffer.buffer("data: " + ErrorRenderer.body(error).encode() + "\n\n"));
     finish(outcome);
   }
 

@@ -42,8 +42,8 @@ public final class GatewayFixture implements AutoCloseable {
 
   public final Vertx vertx;
   public final MockUpstream upstream;
-  public final Store store;
-  public final Gateway gateway;
+  public Store store;
+  public Gateway gateway;
   public final Path configFile;
   public final Project project;
   public final String key;
@@ -90,6 +90,18 @@ public final class GatewayFixture implements AutoCloseable {
     ledger.topUp(account.id(), Bucket.RMB, STARTING_BALANCE_MICROS, "fixture-rmb", "test balance");
     Gateway gateway = await(Gateway.start(vertx, config, store, 0, clock));
     return new GatewayFixture(vertx, upstream, store, gateway, configFile, project, key.secret(), admin, env);
+  }
+
+  /**
+   * Stops the gateway and starts a new one on the same database file and configuration, as a restart would.
+   * Requests in flight are cut off; recovery resolves whatever they left open.
+   */
+  public void restart() throws Exception {
+    await(gateway.stop());
+    store.close();
+    store = Store.open(configFile.getParent().resolve("tollgate.db"));
+    ConfigLoader loader = new ConfigLoader(env::get);
+    gateway = await(Gateway.start(vertx, new ConfigHolder(loader.load(configFile), loader), store, 0, Clock.systemUTC()));
   }
 
   /** Creates another key in the fixture's project with {@code scope}, returning its secret. */
