@@ -12,6 +12,7 @@ import io.tollgate.ledger.HoldRecovery;
 import io.tollgate.ledger.Ledger;
 import io.tollgate.ledger.RedeemCodes;
 import io.tollgate.ledger.WalletApi;
+import io.tollgate.limits.Limits;
 import io.tollgate.pricing.PriceVersions;
 import io.tollgate.proxy.ProxyHandler;
 import io.tollgate.receipts.ReceiptsHandler;
@@ -36,7 +37,9 @@ public final class Gateway {
   private final int port;
   private static final long SWEEP_INTERVAL_MS = 30_000;
   private String deploymentId;
+  private static final long DEFINITIONS_REFRESH_MS = 2_000;
   private long sweeper = -1;
+  private long refresher = -1;
 
   private Gateway(Vertx vertx, Store store, StoreAccess storeAccess, ConfigHolder config, ProxyHandler proxy, int port) {
     this.vertx = vertx;
@@ -56,6 +59,12 @@ public final class Gateway {
     int chosen = port == 0 ? freePort() : port;
     // holds left open by an earlier stop are resolved before the first request, by the rule in docs/billing.md
     HoldRecovery.recoverAll(store, clock.millis());
+    Limits limits = new Limits(store, clock);
+    limits.load();
+    store.afterRollback(c -> {
+      limits.rebuild(c);
+      return null;
+    });
     PriceVersions priceVersions = new PriceVersions(store);
     config.beforeSwap(c -> priceVersions.register(c, clock.millis()));
     StoreAccess access = new StoreAccess(vertx, store);
@@ -64,7 +73,7 @@ public final class Gateway {
     Tenants tenants = new Tenants(store, clock);
     Ledger ledger = new Ledger(store, clock);
     RedeemCodes codes = new RedeemCodes(store, clock);
-    ProxyHandler proxy = new ProxyHandler(vertx, config, auth, new Billing(access, clock), priceVersions, access, clock);
+    ProxyHandler proxy = new ProxyHandler(vertx, config, auth, new Billing(access, limits, clock), limits, priceVersions, access, clock);
     ReceiptsHandler receipts = new ReceiptsHandler(auth, access);
     ModelsHandler models = new ModelsHandler(config, auth, clock.millis() / 1000);
     AdminApi admin = new AdminApi(vertx, store, tenants, keys, auth, config, receipts);
@@ -72,7 +81,14 @@ public final class Gateway {
         new WalletApi(vertx, auth, ledger, codes), admin, new AdminMoney(vertx, ledger, codes, store, clock));
     Gateway gateway = new Gateway(vertx, store, access, config, proxy, chosen);
     gateway.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> access.write(c ->
-        HoldRecovery.expire(c, clock.millis()) + ProxyHandler.expireIdempotency(c, clock.millis())));
+        HoldRecovery.expire(c, clock.millis(), hold -> limits.release(Limits.reservations(hold.reservations())))
+            + ProxyHandler.expireIdempotency(c, clock.millis())));
+    // limits changed by the command line on the same database are picked up within this interval
+    gateway.refresher = vertx.setPeriodic(DEFINITIONS_REFRESH_MS, id ->
+        vertx.executeBlocking(() -> {
+          limits.refreshDefinitions();
+          return null;
+        }, false));
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return vertx.deployVerticle(() -> new HttpVerticle(routes, chosen),
             new DeploymentOptions().setInstances(instances).setThreadingModel(ThreadingModel.EVENT_LOOP))
@@ -101,6 +117,7 @@ public final class Gateway {
   /** Stops serving; the store is closed by whoever opened it. */
   public Future<Void> stop() {
     vertx.cancelTimer(sweeper);
+    vertx.cancelTimer(refresher);
     Future<Void> undeployed = deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
     return undeployed.compose(v -> proxy.close()).andThen(v -> storeAccess.close());
   }

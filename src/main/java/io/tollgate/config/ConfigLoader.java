@@ -75,7 +75,7 @@ public final class ConfigLoader {
     if (root.isMissing()) {
       throw root.error("the file is empty", "start from the file that 'tollgate init' writes");
     }
-    root.onlyKeys(Set.of("server", "time_zone", "pricing", "channels", "models", "routes"));
+    root.onlyKeys(Set.of("server", "time_zone", "pricing", "channels", "models", "routes", "limits"));
 
     Node server = root.child("server");
     int port = 8080;
@@ -96,7 +96,8 @@ public final class ConfigLoader {
             "add an entry under routes: with 'model: " + model.id() + "', or remove the model");
       }
     }
-    return new GatewayConfig(source, port, maxBody, zone, multipliers, channels, models, routes);
+    List<ConfiguredLimit> limits = limits(root, channels, routes);
+    return new GatewayConfig(source, port, maxBody, zone, multipliers, channels, models, routes, limits);
   }
 
   private static ZoneId zone(Node root) {
@@ -251,6 +252,75 @@ public final class ConfigLoader {
     return java.util.Collections.unmodifiableMap(frozen);
   }
 
+  private static final Set<String> METRICS = Set.of("spend", "tokens", "requests");
+  private static final Set<String> WINDOWS = Set.of("minute", "day", "month", "lifetime");
+
+  private static List<ConfiguredLimit> limits(Node root, Map<String, Channel> channels, Map<String, Map<RouteType, Route>> routes) {
+    List<ConfiguredLimit> out = new ArrayList<>();
+    for (Node node : root.list("limits")) {
+      node.onlyKeys(Set.of("scope", "model", "route_type", "channel", "metric", "bucket", "window", "cap", "per"));
+      String scope = node.text("scope");
+      String model = null;
+      RouteType type = null;
+      String channel = null;
+      if (scope.equals("route")) {
+        model = node.text("model");
+        if (!routes.containsKey(model)) {
+          String closest = Closest.of(model, routes.keySet());
+          throw node.child("model").error("no routes serve model '" + model + "'",
+              closest == null ? "name a catalog model that has routes" : "did you mean '" + closest + "'?");
+        }
+        type = routeType(node.child("route_type"), node.text("route_type"));
+        if (!routes.get(model).containsKey(type)) {
+          throw node.child("route_type").error("model '" + model + "' has no " + type.wireName() + " route", null);
+        }
+      } else if (scope.equals("channel")) {
+        channel = node.text("channel");
+        if (!channels.containsKey(channel)) {
+          throw node.child("channel").error("unknown channel '" + channel + "'", "use one of " + String.join(", ", channels.keySet()));
+        }
+      } else {
+        throw node.child("scope").error("scope '" + scope + "' cannot be set here",
+            "the file holds route and channel limits; set account, project and key limits with the admin API or 'tollgate limits set'");
+      }
+      String metric = oneOf(node, "metric", METRICS);
+      String window = oneOf(node, "window", WINDOWS);
+      Bucket bucket = null;
+      long cap;
+      if (metric.equals("spend")) {
+        String name = node.text("bucket");
+        try {
+          bucket = Bucket.valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          throw node.child("bucket").error("unknown bucket '" + name + "'", "use CREDIT or RMB");
+        }
+        cap = micros(node.child("cap"));
+      } else {
+        if (node.has("bucket")) {
+          throw node.child("bucket").error("only spend limits have a bucket", "remove it");
+        }
+        cap = node.integer("cap", 0, Long.MAX_VALUE / 4, -1);
+        if (cap < 0) {
+          throw node.error("missing required key 'cap'", "add 'cap:' with a whole number of " + metric);
+        }
+      }
+      String per = node.text("per", "operator");
+      if (!per.equals("operator") && !per.equals("account")) {
+        throw node.child("per").error("per: '" + per + "'", "use 'operator' (all accounts together) or 'account' (each account separately)");
+      }
+      out.add(new ConfiguredLimit(scope, model, type, channel, metric, bucket, window, cap, per.equals("account")));
+    }
+    return List.copyOf(out);
+  }
+
+  private static String oneOf(Node node, String field, Set<String> allowed) {
+    String value = node.text(field);
+    if (!allowed.contains(value)) {
+      throw node.child(field).error("unknown " + field + " '" + value + "'", "use one of " + String.join(", ", new java.util.TreeSet<>(allowed)));
+    }
+    return value;
+  }
+
   private static Leg leg(Node node, Map<String, Channel> channels, CatalogModel model, RouteType type) {
     node.onlyKeys(Set.of("channel", "upstream_model", "bucket", "price"));
     String channelId = node.text("channel");
@@ -295,7 +365,7 @@ public final class ConfigLoader {
   }
 
   private static long micros(Node node) {
-    BigDecimal value = node.decimal();
+    BigDecimal value = node.json() != null && node.json().isTextual() ? parseDecimal(node) : node.decimal();
     if (value.signum() < 0) {
       throw node.error("price " + value.toPlainString() + " is negative (expected: >= 0)", null);
     }
@@ -309,6 +379,14 @@ public final class ConfigLoader {
       throw node.error("price " + value.toPlainString() + " per million tokens is implausibly large", null);
     }
     return micros;
+  }
+
+  private static BigDecimal parseDecimal(Node node) {
+    try {
+      return new BigDecimal(node.json().asText().trim());
+    } catch (NumberFormatException e) {
+      throw node.error("'" + node.json().asText() + "' is not a decimal number", null);
+    }
   }
 
   private static RouteType routeType(Node node, String name) {

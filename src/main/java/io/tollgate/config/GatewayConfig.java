@@ -10,6 +10,7 @@ import java.util.Map;
  *
  * @param source the file it came from (null for a built-in configuration)
  * @param routes per catalog model id, its routes by route type
+ * @param limits route and channel limits, operator-wide or per account
  */
 public record GatewayConfig(
     Path source,
@@ -19,7 +20,8 @@ public record GatewayConfig(
     Multipliers multipliers,
     Map<String, Channel> channels,
     Map<String, CatalogModel> models,
-    Map<String, Map<RouteType, Route>> routes) {
+    Map<String, Map<RouteType, Route>> routes,
+    List<ConfiguredLimit> limits) {
 
   public CatalogModel model(String id) {
     return models.get(id);

@@ -4,6 +4,11 @@ import io.tollgate.config.Bucket;
 import io.tollgate.http.ApiException;
 import io.tollgate.json.Ids;
 import io.tollgate.json.Json;
+import io.tollgate.limits.LimitRefusal;
+import io.tollgate.limits.LimitRefusedException;
+import io.tollgate.limits.Limits;
+import io.tollgate.limits.Reservation;
+import java.util.List;
 import io.tollgate.receipts.Receipt;
 import io.tollgate.receipts.ReceiptSql;
 import io.tollgate.store.StoreAccess;
@@ -18,46 +23,81 @@ import java.util.function.Function;
  */
 public final class Billing {
   private final StoreAccess store;
+  private final Limits limits;
   private final Clock clock;
 
-  public Billing(StoreAccess store, Clock clock) {
+  public Billing(StoreAccess store, Limits limits, Clock clock) {
     this.store = store;
+    this.limits = limits;
     this.clock = clock;
   }
 
-  /** A hold that was taken. */
-  public record Ticket(String id, String walletId, Bucket bucket, long amountMicros) {}
+  /** A hold that was taken, with the limit reservations taken in the same step. */
+  public record Ticket(String id, String walletId, Bucket bucket, long amountMicros, List<Limits.Planned> limits) {
+    List<Reservation> reservations() {
+      return limits.stream().map(Limits.Planned::reservation).toList();
+    }
+  }
 
-  /** Reserves {@code amountMicros} on the account's {@code bucket} wallet, or fails with 402 insufficient_balance. */
-  public Future<Ticket> hold(HoldContext context, Bucket bucket, long amountMicros, long ttlMs) {
+  /** What settling did: the ledger result, and the tightest limit afterwards as {@code [label, remaining]} (or null). */
+  public record Settled(HoldSql.Posted posted, String[] tightestLimit) {}
+
+  private record Taken(LimitRefusal limit, LedgerSql.WalletRow balance) {}
+
+  /**
+   * Reserves {@code amountMicros} on the account's {@code bucket} wallet and every planned limit, all or nothing,
+   * in one writer task. Fails with {@link LimitRefusedException} or with 402 insufficient_balance.
+   */
+  public Future<Ticket> hold(HoldContext context, Bucket bucket, long amountMicros, long ttlMs, List<Limits.Planned> planned) {
     long now = clock.millis();
     String walletId = LedgerIds.wallet(context.accountId(), bucket);
+    List<Reservation> reservations = planned.stream().map(Limits.Planned::reservation).toList();
     HoldSql.HoldRow row = new HoldSql.HoldRow(Ids.next("hold", now), walletId, bucket, amountMicros, "pending",
-        context.requestId(), Json.write(context), now, now + ttlMs);
-    return store.write(c -> HoldSql.take(c, row, context.accountId())).compose(refused -> {
-      if (refused != null) {
-        return Future.failedFuture(insufficient(bucket, refused, amountMicros, context));
+        context.requestId(), Json.write(context), now, now + ttlMs, Limits.reservationsJson(reservations));
+    return store.write(c -> {
+      LimitRefusal refusal = limits.check(planned);
+      if (refusal != null) {
+        return new Taken(refusal, null);
       }
-      return Future.succeededFuture(new Ticket(row.id(), walletId, bucket, amountMicros));
+      LedgerSql.WalletRow shortfall = HoldSql.take(c, row, context.accountId());
+      if (shortfall != null) {
+        return new Taken(null, shortfall);
+      }
+      limits.reserve(reservations);
+      return new Taken(null, null);
+    }).compose(taken -> {
+      if (taken.limit() != null) {
+        return Future.failedFuture(new LimitRefusedException(taken.limit()));
+      }
+      if (taken.balance() != null) {
+        return Future.failedFuture(insufficient(bucket, taken.balance(), amountMicros, context));
+      }
+      return Future.succeededFuture(new Ticket(row.id(), walletId, bucket, amountMicros, planned));
     });
   }
 
   public Future<Void> voidHold(Ticket ticket, String resolution) {
     return store.write(c -> {
-      HoldSql.voidHold(c, ticket.id(), resolution, clock.millis());
+      if (HoldSql.voidHold(c, ticket.id(), resolution, clock.millis())) {
+        limits.release(ticket.reservations());
+      }
       return null;
     });
   }
 
   /**
-   * Posts the hold at {@code costMicros} and inserts the receipt built from the result, in one transaction.
-   * Returns null as the posted result when the hold had already ended (it is then not charged again).
+   * Posts the hold at {@code costMicros}, counts the actual use on its limits, and inserts the receipt built
+   * from the result, in one transaction. The posted result is null when the hold had already ended (it is then
+   * not charged again).
    */
-  public Future<HoldSql.Posted> settle(Ticket ticket, long costMicros, String requestId, Function<HoldSql.Posted, Receipt> receipt) {
+  public Future<Settled> settle(Ticket ticket, long costMicros, long tokens, String requestId, Function<HoldSql.Posted, Receipt> receipt) {
     return store.write(c -> {
       HoldSql.Posted posted = HoldSql.post(c, ticket.id(), costMicros, requestId, clock.millis());
+      if (posted != null) {
+        limits.post(c, ticket.reservations(), posted.chargedMicros(), tokens);
+      }
       ReceiptSql.insert(c, receipt.apply(posted));
-      return posted;
+      return new Settled(posted, limits.tightest(ticket.limits()));
     });
   }
 

@@ -30,10 +30,15 @@ public final class HoldRecovery {
     return resolved;
   }
 
-  /** Resolves pending holds whose TTL has passed; run periodically by a live gateway. */
-  public static int expire(Connection c, long nowMs) throws SQLException {
+  /**
+   * Resolves pending holds whose TTL has passed; run periodically by a live gateway on the writer thread.
+   * {@code released} is told each voided hold, so limit counters give back what it reserved.
+   */
+  public static int expire(Connection c, long nowMs, java.util.function.Consumer<HoldSql.HoldRow> released) throws SQLException {
     List<HoldSql.HoldRow> expired = HoldSql.pendingHolds(c).stream().filter(h -> h.expiresAtMs() < nowMs).toList();
-    return resolve(c, expired, "expired", nowMs);
+    int count = resolve(c, expired, "expired", nowMs);
+    expired.forEach(released);
+    return count;
   }
 
   private static int resolve(Connection c, List<HoldSql.HoldRow> holds, String resolution, long nowMs) throws SQLException {

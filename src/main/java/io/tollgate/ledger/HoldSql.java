@@ -18,7 +18,7 @@ public final class HoldSql {
 
   /** A hold as stored. {@code context} is the JSON recovery needs to write the request's receipt. */
   public record HoldRow(String id, String walletId, Bucket bucket, long amount, String status, String requestId,
-      String context, long createdAtMs, long expiresAtMs) {}
+      String context, long createdAtMs, long expiresAtMs, String reservations) {}
 
   /** What posting a hold did. {@code uncollectedMicros} is cost beyond what the wallet could pay. */
   public record Posted(long chargedMicros, long uncollectedMicros, long balanceBefore, long balanceAfter, String transferId) {}
@@ -36,7 +36,7 @@ public final class HoldSql {
       }
     }
     try (PreparedStatement s = c.prepareStatement("INSERT INTO holds (id, wallet_id, bucket, amount, status, request_id,"
-        + " context, created_at, expires_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)")) {
+        + " context, created_at, expires_at, reservations) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)")) {
       s.setString(1, hold.id());
       s.setString(2, hold.walletId());
       s.setString(3, hold.bucket().name());
@@ -45,6 +45,7 @@ public final class HoldSql {
       s.setString(6, hold.context());
       s.setLong(7, hold.createdAtMs());
       s.setLong(8, hold.expiresAtMs());
+      s.setString(9, hold.reservations());
       s.executeUpdate();
     }
     return null;
@@ -110,7 +111,7 @@ public final class HoldSql {
   }
 
   private static final String SELECT = "SELECT id, wallet_id, bucket, amount, status, request_id, context, created_at,"
-      + " expires_at FROM holds";
+      + " expires_at, reservations FROM holds";
 
   private static HoldRow pending(Connection c, String holdId) throws SQLException {
     try (PreparedStatement s = c.prepareStatement(SELECT + " WHERE id = ? AND status = 'pending'")) {
@@ -131,6 +132,6 @@ public final class HoldSql {
 
   private static HoldRow row(ResultSet rs) throws SQLException {
     return new HoldRow(rs.getString(1), rs.getString(2), Bucket.valueOf(rs.getString(3)), rs.getLong(4),
-        rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8), rs.getLong(9));
+        rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8), rs.getLong(9), rs.getString(10));
   }
 }

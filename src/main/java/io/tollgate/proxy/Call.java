@@ -42,6 +42,8 @@ final class Call {
   /** Whether {@link #ticket} is still pending, so that every exit voids or settles it exactly once. */
   boolean holdOpen;
   /** Set when the request carries an Idempotency-Key and runs first: where its response is captured for replay. */
+  /** The first limit that refused a leg, reported when no leg could run. */
+  io.tollgate.limits.LimitRefusal refusal;
   String idempotencyScope;
   String bodySha256;
   io.vertx.core.buffer.Buffer capture;
@@ -63,6 +65,11 @@ final class Call {
       return null;
     }
     return Costs.costMicros(leg.price(), usage, config.multipliers(), plan.route().type());
+  }
+
+  /** Attempts that called an upstream (legs skipped by their limits are not). */
+  long upstreamAttempts() {
+    return attempts.stream().filter(a -> !a.outcome().startsWith("skipped_")).count();
   }
 
   boolean fallback() {

@@ -10,6 +10,9 @@ import io.tollgate.http.ErrorRenderer;
 import io.tollgate.json.Ids;
 import io.tollgate.ledger.Billing;
 import io.tollgate.ledger.HoldSql;
+import io.tollgate.limits.LimitRefusedException;
+import io.tollgate.limits.Limits;
+import java.util.List;
 import io.tollgate.pricing.Costs;
 import io.tollgate.pricing.PriceVersions;
 import io.tollgate.receipts.Attempt;
@@ -41,13 +44,15 @@ public final class ProxyHandler {
   private final ConfigHolder config;
   private final KeyAuthenticator auth;
   private final Billing billing;
+  private final Limits limits;
   private final PriceVersions priceVersions;
   private final Clock clock;
   private final UpstreamClient upstream;
   private final Idempotency idempotency;
 
-  public ProxyHandler(Vertx vertx, ConfigHolder config, KeyAuthenticator auth, Billing billing,
+  public ProxyHandler(Vertx vertx, ConfigHolder config, KeyAuthenticator auth, Billing billing, Limits limits,
       PriceVersions priceVersions, StoreAccess store, Clock clock) {
+    this.limits = limits;
     this.vertx = vertx;
     this.config = config;
     this.auth = auth;
@@ -152,14 +157,30 @@ public final class ProxyHandler {
 
   private Future<Void> runLeg(RoutingContext ctx, Call call, String path, int index) {
     Route route = call.plan.route();
-    if (index >= route.legs().size() || call.attempts.size() >= route.maxAttempts()) {
-      return Future.failedFuture(allFailed(call));
+    if (index >= route.legs().size() || call.upstreamAttempts() >= route.maxAttempts()) {
+      return Future.failedFuture(call.refusal != null && call.upstreamAttempts() == 0
+          ? call.refusal.toApi(call.id) : allFailed(call));
     }
     Leg leg = route.legs().get(index);
     Channel channel = call.config.channel(leg.channelId());
-    long worstCase = Costs.worstCaseMicros(leg.price(), call.promptEstimate, maxOutputTokens(call),
-        call.config.multipliers(), route.type());
-    return billing.hold(call.holdContext(index, leg), leg.bucket(), worstCase, channel.timeouts().totalMs() + HOLD_GRACE_MS)
+    long maxOutput = maxOutputTokens(call);
+    long worstCase = Costs.worstCaseMicros(leg.price(), call.promptEstimate, maxOutput, call.config.multipliers(), route.type());
+    List<Limits.Planned> planned = limits.plan(call.config, new Limits.Usage(call.key.accountId(), call.key.projectId(),
+        call.key.id(), call.model, route.type(), leg.channelId(), leg.bucket(), worstCase, call.promptEstimate + maxOutput));
+    long requestedAt = clock.millis();
+    return billing.hold(call.holdContext(index, leg), leg.bucket(), worstCase, channel.timeouts().totalMs() + HOLD_GRACE_MS, planned)
+        .recover(failure -> {
+          if (!(failure instanceof LimitRefusedException refused)) {
+            return Future.failedFuture(failure);
+          }
+          // a leg whose limits are exhausted is skipped, never called; the next leg is checked on its own
+          if (call.refusal == null) {
+            call.refusal = refused.refusal();
+          }
+          call.attempts.add(attemptRecord(index, leg, "skipped_" + refused.refusal().limit().label() + "_limit", null,
+              refused.getMessage(), requestedAt));
+          return Future.failedFuture(new SkipLeg());
+        })
         .compose(ticket -> {
           call.ticket = ticket;
           call.holdOpen = true;
@@ -175,7 +196,14 @@ public final class ProxyHandler {
                     ? runLeg(ctx, call, path, index + 1)
                     : Future.failedFuture(attempt));
               });
-        });
+        }, failure -> failure instanceof SkipLeg ? runLeg(ctx, call, path, index + 1) : Future.failedFuture(failure));
+  }
+
+  /** Marks a leg skipped by its limits: the walk moves on to the next leg. */
+  private static final class SkipLeg extends RuntimeException {
+    SkipLeg() {
+      super(null, null, false, false);
+    }
   }
 
   /** The most output one attempt may produce: the request's cap (or the model's) for each of its n choices. */
@@ -213,8 +241,8 @@ public final class ProxyHandler {
           call.attempts.add(attemptRecord(index, call.leg(), "ok", status, null, exchange.startedAtMs()));
           call.outcome = "succeeded";
           call.httpStatus = 200;
-          return settle(call).map(posted -> {
-            HttpServerResponse response = ctx.response();
+          HttpServerResponse response = ctx.response();
+          return settle(call, response).map(posted -> {
             ReceiptHeaders.route(response, call);
             ReceiptHeaders.cost(response, posted);
             response.putHeader("content-type", "application/json").end(body);
@@ -250,7 +278,7 @@ public final class ProxyHandler {
           };
           call.httpStatus = 200;
           call.errorCode = outcome.equals("ok") ? null : outcome;
-          return settle(call).map(posted -> {
+          return settle(call, response).map(posted -> {
             if (!response.ended() && !outcome.equals("client_disconnected")) {
               response.end();
             }
@@ -261,10 +289,18 @@ public final class ProxyHandler {
   }
 
   /** Posts the open hold at the actual cost and writes the receipt in the same transaction. */
-  private Future<HoldSql.Posted> settle(Call call) {
+  private Future<HoldSql.Posted> settle(Call call, HttpServerResponse response) {
     Long cost = call.costMicros();
-    return billing.settle(call.ticket, cost == null ? 0 : cost, call.id, posted -> call.receipt(clock.millis(), posted))
-        .onSuccess(posted -> call.holdOpen = false);
+    long tokens = call.usage == null ? 0 : call.usage.totalTokens();
+    return billing.settle(call.ticket, cost == null ? 0 : cost, tokens, call.id, posted -> call.receipt(clock.millis(), posted))
+        .map(settled -> {
+          call.holdOpen = false;
+          if (settled.tightestLimit() != null && !response.headWritten()) {
+            response.putHeader("x-tollgate-limit-scope", settled.tightestLimit()[0]);
+            response.putHeader("x-tollgate-limit-remaining", settled.tightestLimit()[1]);
+          }
+          return settled.posted();
+        });
   }
 
   private Future<Void> voidOpenHold(Call call, String resolution) {
@@ -331,14 +367,15 @@ public final class ProxyHandler {
   }
 
   private static ApiException allFailed(Call call) {
-    boolean allTimeouts = call.attempts.stream().allMatch(a -> a.outcome().startsWith("timeout"));
-    boolean allRateLimited = call.attempts.stream().allMatch(a -> a.outcome().equals("http_429"));
+    List<Attempt> made = call.attempts.stream().filter(a -> !a.outcome().startsWith("skipped_")).toList();
+    boolean allTimeouts = !made.isEmpty() && made.stream().allMatch(a -> a.outcome().startsWith("timeout"));
+    boolean allRateLimited = !made.isEmpty() && made.stream().allMatch(a -> a.outcome().equals("http_429"));
     int status = allTimeouts ? 504 : allRateLimited ? 503 : 502;
     String code = allTimeouts ? "upstream_timeout" : allRateLimited ? "upstream_rate_limited" : "upstream_unavailable";
     String detail = call.attempts.stream()
         .map(a -> a.leg() + " " + a.channel() + ": " + a.outcome() + (a.status() == null ? "" : " " + a.status()))
         .collect(Collectors.joining("; "));
-    return new ApiException(status, "server_error", code, null, "All " + call.attempts.size()
+    return new ApiException(status, "server_error", code, null, "All " + made.size()
         + " upstream attempts failed (" + detail + "). Nothing was charged. Receipt: " + call.id);
   }
 

@@ -27,6 +27,7 @@ final class GroupCommitWriter implements AutoCloseable {
   private final BlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean closed;
+  private volatile java.util.function.Consumer<Connection> afterRollback = c -> { };
 
   GroupCommitWriter(Connection connection) throws SQLException {
     this.connection = connection;
@@ -34,6 +35,10 @@ final class GroupCommitWriter implements AutoCloseable {
     this.thread = new Thread(this::loop, "tollgate-store-writer");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  void afterRollback(java.util.function.Consumer<Connection> hook) {
+    this.afterRollback = hook;
   }
 
   <T> CompletableFuture<T> submit(SqlWork<T> work) {
@@ -78,6 +83,12 @@ final class GroupCommitWriter implements AutoCloseable {
         connection.rollback();
       } catch (SQLException ignored) {
         // the failure below is the one worth reporting
+      }
+      try {
+        // state kept beside the database (limit counters) must forget the rolled-back batch
+        afterRollback.accept(connection);
+      } catch (RuntimeException hookFailure) {
+        e.addSuppressed(hookFailure);
       }
       StoreException failure = new StoreException("commit failed: " + e.getMessage(), e);
       batch.forEach(task -> task.result().completeExceptionally(failure));

@@ -86,6 +86,20 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code hook} on the writer thread after a batch was rolled back, with the writer's connection, so that
+   * in-memory state derived from writes can be rebuilt from what is actually committed.
+   */
+  public void afterRollback(SqlWork<?> hook) {
+    writer.afterRollback(c -> {
+      try {
+        hook.run(c);
+      } catch (java.sql.SQLException e) {
+        throw new StoreException("rebuild after rollback failed: " + e.getMessage(), e);
+      }
+    });
+  }
+
   public boolean isOpen() {
     return !readers.isClosed();
   }

@@ -77,7 +77,8 @@ class ConcurrentSpendTest {
     long fromHeaders = calls.stream().map(CompletableFuture::join).filter(r -> r.statusCode() == 200)
         .mapToLong(r -> Long.parseLong(r.headers().firstValue("x-tollgate-cost").orElseThrow())).sum();
     assertThat(fromHeaders).isEqualTo(chargedToThisAccount);
-    assertThat(f.upstream.requestCount()).isEqualTo(ok);
+    // a primary that times out under this load falls back, and the backup may then be refused: so at least one call per success
+    assertThat(f.upstream.requestCount()).isGreaterThanOrEqualTo(ok);
     assertThat(Wallets.wallet(f.store, account, Bucket.RMB).held()).isZero();
     Wallets.assertVerified(f.store, System.currentTimeMillis());
   }

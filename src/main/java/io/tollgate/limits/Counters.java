@@ -1,0 +1,32 @@
+package io.tollgate.limits;
+
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Usage of every limit counter in memory. Only the store's writer thread changes them (inside the same
+ * transactions that write holds and charges), so check-then-reserve is atomic without locks; other threads
+ * only read, for display.
+ */
+final class Counters {
+  /** One counter: what was spent (settled) and what requests in flight hold. */
+  static final class Counter {
+    volatile long spent;
+    volatile long held;
+  }
+
+  private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+
+  Counter get(String key) {
+    return counters.computeIfAbsent(key, k -> new Counter());
+  }
+
+  /** A read-only look: zeros when the counter was never touched. */
+  long[] peek(String key) {
+    Counter c = counters.get(key);
+    return c == null ? new long[] {0, 0} : new long[] {c.spent, c.held};
+  }
+
+  void clear() {
+    counters.clear();
+  }
+}

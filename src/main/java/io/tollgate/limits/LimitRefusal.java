@@ -1,0 +1,38 @@
+package io.tollgate.limits;
+
+import io.tollgate.http.ApiException;
+import io.tollgate.ledger.Money;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** A limit that would be exceeded by one more hold, with the numbers a client needs to understand it. */
+public record LimitRefusal(Limit limit, long spent, long held, long requested, Instant resetsAt, Instant now) {
+
+  public long remaining() {
+    return Math.max(0, limit.cap() - spent - held);
+  }
+
+  /** 429 with a code naming the scope, window and metric, and {@code Retry-After} when the window resets on time. */
+  public ApiException toApi(String requestId) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("x-tollgate-limit-scope", limit.label());
+    headers.put("x-tollgate-limit-remaining", Long.toString(remaining()));
+    if (resetsAt != null) {
+      headers.put("retry-after", Long.toString(Window.secondsUntil(resetsAt, now)));
+    }
+    String message = "The " + limit.describe() + " limit would be exceeded: cap " + amount(limit.cap()) + ", spent "
+        + amount(spent) + ", held by requests in flight " + amount(held) + ", this request needs up to " + amount(requested)
+        + (resetsAt == null ? " (a lifetime limit: it does not reset)." : "; the window resets at " + resetsAt + ".")
+        + " Nothing was charged. Receipt: " + requestId;
+    return new ApiException(429, "rate_limit_exceeded", limit.label() + "_limit_reached", null, message, headers);
+  }
+
+  private String amount(long value) {
+    return switch (limit.metric()) {
+      case SPEND -> Money.format(value, limit.bucket());
+      case TOKENS -> value + " tokens";
+      case REQUESTS -> value + " requests";
+    };
+  }
+}

@@ -1,0 +1,66 @@
+package io.tollgate.limits;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
+
+/** A limit's window. Day and month are calendar windows in the configured time zone. */
+public enum Window {
+  MINUTE("minute"),
+  DAY("daily"),
+  MONTH("monthly"),
+  LIFETIME("lifetime");
+
+  private final String adjective;
+
+  Window(String adjective) {
+    this.adjective = adjective;
+  }
+
+  public String wireName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** As used in refusal codes: {@code route_daily_spend_limit_reached}. */
+  public String adjective() {
+    return adjective;
+  }
+
+  /** Names the window containing {@code at}: {@code 2026-11-30}, {@code 2026-11}, {@code m29453121} or {@code all}. */
+  public String key(Instant at, ZoneId zone) {
+    return switch (this) {
+      case MINUTE -> "m" + at.getEpochSecond() / 60;
+      case DAY -> LocalDate.ofInstant(at, zone).toString();
+      case MONTH -> YearMonth.from(at.atZone(zone)).toString();
+      case LIFETIME -> "all";
+    };
+  }
+
+  /** When the window containing {@code at} ends; null for lifetime. */
+  public Instant resetsAt(Instant at, ZoneId zone) {
+    ZonedDateTime local = at.atZone(zone);
+    return switch (this) {
+      case MINUTE -> Instant.ofEpochSecond((at.getEpochSecond() / 60 + 1) * 60);
+      case DAY -> local.toLocalDate().plusDays(1).atStartOfDay(zone).toInstant();
+      case MONTH -> YearMonth.from(local).plusMonths(1).atDay(1).atStartOfDay(zone).toInstant();
+      case LIFETIME -> null;
+    };
+  }
+
+  public static Window parse(String name) {
+    for (Window w : values()) {
+      if (w.wireName().equalsIgnoreCase(name)) {
+        return w;
+      }
+    }
+    return null;
+  }
+
+  static long secondsUntil(Instant reset, Instant now) {
+    return Math.max(1, ChronoUnit.SECONDS.between(now, reset) + (reset.getNano() > now.getNano() ? 1 : 0));
+  }
+}
