@@ -13,6 +13,7 @@ import io.tollgate.ledger.Ledger;
 import io.tollgate.ledger.RedeemCodes;
 import io.tollgate.ledger.WalletApi;
 import io.tollgate.limits.Limits;
+import io.tollgate.limits.LimitsApi;
 import io.tollgate.pricing.PriceVersions;
 import io.tollgate.proxy.ProxyHandler;
 import io.tollgate.receipts.ReceiptsHandler;
@@ -78,7 +79,7 @@ public final class Gateway {
     ModelsHandler models = new ModelsHandler(config, auth, clock.millis() / 1000);
     AdminApi admin = new AdminApi(vertx, store, tenants, keys, auth, config, receipts);
     HttpVerticle.Routes routes = new HttpVerticle.Routes(config, store, proxy, models, receipts,
-        new WalletApi(vertx, auth, ledger, codes), admin, new AdminMoney(vertx, ledger, codes, store, clock));
+        new WalletApi(vertx, auth, ledger, codes), new LimitsApi(vertx, store, limits, auth, config, clock), admin, new AdminMoney(vertx, ledger, codes, store, clock));
     Gateway gateway = new Gateway(vertx, store, access, config, proxy, chosen);
     gateway.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> access.write(c ->
         HoldRecovery.expire(c, clock.millis(), hold -> limits.release(Limits.reservations(hold.reservations())))

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         ProjectsCommand.class,
         KeysCommand.class,
         LedgerCommand.class,
+        LimitsCommand.class,
         MockUpstreamCommand.class,
         CommandLine.HelpCommand.class
     })

@@ -5,6 +5,7 @@ import io.tollgate.catalog.ModelsHandler;
 import io.tollgate.config.ConfigHolder;
 import io.tollgate.ledger.AdminMoney;
 import io.tollgate.ledger.WalletApi;
+import io.tollgate.limits.LimitsApi;
 import io.tollgate.proxy.ProxyHandler;
 import io.tollgate.receipts.ReceiptsHandler;
 import io.tollgate.store.Store;
@@ -20,7 +21,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 public final class HttpVerticle extends VerticleBase {
   /** The handlers every instance mounts. */
   public record Routes(ConfigHolder config, Store store, ProxyHandler proxy, ModelsHandler models,
-      ReceiptsHandler receipts, WalletApi wallet, AdminApi admin, AdminMoney adminMoney) {}
+      ReceiptsHandler receipts, WalletApi wallet, LimitsApi limits, AdminApi admin, AdminMoney adminMoney) {}
 
   private final Routes routes;
   private final int port;
@@ -44,8 +45,10 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/v1/receipts").handler(routes.receipts()::list);
     router.get("/v1/receipts/:id").handler(routes.receipts()::one);
     routes.wallet().mount(router);
+    routes.limits().mountPublic(router);
     routes.admin().mount(router);
     routes.adminMoney().mount(router);
+    routes.limits().mountAdmin(router);
     router.route().last().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(ErrorRenderer::handle);
     return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setHost("0.0.0.0"))

@@ -41,6 +41,7 @@ public final class Ledger {
 
   public Movement topUp(String accountId, Bucket bucket, long amountMicros, String idempotencyKey, String note) {
     requireKey(idempotencyKey);
+    requireAmount(amountMicros);
     return store.writeNow(c -> {
       requireAccount(c, accountId);
       LedgerSql.ensureWallet(c, accountId, bucket, clock.millis());
@@ -58,6 +59,7 @@ public final class Ledger {
     if (signedMicros == 0) {
       throw new LedgerException(LedgerException.Reason.INVALID, "an adjustment of 0 changes nothing");
     }
+    requireAmount(Math.abs(signedMicros));
     return store.writeNow(c -> {
       requireAccount(c, accountId);
       LedgerSql.ensureWallet(c, accountId, bucket, clock.millis());
@@ -81,10 +83,20 @@ public final class Ledger {
     if (from == to) {
       throw new LedgerException(LedgerException.Reason.INVALID, "from and to are the same bucket (" + from + ")");
     }
+    requireAmount(amountMicros);
     if (rate.signum() <= 0) {
       throw new LedgerException(LedgerException.Reason.INVALID, "rate: " + rate.toPlainString() + " (expected: > 0)");
     }
-    long arriving = new BigDecimal(amountMicros).multiply(rate).setScale(0, RoundingMode.FLOOR).longValueExact();
+    long arriving;
+    try {
+      arriving = new BigDecimal(amountMicros).multiply(rate).setScale(0, RoundingMode.FLOOR).longValueExact();
+    } catch (ArithmeticException e) {
+      throw new LedgerException(LedgerException.Reason.INVALID, "amount x rate (" + amountMicros + " x " + rate.toPlainString()
+          + ") cannot be represented; check the rate");
+    }
+    if (arriving > Money.MAX_MOVEMENT_MICROS) {
+      throw new LedgerException(LedgerException.Reason.INVALID, "the converted amount " + arriving + " exceeds the largest single movement");
+    }
     if (arriving <= 0) {
       throw new LedgerException(LedgerException.Reason.INVALID, "the converted amount rounds to 0");
     }
@@ -120,6 +132,7 @@ public final class Ledger {
 
   public List<WalletView> wallets(String accountId) {
     return store.read(c -> {
+      requireAccount(c, accountId);
       List<WalletView> out = new ArrayList<>();
       for (Bucket bucket : Bucket.values()) {
         LedgerSql.WalletRow row = LedgerSql.wallet(c, LedgerIds.wallet(accountId, bucket));
@@ -156,6 +169,13 @@ public final class Ledger {
   private static void requireAccount(Connection c, String accountId) throws SQLException {
     if (TenantSql.account(c, accountId).isEmpty()) {
       throw new LedgerException(LedgerException.Reason.NOT_FOUND, "account '" + accountId + "' does not exist");
+    }
+  }
+
+  private static void requireAmount(long micros) {
+    if (micros <= 0 || micros > Money.MAX_MOVEMENT_MICROS) {
+      throw new LedgerException(LedgerException.Reason.INVALID, "amount: " + micros + " micro-units (expected: > 0 and <= "
+          + Money.MAX_MOVEMENT_MICROS + ")");
     }
   }
 

@@ -91,11 +91,17 @@ public final class LedgerSql {
             + " has " + row.available() + " micro-units available, " + t.amountMicros() + " needed");
       }
     }
-    try (PreparedStatement s = c.prepareStatement("UPDATE ledger_accounts SET balance = balance + ? WHERE id = ?")) {
+    try (PreparedStatement s = c.prepareStatement("UPDATE ledger_accounts SET balance = balance + ? WHERE id = ?"
+        + " AND balance <= 9223372036854775807 - ?")) {
       s.setLong(1, t.amountMicros());
       s.setString(2, t.creditAccount());
+      s.setLong(3, t.amountMicros());
       if (s.executeUpdate() != 1) {
-        throw new LedgerException(LedgerException.Reason.NOT_FOUND, "no ledger account " + t.creditAccount());
+        if (!exists(c, t.creditAccount())) {
+          throw new LedgerException(LedgerException.Reason.NOT_FOUND, "no ledger account " + t.creditAccount());
+        }
+        throw new LedgerException(LedgerException.Reason.INVALID, "crediting " + t.amountMicros() + " micro-units would overflow "
+            + t.creditAccount());
       }
     }
     try (PreparedStatement s = c.prepareStatement("INSERT INTO transfers (id, kind, bucket, debit_account, credit_account,"
@@ -127,6 +133,15 @@ public final class LedgerSql {
       s.setString(5, t.requestId());
       s.setLong(6, t.createdAtMs());
       s.executeUpdate();
+    }
+  }
+
+  private static boolean exists(Connection c, String id) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM ledger_accounts WHERE id = ?")) {
+      s.setString(1, id);
+      try (ResultSet rs = s.executeQuery()) {
+        return rs.next();
+      }
     }
   }
 

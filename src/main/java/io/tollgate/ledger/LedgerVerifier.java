@@ -48,6 +48,11 @@ public final class LedgerVerifier {
                 + " GROUP BY t.id HAVING COUNT(e.seq) <> 2 OR SUM(e.amount) <> 0"
                 + " OR SUM(CASE WHEN e.account_id = t.credit_account AND e.amount = t.amount THEN 1 ELSE 0 END) <> 1",
             rs -> rs.getString(1) + ": " + rs.getLong(2) + " entries summing to " + rs.getLong(3)),
+        check(c, "each entry is in its transfer's bucket, on its debit or credit account",
+            "SELECT e.seq, e.transfer_id, e.account_id FROM entries e JOIN transfers t ON t.id = e.transfer_id"
+                + " JOIN ledger_accounts a ON a.id = e.account_id WHERE a.bucket <> t.bucket"
+                + " OR (e.amount < 0 AND e.account_id <> t.debit_account) OR (e.amount > 0 AND e.account_id <> t.credit_account)",
+            rs -> "entry " + rs.getLong(1) + " of " + rs.getString(2) + " on " + rs.getString(3)),
         check(c, "no customer balance below zero beyond its overdraft",
             "SELECT id, balance, overdraft FROM ledger_accounts WHERE kind = 'customer' AND balance + overdraft < 0",
             rs -> rs.getString(1) + ": balance " + rs.getLong(2) + " with overdraft " + rs.getLong(3)),

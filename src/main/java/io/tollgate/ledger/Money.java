@@ -42,9 +42,13 @@ public final class Money {
     throw ApiException.invalid(param, "missing_required_parameter", "Missing 'amount' (decimal string) or 'amount_micros' (integer).");
   }
 
+  /** The largest single movement accepted: one billion currency units. */
+  public static final long MAX_MOVEMENT_MICROS = 1_000_000_000_000_000L;
+
   private static long positive(long value, String param) {
-    if (value <= 0) {
-      throw ApiException.invalid(param, "invalid_value", "'" + param + "': " + value + " (expected: > 0)");
+    if (value <= 0 || value > MAX_MOVEMENT_MICROS) {
+      throw ApiException.invalid(param, "invalid_value", "'" + param + "': " + value + " micro-units (expected: > 0 and <= "
+          + MAX_MOVEMENT_MICROS + ")");
     }
     return value;
   }

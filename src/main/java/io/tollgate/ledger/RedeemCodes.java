@@ -31,6 +31,9 @@ public final class RedeemCodes {
     if (maxUses < 1) {
       throw new LedgerException(LedgerException.Reason.INVALID, "uses: " + maxUses + " (expected: >= 1)");
     }
+    if (expiresAtMs != null && expiresAtMs <= clock.millis()) {
+      throw new LedgerException(LedgerException.Reason.INVALID, "expires_at_ms: " + expiresAtMs + " is already past");
+    }
     String code = Secrets.newKey("tgr-").substring(0, 28);
     String prefix = code.substring(0, 10);
     store.writeNow(c -> {
@@ -58,6 +61,9 @@ public final class RedeemCodes {
   public Ledger.Movement redeem(String accountId, String code) {
     String hash = hash(code == null ? "" : code.trim());
     return store.writeNow(c -> {
+      if (io.tollgate.tenants.TenantSql.account(c, accountId).isEmpty()) {
+        throw new LedgerException(LedgerException.Reason.NOT_FOUND, "account '" + accountId + "' does not exist");
+      }
       Bucket bucket;
       long amount;
       int uses;

@@ -59,6 +59,11 @@ public final class Limits {
     });
   }
 
+  /** Every stored (admin or owner) limit. */
+  public List<Limit> stored() {
+    return storedBySubject.values().stream().flatMap(List::stream).toList();
+  }
+
   /** Re-reads stored limit definitions (after an admin change, and periodically for changes made by the CLI). */
   public void refreshDefinitions() {
     List<Limit> all = store.read(LimitSql::all);

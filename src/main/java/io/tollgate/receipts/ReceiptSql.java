@@ -15,7 +15,7 @@ public final class ReceiptSql {
 
   public static void insert(Connection c, Receipt r) throws SQLException {
     try (PreparedStatement s = c.prepareStatement("INSERT INTO receipts (id, account_id, project_id, key_id, created_at,"
-        + " model, outcome, body, charged, transfer_id, cost) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        + " model, outcome, body, charged, transfer_id, cost, route_type, bucket) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       s.setString(1, r.id());
       s.setString(2, r.accountId());
       s.setString(3, r.projectId());
@@ -31,6 +31,8 @@ public final class ReceiptSql {
       } else {
         s.setLong(11, r.costMicros());
       }
+      s.setString(12, r.routeType());
+      s.setString(13, r.bucket());
       s.executeUpdate();
     }
   }

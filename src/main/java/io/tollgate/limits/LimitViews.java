@@ -1,0 +1,68 @@
+package io.tollgate.limits;
+
+import io.tollgate.auth.ApiKey;
+import io.tollgate.config.GatewayConfig;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Limits as a key's owner reads them: each with cap, spent, held, remaining and when it resets. */
+final class LimitViews {
+  private LimitViews() {}
+
+  static List<Map<String, Object>> forKey(Limits limits, List<Limit> stored, GatewayConfig config, ApiKey key, Clock clock) {
+    Instant now = clock.instant();
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Limit limit : limits.configured(config)) {
+      if (limit.scope() == Scope.ROUTE && !key.scope().allowsModel(limit.model())) {
+        continue;
+      }
+      out.add(view(limits, limit, limit.perAccount() ? key.accountId() : "operator", config, now));
+    }
+    for (Limit limit : stored) {
+      boolean mine = switch (limit.scope()) {
+        case ACCOUNT -> limit.subject().equals(key.accountId());
+        case PROJECT, ROUTE_PROJECT -> limit.subject().equals(key.projectId());
+        case KEY, ROUTE_KEY -> limit.subject().equals(key.id());
+        default -> false;
+      };
+      if (mine) {
+        out.add(view(limits, limit, limit.subject(), config, now));
+      }
+    }
+    return out;
+  }
+
+  static Map<String, Object> view(Limits limits, Limit limit, String subject, GatewayConfig config, Instant now) {
+    long[] usage = limits.usage(limit.id() + "|" + subject + "|" + limit.window().key(now, config.timeZone()));
+    Instant resets = limit.window().resetsAt(now, config.timeZone());
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("id", limit.id());
+    out.put("scope", limit.scope().wireName());
+    out.put("label", limit.label());
+    if (limit.model() != null) {
+      out.put("model", limit.model());
+      out.put("route_type", limit.routeType().wireName());
+    }
+    if (limit.channel() != null) {
+      out.put("channel", limit.channel());
+    }
+    out.put("metric", limit.metric().wireName());
+    if (limit.bucket() != null) {
+      out.put("bucket", limit.bucket().name());
+      out.put("unit", "micros");
+    }
+    out.put("window", limit.window().wireName());
+    out.put("cap", limit.cap());
+    out.put("spent", usage[0]);
+    out.put("held", usage[1]);
+    out.put("remaining", Math.max(0, limit.cap() - usage[0] - usage[1]));
+    out.put("resets_at", resets == null ? null : resets.toString());
+    out.put("source", limit.source());
+    out.put("shared", limit.scope() == Scope.ROUTE || limit.scope() == Scope.CHANNEL ? !limit.perAccount() : false);
+    return out;
+  }
+}

@@ -1,0 +1,199 @@
+package io.tollgate.limits;
+
+import io.tollgate.auth.ApiKey;
+import io.tollgate.auth.KeyAuthenticator;
+import io.tollgate.config.ConfigHolder;
+import io.tollgate.config.GatewayConfig;
+import io.tollgate.http.ApiException;
+import io.tollgate.http.ErrorRenderer;
+import io.tollgate.json.Json;
+import io.tollgate.store.Store;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * Reading and setting limits: {@code /v1/limits} for a key's owner (read all that apply; tighten, never loosen,
+ * the key's own), and {@code /admin/limits} plus {@code /admin/routes/spend} for the operator.
+ */
+public final class LimitsApi {
+  private final Vertx vertx;
+  private final Store store;
+  private final Limits limits;
+  private final KeyAuthenticator auth;
+  private final ConfigHolder config;
+  private final Clock clock;
+
+  public LimitsApi(Vertx vertx, Store store, Limits limits, KeyAuthenticator auth, ConfigHolder config, Clock clock) {
+    this.vertx = vertx;
+    this.store = store;
+    this.limits = limits;
+    this.auth = auth;
+    this.config = config;
+    this.clock = clock;
+  }
+
+  /** The key owner's routes. */
+  public void mountPublic(Router router) {
+    router.get("/v1/limits").handler(ctx -> withKey(ctx, 200, key ->
+        Map.of("object", "list", "data", LimitViews.forKey(limits, limits.stored(), config.current(), key, clock))));
+    router.post("/v1/limits").handler(ctx -> withKey(ctx, 201, key -> tighten(body(ctx), key)));
+  }
+
+  /** The operator's routes; mount behind the admin token. */
+  public void mountAdmin(Router router) {
+    router.post("/admin/limits").handler(ctx -> run(ctx, 201, () -> set(body(ctx))));
+    router.get("/admin/limits").handler(ctx -> run(ctx, 200, () -> Map.of("object", "list", "data", adminList(ctx.request().getParam("subject")))));
+    router.delete("/admin/limits/:id").handler(ctx -> run(ctx, 200, () -> clear(ctx.pathParam("id"))));
+    router.get("/admin/routes/spend").handler(ctx -> run(ctx, 200, () -> spend(ctx.request().getParam("date"))));
+  }
+
+  /** Sets a tenant limit (creating it, or replacing the cap of the one of the same shape). Blocking; shared with the CLI. */
+  public static Limit set(Store store, Limits limits, JsonObject body, long nowMs) {
+    Scope scope = Scope.parse(LimitRequest.text(body, "scope"));
+    if (scope == null || !scope.tenantScoped()) {
+      throw ApiException.invalid("scope", "invalid_value",
+          "'scope' must be account, project, key, route_key or route_project (route and channel limits live in the YAML file).");
+    }
+    String subject = LimitRequest.text(body, "subject");
+    boolean exists = store.read(c -> {
+      String table = switch (scope) {
+        case ACCOUNT -> "accounts";
+        case PROJECT, ROUTE_PROJECT -> "projects";
+        default -> "api_keys";
+      };
+      try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM " + table + " WHERE id = ?")) {
+        s.setString(1, subject);
+        try (ResultSet rs = s.executeQuery()) {
+          return rs.next();
+        }
+      }
+    });
+    if (!exists) {
+      throw ApiException.notFound("subject_not_found", "subject", "No " + scope.wireName().replace("route_", "") + " '" + subject + "'.");
+    }
+    Limit limit = LimitRequest.parse(body, scope, subject, "admin", nowMs);
+    Limit stored = store.writeNow(c -> LimitSql.upsert(c, limit, nowMs));
+    limits.refreshDefinitions();
+    return stored;
+  }
+
+  private Object set(JsonObject body) {
+    return view(set(store, limits, body, clock.millis()));
+  }
+
+  private Object tighten(JsonObject body, ApiKey key) {
+    Scope scope = body.getString("model") == null ? Scope.KEY : Scope.ROUTE_KEY;
+    Limit wanted = LimitRequest.parse(body, scope, key.id(), "owner", clock.millis());
+    Optional<Limit> existing = store.read(c -> LimitSql.sameShape(c, wanted));
+    if (existing.isPresent() && wanted.cap() > existing.get().cap()) {
+      throw ApiException.forbidden("limit_loosening_not_allowed", "cap", "A key's owner may only tighten its limits: the "
+          + wanted.label() + " cap is " + existing.get().cap() + " and " + wanted.cap() + " would loosen it.");
+    }
+    Limit toStore = existing.map(e -> new Limit(e.id(), e.scope(), e.subject(), e.model(), e.routeType(), null, e.metric(),
+        e.bucket(), e.window(), wanted.cap(), false, e.source())).orElse(wanted);
+    Limit stored = store.writeNow(c -> LimitSql.upsert(c, toStore, clock.millis()));
+    limits.refreshDefinitions();
+    return view(stored);
+  }
+
+  private Object clear(String id) {
+    if (!store.writeNow(c -> LimitSql.delete(c, id))) {
+      throw ApiException.notFound("limit_not_found", "id", "No stored limit '" + id + "'.");
+    }
+    limits.refreshDefinitions();
+    return Map.of("id", id, "deleted", true);
+  }
+
+  private List<Map<String, Object>> adminList(String subject) {
+    GatewayConfig current = config.current();
+    List<Map<String, Object>> out = new ArrayList<>();
+    if (subject == null) {
+      limits.configured(current).forEach(l -> out.add(LimitViews.view(limits, l, "operator", current, clock.instant())));
+    }
+    for (Limit limit : limits.stored()) {
+      if (subject == null || limit.subject().equals(subject)) {
+        out.add(LimitViews.view(limits, limit, limit.subject(), current, clock.instant()));
+      }
+    }
+    return out;
+  }
+
+  private Map<String, Object> view(Limit limit) {
+    return LimitViews.view(limits, limit, limit.subject(), config.current(), clock.instant());
+  }
+
+  /** Spend per route and bucket over one calendar day in the configured time zone. */
+  private Object spend(String date) {
+    ZoneId zone = config.current().timeZone();
+    LocalDate day;
+    try {
+      day = date == null ? LocalDate.now(clock.withZone(zone)) : LocalDate.parse(date);
+    } catch (DateTimeParseException e) {
+      throw ApiException.invalid("date", "invalid_value", "'date' must be YYYY-MM-DD.");
+    }
+    long from = day.atStartOfDay(zone).toInstant().toEpochMilli();
+    long to = day.plusDays(1).atStartOfDay(zone).toInstant().toEpochMilli();
+    List<Map<String, Object>> routes = store.read(c -> {
+      List<Map<String, Object>> out = new ArrayList<>();
+      try (PreparedStatement s = c.prepareStatement("SELECT r.model, r.route_type, t.bucket, COUNT(*), SUM(t.amount)"
+          + " FROM receipts r JOIN transfers t ON t.id = r.transfer_id WHERE r.created_at >= ? AND r.created_at < ?"
+          + " GROUP BY r.model, r.route_type, t.bucket ORDER BY r.model, r.route_type, t.bucket")) {
+        s.setLong(1, from);
+        s.setLong(2, to);
+        try (ResultSet rs = s.executeQuery()) {
+          while (rs.next()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("model", rs.getString(1));
+            row.put("route_type", rs.getString(2));
+            row.put("bucket", rs.getString(3));
+            row.put("charged_requests", rs.getLong(4));
+            row.put("spend_micros", rs.getLong(5));
+            out.add(row);
+          }
+        }
+      }
+      return out;
+    });
+    Map<String, Long> perBucket = new LinkedHashMap<>();
+    routes.forEach(r -> perBucket.merge((String) r.get("bucket"), (Long) r.get("spend_micros"), Long::sum));
+    return Map.of("date", day.toString(), "time_zone", zone.getId(), "routes", routes, "buckets", perBucket);
+  }
+
+  private void withKey(RoutingContext ctx, int status, java.util.function.Function<ApiKey, Object> work) {
+    auth.authenticate(ctx.request().getHeader("authorization"))
+        .compose(key -> vertx.executeBlocking(() -> work.apply(key), false))
+        .onSuccess(value -> ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(Json.write(value)))
+        .onFailure(e -> ErrorRenderer.send(ctx.response(), e));
+  }
+
+  private void run(RoutingContext ctx, int status, Callable<Object> work) {
+    Future<Object> result = vertx.executeBlocking(work, false);
+    result.onSuccess(value -> ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(Json.write(value)))
+        .onFailure(e -> ErrorRenderer.send(ctx.response(), e));
+  }
+
+  private static JsonObject body(RoutingContext ctx) {
+    try {
+      JsonObject body = ctx.body().asJsonObject();
+      return body == null ? new JsonObject() : body;
+    } catch (DecodeException | ClassCastException e) {
+      throw ApiException.invalid(null, "invalid_json", "The request body must be a JSON object.");
+    }
+  }
+}
