@@ -18,6 +18,7 @@ public record LimitRefusal(Limit limit, long spent, long held, long requested, I
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("x-tollgate-limit-scope", limit.label());
     headers.put("x-tollgate-limit-remaining", Long.toString(remaining()));
+    headers.put("x-tollgate-limit-requested", Long.toString(requested));
     if (resetsAt != null) {
       headers.put("retry-after", Long.toString(Window.secondsUntil(resetsAt, now)));
     }

@@ -323,7 +323,7 @@ public final class ProxyHandler {
       error = new ApiException(500, "server_error", "internal_error", null,
           "The gateway hit an internal error; nothing was charged. Receipt: " + call.id);
     }
-    call.outcome = call.attempts.isEmpty() ? "rejected" : "failed";
+    call.outcome = call.upstreamAttempts() == 0 ? "rejected" : "failed";
     call.httpStatus = error.status();
     call.errorCode = error.code();
     call.legIndex = -1;

@@ -117,7 +117,8 @@ class CliTest {
   @ParameterizedTest
   @ValueSource(strings = {"serve", "init", "accounts", "projects", "keys", "mock-upstream",
       "accounts create", "accounts list", "projects create", "projects list",
-      "keys create", "keys list", "keys revoke"})
+      "keys create", "keys list", "keys revoke", "ledger", "ledger verify", "limits", "limits set", "limits list",
+      "limits clear"})
   void everyCommandPrintsItsHelp(String command) {
     List<String> args = new ArrayList<>(Arrays.asList(command.split(" ")));
     args.add("--help");
@@ -299,5 +300,51 @@ class CliTest {
 
     assertThat(missing.code()).isEqualTo(1);
     assertThat(missing.err()).contains("key_missing");
+  }
+
+  @Test
+  void ledgerVerifyExitsZeroOnACleanLedgerAndOneOnABrokenOne() throws Exception {
+    createAccount("ledger");
+    Run clean = tenant("ledger", "verify");
+    assertThat(clean.code()).as(clean.out()).isZero();
+    assertThat(clean.out()).contains("ok    each bucket's entries sum to zero").contains("all invariants hold");
+
+    try (io.tollgate.store.Store store = io.tollgate.store.Store.open(dir.resolve("data").resolve("tollgate.db"))) {
+      store.writeNow(c -> {
+        io.tollgate.ledger.LedgerSql.ensureWallet(c, "acct_x", io.tollgate.config.Bucket.RMB, 0);
+        try (var s = c.createStatement()) {
+          s.executeUpdate("UPDATE ledger_accounts SET balance = 5 WHERE id = 'wallet:acct_x:RMB'");
+        }
+        return null;
+      });
+    }
+    Run broken = tenant("ledger", "verify");
+    assertThat(broken.code()).isEqualTo(1);
+    assertThat(broken.out()).contains("FAIL  each balance equals the sum of its entries")
+        .contains("wallet:acct_x:RMB: balance 5, entries 0").contains("INVARIANTS BROKEN");
+  }
+
+  @Test
+  void limitsCanBeSetListedAndCleared() {
+    String account = createAccount("limited");
+    Run set = tenant("limits", "set", "--scope", "account", "--subject", account, "--metric", "spend", "--bucket", "RMB",
+        "--window", "day", "--cap", "12.5");
+    assertThat(set.code()).as(set.err()).isZero();
+    String id = set.columns()[0];
+    assertThat(set.out()).contains("account_daily_spend").contains("cap 12500000 micros RMB");
+
+    assertThat(tenant("limits", "list", "--subject", account).out()).contains(id).contains("account_daily_spend");
+    Run bad = tenant("limits", "set", "--scope", "route", "--subject", account, "--metric", "requests", "--window", "day",
+        "--cap", "3");
+    assertThat(bad.code()).isEqualTo(1);
+    assertThat(bad.err()).contains("error:").contains("YAML");
+    Run missing = tenant("limits", "set", "--scope", "key", "--subject", "key_missing", "--metric", "requests",
+        "--window", "day", "--cap", "3");
+    assertThat(missing.code()).isEqualTo(1);
+    assertThat(missing.err()).contains("key_missing");
+
+    assertThat(tenant("limits", "clear", id).code()).isZero();
+    assertThat(tenant("limits", "list").out()).doesNotContain(id);
+    assertThat(tenant("limits", "clear", id).code()).isEqualTo(1);
   }
 }

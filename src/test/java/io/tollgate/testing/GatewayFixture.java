@@ -49,10 +49,12 @@ public final class GatewayFixture implements AutoCloseable {
   public final String key;
   public final String adminToken;
   public final Map<String, String> env;
+  public final Clock clock;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private GatewayFixture(Vertx vertx, MockUpstream upstream, Store store, Gateway gateway, Path configFile,
-      Project project, String key, String adminToken, Map<String, String> env) {
+      Project project, String key, String adminToken, Map<String, String> env, Clock clock) {
+    this.clock = clock;
     this.vertx = vertx;
     this.upstream = upstream;
     this.store = store;
@@ -89,7 +91,7 @@ public final class GatewayFixture implements AutoCloseable {
     ledger.topUp(account.id(), Bucket.CREDIT, STARTING_BALANCE_MICROS, "fixture-credit", "test balance");
     ledger.topUp(account.id(), Bucket.RMB, STARTING_BALANCE_MICROS, "fixture-rmb", "test balance");
     Gateway gateway = await(Gateway.start(vertx, config, store, 0, clock));
-    return new GatewayFixture(vertx, upstream, store, gateway, configFile, project, key.secret(), admin, env);
+    return new GatewayFixture(vertx, upstream, store, gateway, configFile, project, key.secret(), admin, env, clock);
   }
 
   /**
@@ -101,12 +103,22 @@ public final class GatewayFixture implements AutoCloseable {
     store.close();
     store = Store.open(configFile.getParent().resolve("tollgate.db"));
     ConfigLoader loader = new ConfigLoader(env::get);
-    gateway = await(Gateway.start(vertx, new ConfigHolder(loader.load(configFile), loader), store, 0, Clock.systemUTC()));
+    gateway = await(Gateway.start(vertx, new ConfigHolder(loader.load(configFile), loader), store, 0, clock));
   }
 
   /** Creates another key in the fixture's project with {@code scope}, returning its secret. */
   public String newKey(KeyScope scope) {
-    return new Keys(store, Clock.systemUTC()).create(project.id(), "scoped", scope).secret();
+    return new Keys(store, clock).create(project.id(), "scoped", scope).secret();
+  }
+
+  /** Appends {@code yaml} (a {@code limits:} section) to the configuration file and reloads it. */
+  public void configureLimits(String yaml) throws IOException {
+    String base = resource("gateway-test.yaml");
+    Files.writeString(configFile, base + "\n" + yaml);
+    HttpResponse<String> reloaded = post("/admin/config/reload", "", admin());
+    if (reloaded.statusCode() != 200) {
+      throw new IllegalStateException("reload failed: " + reloaded.body());
+    }
   }
 
   public String url(String path) {
