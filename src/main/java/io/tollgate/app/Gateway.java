@@ -13,6 +13,9 @@ import io.tollgate.ledger.Ledger;
 import io.tollgate.ledger.RedeemCodes;
 import io.tollgate.ledger.WalletApi;
 import io.tollgate.limits.Limits;
+import io.tollgate.catalog.RoutesHandler;
+import io.tollgate.health.ChannelsAdmin;
+import io.tollgate.health.HealthRegistry;
 import io.tollgate.limits.LimitsApi;
 import io.tollgate.pricing.PriceVersions;
 import io.tollgate.proxy.ProxyHandler;
@@ -61,6 +64,7 @@ public final class Gateway {
     // holds left open by an earlier stop are resolved before the first request, by the rule in docs/billing.md
     HoldRecovery.recoverAll(store, clock.millis());
     Limits limits = new Limits(store, clock);
+    HealthRegistry health = new HealthRegistry(clock);
     limits.load();
     store.afterRollback(c -> {
       limits.rebuild(c);
@@ -74,12 +78,15 @@ public final class Gateway {
     Tenants tenants = new Tenants(store, clock);
     Ledger ledger = new Ledger(store, clock);
     RedeemCodes codes = new RedeemCodes(store, clock);
-    ProxyHandler proxy = new ProxyHandler(vertx, config, auth, new Billing(access, limits, clock), limits, priceVersions, access, clock);
+    ProxyHandler proxy = new ProxyHandler(vertx, config, auth, new Billing(access, limits, clock), limits, health,
+        priceVersions, access, clock);
     ReceiptsHandler receipts = new ReceiptsHandler(auth, access);
     ModelsHandler models = new ModelsHandler(config, auth, clock.millis() / 1000);
     AdminApi admin = new AdminApi(vertx, store, tenants, keys, auth, config, receipts);
     HttpVerticle.Routes routes = new HttpVerticle.Routes(config, store, proxy, models, receipts,
-        new WalletApi(vertx, auth, ledger, codes), new LimitsApi(vertx, store, limits, auth, config, clock), admin, new AdminMoney(vertx, ledger, codes, store, clock));
+        new RoutesHandler(config, auth, health), new WalletApi(vertx, auth, ledger, codes),
+        new LimitsApi(vertx, store, limits, auth, config, clock), admin, new AdminMoney(vertx, ledger, codes, store, clock),
+        new ChannelsAdmin(config, health));
     Gateway gateway = new Gateway(vertx, store, access, config, proxy, chosen);
     gateway.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> access.write(c ->
         HoldRecovery.expire(c, clock.millis(), hold -> limits.release(Limits.reservations(hold.reservations())))

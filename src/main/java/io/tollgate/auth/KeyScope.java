@@ -9,9 +9,15 @@ import java.util.List;
  * @param models allowed catalog model ids; empty means every catalog model
  * @param routeTypes allowed route types in order of preference: {@code [routed, official]} means routed first,
  *     {@code [official]} means official only
+ * @param allowBucketChange whether a fallback may move to a leg that pays from another bucket (the route's
+ *     policy must allow it too)
  */
-public record KeyScope(List<String> models, List<RouteType> routeTypes) {
-  public static final KeyScope DEFAULT = new KeyScope(List.of(), List.of(RouteType.ROUTED, RouteType.OFFICIAL));
+public record KeyScope(List<String> models, List<RouteType> routeTypes, boolean allowBucketChange) {
+  public static final KeyScope DEFAULT = new KeyScope(List.of(), List.of(RouteType.ROUTED, RouteType.OFFICIAL), false);
+
+  public KeyScope(List<String> models, List<RouteType> routeTypes) {
+    this(models, routeTypes, false);
+  }
 
   public KeyScope {
     models = List.copyOf(models);

@@ -5,9 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The wire and storage form of a {@link KeyScope}: route types by their lower-case names. */
-public record ScopeJson(List<String> models, List<String> routeTypes) {
+public record ScopeJson(List<String> models, List<String> routeTypes, Boolean allowBucketChange) {
+  public ScopeJson(List<String> models, List<String> routeTypes) {
+    this(models, routeTypes, null);
+  }
+
   public static ScopeJson of(KeyScope scope) {
-    return new ScopeJson(scope.models(), scope.routeTypes().stream().map(RouteType::wireName).toList());
+    return new ScopeJson(scope.models(), scope.routeTypes().stream().map(RouteType::wireName).toList(), scope.allowBucketChange());
   }
 
   /** Converts to a scope, failing with a message naming the bad value. */
@@ -20,6 +24,6 @@ public record ScopeJson(List<String> models, List<String> routeTypes) {
       }
       types.add(type);
     }
-    return new KeyScope(models == null ? List.of() : models, types);
+    return new KeyScope(models == null ? List.of() : models, types, Boolean.TRUE.equals(allowBucketChange));
   }
 }

@@ -10,15 +10,21 @@ import java.util.Map;
  *
  * @param headers static headers sent with every upstream request
  * @param forwardHeaders client request headers passed through to this upstream (lower case)
+ * @param label the name users see for this channel (in route previews and quotes); never its URL
+ * @param breakerFailures consecutive upstream failures that open the channel's circuit breaker
+ * @param breakerCooldownMs how long an open breaker waits before letting one probe request through
  */
 public record Channel(
     String id,
+    String label,
     ProviderKind kind,
     URI baseUrl,
     String credential,
     Timeouts timeouts,
     Map<String, String> headers,
-    List<String> forwardHeaders) {
+    List<String> forwardHeaders,
+    int breakerFailures,
+    long breakerCooldownMs) {
 
   @Override
   public String toString() {

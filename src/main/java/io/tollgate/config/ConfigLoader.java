@@ -137,7 +137,7 @@ public final class ConfigLoader {
   private Map<String, Channel> channels(Node root) {
     Map<String, Channel> channels = new LinkedHashMap<>();
     for (Node node : root.list("channels")) {
-      node.onlyKeys(Set.of("id", "kind", "base_url", "api_key", "timeouts", "headers", "forward_headers"));
+      node.onlyKeys(Set.of("id", "label", "kind", "base_url", "api_key", "timeouts", "headers", "forward_headers", "breaker"));
       String id = id(node, "id");
       if (channels.containsKey(id)) {
         throw node.child("id").error("duplicate channel id '" + id + "'", "give each channel its own id");
@@ -170,8 +170,13 @@ public final class ConfigLoader {
       node.child("headers").entries().forEach((k, v) -> headers.put(k, resolve(v, v.json().asText())));
       List<String> forward = new ArrayList<>();
       node.list("forward_headers").forEach(h -> forward.add(h.json().asText().toLowerCase(Locale.ROOT)));
-      channels.put(id, new Channel(id, ProviderKind.OPENAI, uri, credential, timeouts(node.child("timeouts")),
-          Map.copyOf(headers), List.copyOf(forward)));
+      Node breaker = node.child("breaker");
+      if (!breaker.isMissing()) {
+        breaker.onlyKeys(Set.of("failures", "cooldown_ms"));
+      }
+      channels.put(id, new Channel(id, node.text("label", id), ProviderKind.OPENAI, uri, credential, timeouts(node.child("timeouts")),
+          Map.copyOf(headers), List.copyOf(forward), (int) breaker.integer("failures", 1, 1000, 5),
+          breaker.integer("cooldown_ms", 100, 3_600_000, 30_000)));
     }
     if (channels.isEmpty()) {
       throw root.error("no channels configured", "add at least one entry under channels:");
@@ -223,7 +228,7 @@ public final class ConfigLoader {
       Node root, Map<String, Channel> channels, Map<String, CatalogModel> models) {
     Map<String, Map<RouteType, Route>> routes = new LinkedHashMap<>();
     for (Node node : root.list("routes")) {
-      node.onlyKeys(Set.of("model", "type", "max_attempts", "legs"));
+      node.onlyKeys(Set.of("model", "type", "legs", "fallback"));
       String modelId = node.text("model");
       CatalogModel model = models.get(modelId);
       if (model == null) {
@@ -244,8 +249,7 @@ public final class ConfigLoader {
       if (legs.isEmpty()) {
         throw node.error("route has no legs", "add at least one leg under legs:");
       }
-      int maxAttempts = (int) node.integer("max_attempts", 1, 10, legs.size());
-      byType.put(type, new Route(modelId, type, List.copyOf(legs), maxAttempts));
+      byType.put(type, new Route(modelId, type, List.copyOf(legs), fallback(node.child("fallback"), legs.size())));
     }
     Map<String, Map<RouteType, Route>> frozen = new LinkedHashMap<>();
     routes.forEach((k, v) -> frozen.put(k, java.util.Collections.unmodifiableMap(v)));
@@ -319,6 +323,33 @@ public final class ConfigLoader {
       throw node.child(field).error("unknown " + field + " '" + value + "'", "use one of " + String.join(", ", new java.util.TreeSet<>(allowed)));
     }
     return value;
+  }
+
+  private static FallbackPolicy fallback(Node node, int legs) {
+    if (node.isMissing()) {
+      return FallbackPolicy.defaults(legs);
+    }
+    node.onlyKeys(Set.of("on", "provider_codes", "max_attempts", "allow_costlier", "max_price_ratio", "allow_bucket_change"));
+    Set<String> on = FallbackPolicy.CLASSES;
+    if (node.has("on")) {
+      java.util.Set<String> chosen = new java.util.LinkedHashSet<>();
+      for (Node item : node.list("on")) {
+        String name = item.json().asText();
+        if (!FallbackPolicy.CLASSES.contains(name)) {
+          throw item.error("unknown failure class '" + name + "'", "use any of " + String.join(", ", new java.util.TreeSet<>(FallbackPolicy.CLASSES)));
+        }
+        chosen.add(name);
+      }
+      on = Set.copyOf(chosen);
+    }
+    java.util.Set<String> codes = new java.util.LinkedHashSet<>();
+    node.list("provider_codes").forEach(item -> codes.add(item.json().asText()));
+    long ratio = node.has("max_price_ratio") ? ppm(node.child("max_price_ratio")) : 0;
+    if (ratio != 0 && ratio < Multipliers.ONE) {
+      throw node.child("max_price_ratio").error("a ratio below 1 would refuse even an equally priced backup", "use 1 or more");
+    }
+    return new FallbackPolicy(on, Set.copyOf(codes), (int) node.integer("max_attempts", 1, 10, legs),
+        node.bool("allow_costlier", false), ratio, node.bool("allow_bucket_change", false));
   }
 
   private static Leg leg(Node node, Map<String, Channel> channels, CatalogModel model, RouteType type) {

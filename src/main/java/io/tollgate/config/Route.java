@@ -2,8 +2,12 @@ package io.tollgate.config;
 
 import java.util.List;
 
-/** How one catalog model is served for one route type: ordered legs, the first the primary. */
-public record Route(String model, RouteType type, List<Leg> legs, int maxAttempts) {
+/** How one catalog model is served for one route type: ordered legs, the first the primary, and its fallback policy. */
+public record Route(String model, RouteType type, List<Leg> legs, FallbackPolicy fallback) {
+
+  public int maxAttempts() {
+    return fallback.maxAttempts();
+  }
 
   /** "primary" for the first leg, "backup-N" for the others. */
   public static String legLabel(int index) {

@@ -2,6 +2,8 @@ package io.tollgate.http;
 
 import io.tollgate.admin.AdminApi;
 import io.tollgate.catalog.ModelsHandler;
+import io.tollgate.catalog.RoutesHandler;
+import io.tollgate.health.ChannelsAdmin;
 import io.tollgate.config.ConfigHolder;
 import io.tollgate.ledger.AdminMoney;
 import io.tollgate.ledger.WalletApi;
@@ -21,7 +23,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 public final class HttpVerticle extends VerticleBase {
   /** The handlers every instance mounts. */
   public record Routes(ConfigHolder config, Store store, ProxyHandler proxy, ModelsHandler models,
-      ReceiptsHandler receipts, WalletApi wallet, LimitsApi limits, AdminApi admin, AdminMoney adminMoney) {}
+      ReceiptsHandler receipts, RoutesHandler routePlans, WalletApi wallet, LimitsApi limits, AdminApi admin,
+      AdminMoney adminMoney, ChannelsAdmin channels) {}
 
   private final Routes routes;
   private final int port;
@@ -42,6 +45,7 @@ public final class HttpVerticle extends VerticleBase {
     router.post("/v1/embeddings").handler(routes.proxy()::embeddings);
     router.get("/v1/models").handler(routes.models()::list);
     router.get("/v1/models/:id").handler(routes.models()::one);
+    router.get("/v1/routes/:model").handler(routes.routePlans()::handle);
     router.get("/v1/receipts").handler(routes.receipts()::list);
     router.get("/v1/receipts/:id").handler(routes.receipts()::one);
     routes.wallet().mount(router);
@@ -49,6 +53,7 @@ public final class HttpVerticle extends VerticleBase {
     routes.admin().mount(router);
     routes.adminMoney().mount(router);
     routes.limits().mountAdmin(router);
+    routes.channels().mount(router);
     router.route().last().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(ErrorRenderer::handle);
     return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setHost("0.0.0.0"))

@@ -12,6 +12,7 @@ final class AttemptFailure extends RuntimeException {
   private final Integer status;
   private final boolean retryable;
   private final Buffer upstreamBody;
+  private long retryAfterSeconds = -1;
 
   AttemptFailure(String outcome, Integer status, boolean retryable, String message, Buffer upstreamBody) {
     super(message, null, false, false);
@@ -34,6 +35,45 @@ final class AttemptFailure extends RuntimeException {
       return new AttemptFailure("http_5xx", status, true, "upstream failed with " + status, body);
     }
     return new AttemptFailure("http_4xx", status, false, "upstream refused the request with " + status, body);
+  }
+
+  /** The upstream's Retry-After in seconds, or -1. */
+  long retryAfterSeconds() {
+    return retryAfterSeconds;
+  }
+
+  AttemptFailure retryAfter(String header) {
+    if (header != null) {
+      try {
+        retryAfterSeconds = Long.parseLong(header.trim());
+      } catch (NumberFormatException ignored) {
+        // an HTTP date: not honoured, the breaker still protects the channel
+      }
+    }
+    return this;
+  }
+
+  /** The upstream's {@code error.code}, when its body carried one. */
+  String providerCode() {
+    try {
+      io.vertx.core.json.JsonObject error = upstreamBody == null ? null : upstreamBody.toJsonObject().getJsonObject("error");
+      Object code = error == null ? null : error.getValue("code");
+      return code == null ? null : String.valueOf(code);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** The fallback policy's class of this failure, or null for a failure the request caused. */
+  String failureClass() {
+    return switch (outcome) {
+      case "connect_error", "timeout_connect" -> "connect_error";
+      case "timeout_first_byte", "timeout_idle", "timeout_total" -> "timeout";
+      case "http_429" -> "http_429";
+      case "http_5xx" -> "http_5xx";
+      case "malformed_response", "stream_broken" -> "malformed";
+      default -> null;
+    };
   }
 
   String outcome() {

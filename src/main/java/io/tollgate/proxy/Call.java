@@ -91,6 +91,15 @@ final class Call {
     return leg == null ? null : Long.valueOf(0);
   }
 
+  /** The attempts, the serving one marked charged when money moved for it. */
+  private List<Attempt> attemptsWithCharge(HoldSql.Posted posted) {
+    List<Attempt> out = new ArrayList<>(attempts);
+    if (posted != null && posted.chargedMicros() > 0 && !out.isEmpty()) {
+      out.set(out.size() - 1, out.get(out.size() - 1).withCharged(true));
+    }
+    return List.copyOf(out);
+  }
+
   HoldContext holdContext(int index, Leg leg) {
     return new HoldContext(id, key.accountId(), key.projectId(), key.id(), endpoint, model, plan.route().type().wireName(),
         Route.legLabel(index), leg.channelId(), leg.upstreamModel(), promptEstimate, stream, startedAtMs);
@@ -123,7 +132,7 @@ final class Call {
         leg == null ? null : leg.upstreamModel(),
         fallback(),
         fallbackReason(),
-        List.copyOf(attempts),
+        attemptsWithCharge(posted),
         usage,
         leg == null ? null : leg.bucket().name(),
         prices,

@@ -9,6 +9,7 @@ import io.tollgate.http.ApiException;
 import io.tollgate.http.ErrorRenderer;
 import io.tollgate.json.Ids;
 import io.tollgate.ledger.Billing;
+import io.tollgate.health.HealthRegistry;
 import io.tollgate.ledger.HoldSql;
 import io.tollgate.limits.LimitRefusedException;
 import io.tollgate.limits.Limits;
@@ -45,21 +46,23 @@ public final class ProxyHandler {
   private final KeyAuthenticator auth;
   private final Billing billing;
   private final Limits limits;
+  private final HealthRegistry health;
   private final PriceVersions priceVersions;
   private final Clock clock;
   private final UpstreamClient upstream;
   private final Idempotency idempotency;
 
   public ProxyHandler(Vertx vertx, ConfigHolder config, KeyAuthenticator auth, Billing billing, Limits limits,
-      PriceVersions priceVersions, StoreAccess store, Clock clock) {
+      HealthRegistry health, PriceVersions priceVersions, StoreAccess store, Clock clock) {
     this.limits = limits;
+    this.health = health;
     this.vertx = vertx;
     this.config = config;
     this.auth = auth;
     this.billing = billing;
     this.priceVersions = priceVersions;
     this.clock = clock;
-    this.upstream = new UpstreamClient(vertx);
+    this.upstream = new UpstreamClient(vertx, clock);
     this.idempotency = new Idempotency(store, clock);
     // loading the tokenizer's vocabulary takes a second or two: do it now, never on an event loop
     UsageReader.count("warm up");
@@ -163,13 +166,22 @@ public final class ProxyHandler {
     }
     Leg leg = route.legs().get(index);
     Channel channel = call.config.channel(leg.channelId());
+    long requestedAt = clock.millis();
+    String skip = FallbackRules.skipReason(call, index);
+    if (skip == null && !health.tryAcquire(channel) && FallbackRules.healthyLegAfter(call, index, health)) {
+      skip = "skipped_circuit_open";
+    }
+    if (skip != null) {
+      call.attempts.add(attemptRecord(index, leg, skip, null, FallbackRules.describe(skip, channel), requestedAt));
+      return runLeg(ctx, call, path, index + 1);
+    }
     long maxOutput = maxOutputTokens(call);
     long worstCase = Costs.worstCaseMicros(leg.price(), call.promptEstimate, maxOutput, call.config.multipliers(), route.type());
     List<Limits.Planned> planned = limits.plan(call.config, new Limits.Usage(call.key.accountId(), call.key.projectId(),
         call.key.id(), call.model, route.type(), leg.channelId(), leg.bucket(), worstCase, call.promptEstimate + maxOutput));
-    long requestedAt = clock.millis();
     return billing.hold(call.holdContext(index, leg), leg.bucket(), worstCase, channel.timeouts().totalMs() + HOLD_GRACE_MS, planned)
         .recover(failure -> {
+          health.abandoned(channel);
           if (!(failure instanceof LimitRefusedException refused)) {
             return Future.failedFuture(failure);
           }
@@ -189,10 +201,21 @@ public final class ProxyHandler {
               .compose(exchange -> answer(ctx, call, index, channel, exchange))
               .recover(failure -> {
                 if (!(failure instanceof AttemptFailure attempt)) {
+                  health.abandoned(channel);
                   return Future.failedFuture(failure);
                 }
+                long latency = clock.millis() - startedAt;
+                if (attempt.failureClass() == null) {
+                  health.success(channel, latency);
+                } else {
+                  health.failure(channel, latency, attempt.outcome(), attempt.getMessage());
+                }
+                if (attempt.retryAfterSeconds() > 0) {
+                  health.retryAfter(channel, attempt.retryAfterSeconds());
+                }
                 call.attempts.add(attemptRecord(index, leg, attempt.outcome(), attempt.status(), attempt.getMessage(), startedAt));
-                return voidOpenHold(call, "failed_attempt").compose(v -> attempt.isRetryable() && !ctx.response().headWritten()
+                boolean moveOn = FallbackRules.movesOn(route.fallback(), attempt) && !ctx.response().headWritten();
+                return voidOpenHold(call, "failed_attempt").compose(v -> moveOn
                     ? runLeg(ctx, call, path, index + 1)
                     : Future.failedFuture(attempt));
               });
@@ -222,7 +245,8 @@ public final class ProxyHandler {
     if (status < 200 || status >= 300) {
       return BodyReader.read(vertx, exchange.response(), channel.timeouts(), exchange.startedAtMs(), clock.millis())
           .recover(e -> Future.succeededFuture(Buffer.buffer()))
-          .compose(body -> Future.failedFuture(AttemptFailure.fromStatus(status, body)));
+          .compose(body -> Future.failedFuture(AttemptFailure.fromStatus(status, body)
+              .retryAfter(exchange.response().getHeader("retry-after"))));
     }
     if (call.stream) {
       return stream(ctx, call, index, channel, exchange);
@@ -236,6 +260,7 @@ public final class ProxyHandler {
             return Future.failedFuture(AttemptFailure.retryable("malformed_response", "the upstream answered with a body that is not JSON"));
           }
           call.legIndex = index;
+          health.success(channel, exchange.headAtMs() - exchange.startedAtMs());
           var measured = UsageReader.measured(json);
           call.usage = measured != null ? measured : UsageReader.estimated(call.body, UsageReader.completionText(json));
           call.attempts.add(attemptRecord(index, call.leg(), "ok", status, null, exchange.startedAtMs()));
@@ -269,6 +294,11 @@ public final class ProxyHandler {
           return Future.failedFuture(failure);
         })
         .compose(outcome -> {
+          switch (outcome) {
+            case "ok" -> health.success(channel, exchange.headAtMs() - exchange.startedAtMs());
+            case "client_disconnected" -> health.abandoned(channel);
+            default -> health.failure(channel, clock.millis() - exchange.startedAtMs(), outcome, "the stream ended with " + outcome);
+          }
           call.attempts.add(attemptRecord(index, call.leg(), outcome, 200,
               outcome.equals("ok") ? null : "the stream ended with " + outcome, exchange.startedAtMs()));
           call.outcome = switch (outcome) {
@@ -381,7 +411,7 @@ public final class ProxyHandler {
 
   private Attempt attemptRecord(int index, Leg leg, String outcome, Integer status, String error, long startedAtMs) {
     return new Attempt(Route.legLabel(index), leg.channelId(), leg.upstreamModel(), leg.bucket().name(),
-        outcome, status, error, clock.millis() - startedAtMs);
+        outcome, status, error, clock.millis() - startedAtMs, false);
   }
 
   private static Buffer upstreamBody(Call call, Leg leg) {

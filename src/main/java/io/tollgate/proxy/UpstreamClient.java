@@ -25,15 +25,18 @@ final class UpstreamClient {
   private final Vertx vertx;
   private final HttpClient client;
 
-  UpstreamClient(Vertx vertx) {
+  private final java.time.Clock clock;
+
+  UpstreamClient(Vertx vertx, java.time.Clock clock) {
     this.vertx = vertx;
+    this.clock = clock;
     this.client = vertx.createHttpClient(
         new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setDecompressionSupported(false),
         new PoolOptions().setHttp1MaxSize(512));
   }
 
   /** An in-flight upstream call. */
-  record Exchange(HttpClientRequest request, HttpClientResponse response, long startedAtMs) {}
+  record Exchange(HttpClientRequest request, HttpClientResponse response, long startedAtMs, long headAtMs) {}
 
   Future<Exchange> send(Channel channel, String path, Buffer body, MultiMap clientHeaders, long startedAtMs) {
     RequestOptions options = new RequestOptions()
@@ -67,7 +70,7 @@ final class UpstreamClient {
         vertx.cancelTimer(timer);
         if (answered.failed()) {
           result.tryFail(AttemptFailure.retryable("connect_error", "upstream connection failed: " + answered.cause().getMessage()));
-        } else if (!result.tryComplete(new Exchange(request, answered.result(), startedAtMs))) {
+        } else if (!result.tryComplete(new Exchange(request, answered.result(), startedAtMs, clock.millis()))) {
           request.reset();
         }
       });

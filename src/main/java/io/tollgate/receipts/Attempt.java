@@ -8,6 +8,7 @@ package io.tollgate.receipts;
  *     {@code timeout_idle}, {@code timeout_total}, {@code http_429}, {@code http_5xx}, {@code http_4xx},
  *     {@code malformed_response}, {@code stream_broken}, {@code client_disconnected}
  * @param status the upstream HTTP status, when one arrived
+ * @param charged whether this attempt is the one the request was charged for
  */
 public record Attempt(
     String leg,
@@ -17,4 +18,10 @@ public record Attempt(
     String outcome,
     Integer status,
     String error,
-    long latencyMs) {}
+    long latencyMs,
+    boolean charged) {
+
+  public Attempt withCharged(boolean value) {
+    return new Attempt(leg, channel, upstreamModel, bucket, outcome, status, error, latencyMs, value);
+  }
+}
