@@ -54,6 +54,15 @@ final class MockFailure extends RuntimeException {
     return new MockFailure(status, message, "invalid_request_error", null, null);
   }
 
+  /**
+   * The error a relay sends when its provider gives up partway, as {@code error_after=N} asks for.
+   * It travels inside a 200 (an SSE event or the body), so its own status is never sent.
+   */
+  static MockFailure overloaded() {
+    return new MockFailure(503, "The upstream is overloaded and stopped generating.",
+        "server_error", "upstream_overloaded", null);
+  }
+
   int status() {
     return status;
   }

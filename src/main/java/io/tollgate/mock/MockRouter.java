@@ -80,7 +80,7 @@ final class MockRouter implements Handler<HttpServerRequest> {
       throw MockFailure.invalidRequest("The request body is not a valid JSON object.", null);
     }
     MockSettings settings =
-        MockSettings.parse(request.headers().getAll(MockSettings.HEADER)).forModel(model);
+        MockSettings.forRequest(request.headers().getAll(MockSettings.HEADER), model);
     return new Exchange(settings, endpoint.plan(body, settings));
   }
 
@@ -124,6 +124,8 @@ final class MockRouter implements Handler<HttpServerRequest> {
       SsePlayer.play(vertx, response, stream.script(), settings);
     } else if (settings.malformed()) {
       Replies.malformed(response);
+    } else if (settings.errorAfter().isPresent()) {
+      Replies.errorInOk(response);
     } else if (settings.dropAfter().isPresent()) {
       response.reset(); // Without a stream to cut, the connection closes before any byte.
     } else {

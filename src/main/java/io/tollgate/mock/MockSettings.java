@@ -1,5 +1,7 @@
 package io.tollgate.mock;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,12 +18,21 @@ import java.util.regex.Pattern;
  * commas or semicolons; each is {@code key=value}. A header that cannot be read is rejected with a
  * 400 rather than ignored, so a typo in a test fails loudly instead of passing by accident.
  *
+ * <p>One header may script several models in groups separated by {@code |}, for example
+ * {@code x-mock: status=503, when_model=primary | tps=20, tokens=40}: a request gets the group
+ * naming its model, else the group naming none, else {@link #NONE}. A proxy that forwards one
+ * header can so break its primary and slow its backup at once. Several {@code x-mock} headers
+ * read as one, joined by commas.
+ *
  * @param status HTTP status of a scripted error (400..599)
  * @param retryAfterSeconds value of the Retry-After header sent with {@code status}
  * @param latencyMs wait before the first byte of the response, headers included
  * @param tokensPerSecond pace of streamed chunks; empty means as fast as the socket takes them
  * @param timeout accept the request and never answer
  * @param dropAfter close the connection mid-response after this many streamed chunks
+ * @param errorAfter after this many streamed chunks, send one error event and end the stream
+ *     cleanly without {@code [DONE]}; a non-streamed request gets that error as a 200 body, as a
+ *     relay that fails inside a successful response would send
  * @param noUsage leave usage out of the reply
  * @param malformed answer 200 with a body that is not JSON
  * @param tokens completion tokens to produce, still capped by the request's max_tokens
@@ -34,6 +45,7 @@ record MockSettings(
     OptionalInt tokensPerSecond,
     boolean timeout,
     OptionalInt dropAfter,
+    OptionalInt errorAfter,
     boolean noUsage,
     boolean malformed,
     OptionalInt tokens,
@@ -41,33 +53,49 @@ record MockSettings(
 
   /** Behave like a healthy upstream. */
   static final MockSettings NONE = new MockSettings(OptionalInt.empty(), OptionalInt.empty(), 0,
-      OptionalInt.empty(), false, OptionalInt.empty(), false, false, OptionalInt.empty(),
-      Optional.empty());
+      OptionalInt.empty(), false, OptionalInt.empty(), OptionalInt.empty(), false, false,
+      OptionalInt.empty(), Optional.empty());
 
   static final String HEADER = "x-mock";
 
   private static final Set<String> KEYS = new TreeSet<>(List.of("status", "retry_after",
-      "latency_ms", "tps", "timeout", "drop_after", "no_usage", "malformed", "tokens",
-      "when_model"));
+      "latency_ms", "tps", "timeout", "drop_after", "error_after", "no_usage", "malformed",
+      "tokens", "when_model"));
 
   private static final Pattern SEPARATOR = Pattern.compile("[,;]");
+  private static final Pattern GROUP_SEPARATOR = Pattern.compile("\\|");
 
-  /** Reads every {@code x-mock} header of a request; none at all means {@link #NONE}. */
-  static MockSettings parse(List<String> headerValues) {
-    Map<String, String> values = new LinkedHashMap<>();
-    for (String headerValue : headerValues) {
-      for (String setting : SEPARATOR.split(headerValue)) {
+  /** The settings every {@code x-mock} header of a request asks for {@code model}. */
+  static MockSettings forRequest(List<String> headerValues, String model) {
+    List<MockSettings> groups = parse(headerValues);
+    Optional<String> named = Optional.ofNullable(model);
+    return groups.stream().filter(group -> group.whenModel().equals(named)).findFirst()
+        .or(() -> groups.stream().filter(group -> group.whenModel().isEmpty()).findFirst())
+        .orElse(NONE);
+  }
+
+  /** Reads every group of every {@code x-mock} header, each checked even when no request uses it. */
+  static List<MockSettings> parse(List<String> headerValues) {
+    List<MockSettings> groups = new ArrayList<>();
+    Set<Optional<String>> models = new HashSet<>();
+    for (String group : GROUP_SEPARATOR.split(String.join(",", headerValues))) {
+      Map<String, String> values = new LinkedHashMap<>();
+      for (String setting : SEPARATOR.split(group)) {
         if (!setting.isBlank()) {
           put(values, setting.trim());
         }
       }
+      if (values.isEmpty()) {
+        continue;
+      }
+      MockSettings settings = from(values);
+      if (!models.add(settings.whenModel())) {
+        throw invalid(settings.whenModel().map(model -> "two groups name when_model=" + model)
+            .orElse("two groups name no when_model") + " (expected: one group per model)");
+      }
+      groups.add(settings);
     }
-    return values.isEmpty() ? NONE : from(values);
-  }
-
-  /** The settings for a request naming {@code model}: all of them, or none under when_model. */
-  MockSettings forModel(String model) {
-    return whenModel.isEmpty() || whenModel.get().equals(model) ? this : NONE;
+    return groups;
   }
 
   private static void put(Map<String, String> values, String setting) {
@@ -91,6 +119,9 @@ record MockSettings(
     if (retryAfter.isPresent() && status.isEmpty()) {
       throw invalid("retry_after needs status, since only an error carries Retry-After");
     }
+    if (values.containsKey("drop_after") && values.containsKey("error_after")) {
+      throw invalid("drop_after and error_after both end the stream (expected: one of them)");
+    }
     Optional<String> whenModel = Optional.ofNullable(values.get("when_model"));
     if (whenModel.isPresent() && whenModel.get().isEmpty()) {
       throw invalid("when_model is empty (expected: a model id)");
@@ -100,6 +131,7 @@ record MockSettings(
         integer(values, "tps", 1, 1_000_000),
         flag(values, "timeout"),
         integer(values, "drop_after", 0, 1_000_000),
+        integer(values, "error_after", 0, 1_000_000),
         flag(values, "no_usage"),
         flag(values, "malformed"),
         integer(values, "tokens", 0, 1_000_000),

@@ -16,10 +16,12 @@ import java.util.Objects;
  *       {@code retry_after=S} adds a Retry-After header;
  *   <li>{@code latency_ms=N} wait before the first byte; {@code tps=N} pace streamed tokens;
  *   <li>{@code timeout=true} never answer; {@code drop_after=N} close the connection after N
- *       streamed chunks;
+ *       streamed chunks; {@code error_after=N} send an error event after N streamed chunks and
+ *       end the stream without {@code [DONE]} (unstreamed: a 200 whose body is that error);
  *   <li>{@code no_usage=true} omit usage; {@code malformed=true} send a body that is not JSON;
  *   <li>{@code tokens=N} produce N completion tokens, still capped by max_tokens;
- *   <li>{@code when_model=X} apply the rest only to requests for model X.
+ *   <li>{@code when_model=X} apply the rest only to requests for model X; groups separated by
+ *       {@code |} script several models in one header.
  * </ul>
  *
  * <p>Every request needs an {@code Authorization: Bearer} header with any value. One word counts as

@@ -42,6 +42,11 @@ final class Replies {
     json(response, failure.status(), failure.toJson());
   }
 
+  /** A 200 whose body is an OpenAI error and nothing else: no choices, no usage. */
+  static void errorInOk(HttpServerResponse response) {
+    json(response, 200, MockFailure.overloaded().toJson());
+  }
+
   /** A 200 that claims to be JSON but is cut off mid-object, as a broken upstream would send. */
   static void malformed(HttpServerResponse response) {
     if (response.closed()) {

@@ -16,19 +16,26 @@ final class SsePlayer {
   private final SseScript script;
   private final long bodyDelayMs;
   private final int dropAt;
+  private final int errorAt;
   private long timerId = -1;
 
   private SsePlayer(Vertx vertx, HttpServerResponse response, SseScript script,
-      OptionalInt tokensPerSecond, OptionalInt dropAfter) {
+      MockSettings settings) {
     this.vertx = vertx;
     this.response = response;
     this.script = script;
+    OptionalInt tokensPerSecond = settings.tokensPerSecond();
     this.bodyDelayMs =
         tokensPerSecond.isPresent() ? Math.max(1, 1000 / tokensPerSecond.getAsInt()) : 0;
-    // A drop past the end of the output still drops before the finish chunk: the stream never
-    // completes, which is the point of asking for a drop.
-    this.dropAt = dropAfter.isPresent()
-        ? script.bodyFrom() + Math.min(dropAfter.getAsInt(), script.bodyTo() - script.bodyFrom())
+    // A drop or an error past the end of the output still strikes before the finish chunk: the
+    // stream never completes, which is the point of asking for either.
+    this.dropAt = cutAt(script, settings.dropAfter());
+    this.errorAt = cutAt(script, settings.errorAfter());
+  }
+
+  private static int cutAt(SseScript script, OptionalInt afterChunks) {
+    return afterChunks.isPresent()
+        ? script.bodyFrom() + Math.min(afterChunks.getAsInt(), script.bodyTo() - script.bodyFrom())
         : -1;
   }
 
@@ -39,8 +46,7 @@ final class SsePlayer {
         .setChunked(true)
         .putHeader("Content-Type", "text/event-stream; charset=utf-8")
         .putHeader("Cache-Control", "no-cache");
-    SsePlayer player = new SsePlayer(vertx, response, script, settings.tokensPerSecond(),
-        settings.dropAfter());
+    SsePlayer player = new SsePlayer(vertx, response, script, settings);
     response.closeHandler(closed -> player.stop());
     player.next(0);
   }
@@ -51,6 +57,11 @@ final class SsePlayer {
     }
     if (index == dropAt) {
       response.reset();
+      return;
+    }
+    if (index == errorAt) {
+      // A clean end after the error: the stream is well-formed, only its content says it failed.
+      response.end(SseScript.frame(MockFailure.overloaded().toJson()));
       return;
     }
     if (index == script.frames().size()) {

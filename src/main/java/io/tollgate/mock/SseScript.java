@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * The frames of one server-sent event stream, in order. Frames in {@code [bodyFrom, bodyTo)} carry
- * the generated output: they are the ones paced by {@code tps} and counted by {@code drop_after}.
+ * the generated output: they are the ones paced by {@code tps} and counted by {@code drop_after}
+ * and {@code error_after}.
  *
  * @param frames complete SSE frames, each ending in a blank line
  * @param bodyFrom index of the first output frame

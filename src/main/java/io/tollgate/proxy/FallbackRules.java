@@ -20,8 +20,8 @@ final class FallbackRules {
   /** Whether {@code failure} moves the request on to the next leg under {@code policy}. */
   static boolean movesOn(FallbackPolicy policy, AttemptFailure failure) {
     String failureClass = failure.failureClass();
-    if (failureClass != null) {
-      return policy.on().contains(failureClass);
+    if (failureClass != null && policy.on().contains(failureClass)) {
+      return true;
     }
     String code = failure.providerCode();
     return code != null && policy.providerCodes().contains(code);

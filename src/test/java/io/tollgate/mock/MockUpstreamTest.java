@@ -437,6 +437,47 @@ class MockUpstreamTest {
   }
 
   @Test
+  void endsStreamCleanlyWithAnErrorEventAfterTheScriptedNumberOfChunks() throws Exception {
+    JsonObject streamed = chatBody("m", "hi").put("stream", true)
+        .put("stream_options", new JsonObject().put("include_usage", true));
+
+    // The JDK client returning at all shows the chunked body ended properly, unlike a drop.
+    HttpResponse<String> response = http.post(CHAT, streamed, "error_after=3,tokens=10");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).doesNotContain("[DONE]").doesNotContain("\"prompt_tokens\"");
+    List<String> events = events(response.body());
+    assertThat(events).hasSize(1 + 3 + 1);
+    StringBuilder text = new StringBuilder();
+    events.subList(1, 4).forEach(event ->
+        text.append(delta(new JsonObject(event)).getString("content")));
+    assertThat(text).hasToString("Simulated reply from ");
+    JsonObject error = assertOpenAiError(events.get(4), "server_error");
+    assertThat(error.getString("code")).isEqualTo("upstream_overloaded");
+  }
+
+  @Test
+  void answersAnErrorInsideA200WhenErrorAfterIsSetWithoutStreaming() throws Exception {
+    HttpResponse<String> response = http.post(CHAT, chatBody("m", "hi"), "error_after=2");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+    assertThat(new JsonObject(response.body()).fieldNames()).containsExactly("error");
+    JsonObject error = assertOpenAiError(response.body(), "server_error");
+    assertThat(error.getString("code")).isEqualTo("upstream_overloaded");
+  }
+
+  @Test
+  void rejectsDropAfterTogetherWithErrorAfter() throws Exception {
+    HttpResponse<String> response =
+        http.post(CHAT, chatBody("m", "hi").put("stream", true), "drop_after=2,error_after=2");
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(response.body()).getJsonObject("error").getString("message"))
+        .contains("drop_after", "error_after");
+  }
+
+  @Test
   void sendsBodyThatIsNotJsonWhenMalformed() throws Exception {
     HttpResponse<String> json = http.post(CHAT, chatBody("m", "hi"), "malformed=true");
     HttpResponse<String> stream =
