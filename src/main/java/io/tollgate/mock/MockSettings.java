@@ -75,7 +75,7 @@ record MockSettings(
   }
 
   /** Reads every group of every {@code x-mock} header, each checked even when no request uses it. */
-  static List<MockSettings> parse(List<String> headerValues) {
+  private static List<MockSettings> parse(List<String> headerValues) {
     List<MockSettings> groups = new ArrayList<>();
     Set<Optional<String>> models = new HashSet<>();
     for (String group : GROUP_SEPARATOR.split(String.join(",", headerValues))) {

@@ -32,7 +32,7 @@ final class UpstreamClient {
     this.clock = clock;
     this.client = vertx.createHttpClient(
         new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setDecompressionSupported(false),
-        new PoolOptions().setHttp1MaxSize(512));
+        new PoolOptions().setHttp1MaxSize(2048));
   }
 
   /** An in-flight upstream call. */

@@ -504,6 +504,33 @@ class MockUpstreamTest {
   }
 
   @Test
+  void appliesTheGroupNamingTheModelElseTheGroupNamingNone() throws Exception {
+    String header = "status=503,when_model=primary-model | tokens=3 | status=429;when_model=other";
+
+    HttpResponse<String> primary = http.post(CHAT, chatBody("primary-model", "hi"), header);
+    HttpResponse<String> backup = http.post(CHAT, chatBody("backup-model", "hi"), header);
+    HttpResponse<String> other = http.post(CHAT, chatBody("other", "hi"), header);
+
+    assertThat(primary.statusCode()).isEqualTo(503);
+    assertThat(firstChoice(backup).getJsonObject("message").getString("content"))
+        .isEqualTo("Simulated reply from");
+    assertThat(other.statusCode()).isEqualTo(429);
+  }
+
+  @Test
+  void rejectsTwoGroupsForTheSameModelAndChecksGroupsNoRequestUses() throws Exception {
+    HttpResponse<String> twice =
+        http.post(CHAT, chatBody("m", "hi"), "tokens=3,when_model=x | status=500,when_model=x");
+    HttpResponse<String> typo =
+        http.post(CHAT, chatBody("m", "hi"), "tokens=3 | stauts=500,when_model=unused");
+
+    assertThat(twice.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(twice.body()).getJsonObject("error").getString("message"))
+        .contains("when_model=x");
+    assertThat(typo.statusCode()).isEqualTo(400);
+  }
+
+  @Test
   void answersAfterScriptedLatency() throws Exception {
     HttpResponse<String> json = http.post(CHAT, chatBody("m", "hi"), "latency_ms=200");
     HttpResponse<String> paced =
