@@ -37,6 +37,7 @@ final class SseRelay {
   private boolean sawDone;
   private boolean sawFinish;
   private boolean upstreamError;
+  private boolean ending;
   private long idleTimer = -1;
   private long totalTimer = -1;
 
@@ -57,7 +58,8 @@ final class SseRelay {
         id -> broken("timeout_total", "the upstream did not finish within the total timeout of " + timeouts.totalMs() + " ms"));
     armIdle();
     client.closeHandler(v -> {
-      if (!result.future().isComplete()) {
+      if (!result.future().isComplete() && !ending) {
+        ending = true;
         upstream.request().reset();
         finish("client_disconnected");
       }
@@ -189,9 +191,11 @@ final class SseRelay {
   }
 
   private void broken(String outcome, String message) {
-    if (result.future().isComplete()) {
+    if (result.future().isComplete() || ending) {
       return;
     }
+    // resetting the upstream fires its exception handler at once: mark first, so the reset is not reported as the cause
+    ending = true;
     upstream.request().reset();
     if (!headSent) {
       result.tryFail(AttemptFailure.retryable(outcome, message));
