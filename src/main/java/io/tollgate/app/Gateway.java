@@ -16,6 +16,9 @@ import io.tollgate.limits.Limits;
 import io.tollgate.catalog.RoutesHandler;
 import io.tollgate.health.ChannelsAdmin;
 import io.tollgate.health.HealthRegistry;
+import io.tollgate.pricing.OutputStats;
+import io.tollgate.quote.QuoteHandler;
+import io.tollgate.catalog.CatalogHandler;
 import io.tollgate.limits.LimitsApi;
 import io.tollgate.pricing.PriceVersions;
 import io.tollgate.proxy.ProxyHandler;
@@ -65,6 +68,7 @@ public final class Gateway {
     HoldRecovery.recoverAll(store, clock.millis());
     Limits limits = new Limits(store, clock);
     HealthRegistry health = new HealthRegistry(clock);
+    OutputStats outputs = new OutputStats();
     limits.load();
     store.afterRollback(c -> {
       limits.rebuild(c);
@@ -79,14 +83,15 @@ public final class Gateway {
     Ledger ledger = new Ledger(store, clock);
     RedeemCodes codes = new RedeemCodes(store, clock);
     ProxyHandler proxy = new ProxyHandler(vertx, config, auth, new Billing(access, limits, clock), limits, health,
-        priceVersions, access, clock);
+        outputs, priceVersions, access, clock);
     ReceiptsHandler receipts = new ReceiptsHandler(auth, access);
     ModelsHandler models = new ModelsHandler(config, auth, clock.millis() / 1000);
     AdminApi admin = new AdminApi(vertx, store, tenants, keys, auth, config, receipts);
     HttpVerticle.Routes routes = new HttpVerticle.Routes(config, store, proxy, models, receipts,
         new RoutesHandler(config, auth, health), new WalletApi(vertx, auth, ledger, codes),
         new LimitsApi(vertx, store, limits, auth, config, clock), admin, new AdminMoney(vertx, ledger, codes, store, clock),
-        new ChannelsAdmin(config, health));
+        new ChannelsAdmin(config, health), new QuoteHandler(vertx, config, auth, store, limits, health, outputs),
+        new CatalogHandler(config, auth, health));
     Gateway gateway = new Gateway(vertx, store, access, config, proxy, chosen);
     gateway.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> access.write(c ->
         HoldRecovery.expire(c, clock.millis(), hold -> limits.release(Limits.reservations(hold.reservations())))

@@ -3,6 +3,8 @@ package io.tollgate.http;
 import io.tollgate.admin.AdminApi;
 import io.tollgate.catalog.ModelsHandler;
 import io.tollgate.catalog.RoutesHandler;
+import io.tollgate.catalog.CatalogHandler;
+import io.tollgate.quote.QuoteHandler;
 import io.tollgate.health.ChannelsAdmin;
 import io.tollgate.config.ConfigHolder;
 import io.tollgate.ledger.AdminMoney;
@@ -24,7 +26,7 @@ public final class HttpVerticle extends VerticleBase {
   /** The handlers every instance mounts. */
   public record Routes(ConfigHolder config, Store store, ProxyHandler proxy, ModelsHandler models,
       ReceiptsHandler receipts, RoutesHandler routePlans, WalletApi wallet, LimitsApi limits, AdminApi admin,
-      AdminMoney adminMoney, ChannelsAdmin channels) {}
+      AdminMoney adminMoney, ChannelsAdmin channels, QuoteHandler quotes, CatalogHandler catalog) {}
 
   private final Routes routes;
   private final int port;
@@ -41,7 +43,10 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/readyz").handler(this::ready);
     router.route().handler(this::rejectOversized);
     router.route().handler(BodyHandler.create(false).setBodyLimit(routes.config().current().maxBodyBytes()));
+    router.post("/v1/chat/completions").handler(routes.quotes()::dryRun);
     router.post("/v1/chat/completions").handler(routes.proxy()::chat);
+    router.post("/v1/quote").handler(routes.quotes()::quote);
+    router.get("/v1/catalog").handler(routes.catalog()::handle);
     router.post("/v1/embeddings").handler(routes.proxy()::embeddings);
     router.get("/v1/models").handler(routes.models()::list);
     router.get("/v1/models/:id").handler(routes.models()::one);

@@ -14,7 +14,7 @@ import java.math.BigInteger;
  * (priced above the primary beyond what the policy allows, paying from another bucket without both the policy's
  * and the key's consent, or a leg that already failed in this request).
  */
-final class FallbackRules {
+public final class FallbackRules {
   private FallbackRules() {}
 
   /** Whether {@code failure} moves the request on to the next leg under {@code policy}. */
@@ -29,19 +29,23 @@ final class FallbackRules {
 
   /** Why leg {@code index} may not serve this request, as an attempt outcome; null when it may. */
   static String skipReason(Call call, int index) {
+    return skipReason(call.plan.route(), call.key.scope(), call.attempts, index);
+  }
+
+  /** Why leg {@code index} of {@code route} may not serve a request of a key with {@code scope}, after {@code attempts}. */
+  public static String skipReason(Route route, io.tollgate.auth.KeyScope scope, java.util.List<Attempt> attempts, int index) {
     if (index == 0) {
       return null;
     }
-    Route route = call.plan.route();
     Leg primary = route.legs().get(0);
     Leg leg = route.legs().get(index);
-    for (Attempt earlier : call.attempts) {
+    for (Attempt earlier : attempts) {
       if (earlier.channel().equals(leg.channelId()) && earlier.upstreamModel().equals(leg.upstreamModel())
           && !earlier.outcome().startsWith("skipped_")) {
         return "skipped_already_failed";
       }
     }
-    if (leg.bucket() != primary.bucket() && !(route.fallback().allowBucketChange() && call.key.scope().allowBucketChange())) {
+    if (leg.bucket() != primary.bucket() && !(route.fallback().allowBucketChange() && scope.allowBucketChange())) {
       return "skipped_bucket_change";
     }
     if (costlier(leg.price(), primary.price()) && !route.fallback().allowCostlier()
@@ -53,16 +57,21 @@ final class FallbackRules {
 
   /** Whether a leg after {@code index} is on a channel that would take a request now. */
   static boolean healthyLegAfter(Call call, int index, HealthRegistry health) {
-    var legs = call.plan.route().legs();
+    return healthyLegAfter(call.config, call.plan.route(), index, health);
+  }
+
+  /** Whether a leg of {@code route} after {@code index} is on a channel that would take a request now. */
+  public static boolean healthyLegAfter(io.tollgate.config.GatewayConfig config, Route route, int index, HealthRegistry health) {
+    var legs = route.legs();
     for (int i = index + 1; i < legs.size(); i++) {
-      if (health.available(call.config.channel(legs.get(i).channelId()))) {
+      if (health.available(config.channel(legs.get(i).channelId()))) {
         return true;
       }
     }
     return false;
   }
 
-  static String describe(String skip, Channel channel) {
+  public static String describe(String skip, Channel channel) {
     return switch (skip) {
       case "skipped_already_failed" -> "this channel and upstream model already failed in this request";
       case "skipped_bucket_change" -> "the leg pays from another bucket, which the route policy and the key's scope must both allow";

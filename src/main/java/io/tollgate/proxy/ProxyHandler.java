@@ -47,13 +47,16 @@ public final class ProxyHandler {
   private final Billing billing;
   private final Limits limits;
   private final HealthRegistry health;
+  private final io.tollgate.pricing.OutputStats outputStats;
   private final PriceVersions priceVersions;
   private final Clock clock;
   private final UpstreamClient upstream;
   private final Idempotency idempotency;
 
   public ProxyHandler(Vertx vertx, ConfigHolder config, KeyAuthenticator auth, Billing billing, Limits limits,
-      HealthRegistry health, PriceVersions priceVersions, StoreAccess store, Clock clock) {
+      HealthRegistry health, io.tollgate.pricing.OutputStats outputStats, PriceVersions priceVersions, StoreAccess store,
+      Clock clock) {
+    this.outputStats = outputStats;
     this.limits = limits;
     this.health = health;
     this.vertx = vertx;
@@ -153,8 +156,7 @@ public final class ProxyHandler {
       throw ApiException.invalid("messages", "context_length_exceeded", "The prompt is about " + prompt
           + " tokens, more than the " + call.plan.model().contextWindow() + "-token context window of '" + call.model + "'.");
     }
-    // tokenizers differ between providers: reserve a margin so the hold still covers the measured prompt
-    call.promptEstimate = prompt + prompt / 10 + 16;
+    call.promptEstimate = UsageReader.holdPromptTokens(prompt);
     call.priceVersion = priceVersions.of(call.config);
   }
 
@@ -321,6 +323,9 @@ public final class ProxyHandler {
   /** Posts the open hold at the actual cost and writes the receipt in the same transaction. */
   private Future<HoldSql.Posted> settle(Call call, HttpServerResponse response) {
     Long cost = call.costMicros();
+    if (call.usage != null && "succeeded".equals(call.outcome)) {
+      outputStats.record(call.model, call.usage.completionTokens());
+    }
     long tokens = call.usage == null ? 0 : call.usage.totalTokens();
     return billing.settle(call.ticket, cost == null ? 0 : cost, tokens, call.id, posted -> call.receipt(clock.millis(), posted))
         .map(settled -> {

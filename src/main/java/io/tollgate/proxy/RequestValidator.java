@@ -12,13 +12,13 @@ import java.util.Set;
  * Checks request bodies before anything else happens, so a request the client got wrong is refused with a
  * 400 that names the parameter, and never reaches an upstream or costs anything.
  */
-final class RequestValidator {
+public final class RequestValidator {
   private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
   private static final Set<String> FORMATS = Set.of("text", "json_object", "json_schema");
 
   private RequestValidator() {}
 
-  static JsonObject parse(Buffer body) {
+  public static JsonObject parse(Buffer body) {
     if (body == null || body.length() == 0) {
       throw ApiException.invalid(null, "invalid_json", "The request body is empty; send a JSON object.");
     }
@@ -39,7 +39,7 @@ final class RequestValidator {
   }
 
   /** The {@code model} field, present in every request. */
-  static String model(JsonObject body) {
+  public static String model(JsonObject body) {
     Object model = body.getValue("model");
     if (model == null) {
       throw ApiException.invalid("model", "missing_required_parameter", "Missing required parameter: 'model'.");
@@ -50,7 +50,7 @@ final class RequestValidator {
     return s;
   }
 
-  static void chat(JsonObject body, CatalogModel model) {
+  public static void chat(JsonObject body, CatalogModel model) {
     Object messages = body.getValue("messages");
     if (messages == null) {
       throw ApiException.invalid("messages", "missing_required_parameter", "Missing required parameter: 'messages'.");
@@ -92,7 +92,7 @@ final class RequestValidator {
     }
   }
 
-  static void embeddings(JsonObject body) {
+  public static void embeddings(JsonObject body) {
     Object input = body.getValue("input");
     if (input == null) {
       throw ApiException.invalid("input", "missing_required_parameter", "Missing required parameter: 'input'.");

@@ -11,7 +11,7 @@ import io.vertx.core.json.JsonObject;
  * Reads token usage from upstream answers, and estimates it with a real tokenizer (o200k_base) when the
  * upstream reported none, so a missing usage field never makes a request free.
  */
-final class UsageReader {
+public final class UsageReader {
   private static final Encoding ENCODING = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
   /** Per-message framing tokens the chat format adds, as OpenAI documents for its models. */
   private static final int TOKENS_PER_MESSAGE = 3;
@@ -32,7 +32,7 @@ final class UsageReader {
   }
 
   /** Counts the prompt of a chat or embeddings request body. */
-  static long promptTokens(JsonObject request) {
+  public static long promptTokens(JsonObject request) {
     long tokens = 0;
     JsonArray messages = request.getJsonArray("messages");
     if (messages != null) {
@@ -53,6 +53,14 @@ final class UsageReader {
       }
     }
     return tokens;
+  }
+
+  /**
+   * The prompt tokens a hold reserves for {@code counted} counted ones: tokenizers differ between providers, so a
+   * margin keeps the hold above the prompt the upstream will measure.
+   */
+  public static long holdPromptTokens(long counted) {
+    return counted + counted / 10 + 16;
   }
 
   /** The completion text of a non-streamed chat answer, including tool call arguments. */

@@ -1,0 +1,60 @@
+package io.tollgate.quote;
+
+import io.tollgate.auth.KeyAuthenticator;
+import io.tollgate.config.ConfigHolder;
+import io.tollgate.config.GatewayConfig;
+import io.tollgate.health.HealthRegistry;
+import io.tollgate.http.ErrorRenderer;
+import io.tollgate.json.Json;
+import io.tollgate.limits.Limits;
+import io.tollgate.pricing.OutputStats;
+import io.tollgate.proxy.RequestValidator;
+import io.tollgate.routing.RoutePlan;
+import io.tollgate.routing.RoutePlanner;
+import io.tollgate.store.Store;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code POST /v1/quote}, and the same preview for {@code x-tollgate-dry-run: true} on a chat completion:
+ * nothing is written and no upstream is called.
+ */
+public final class QuoteHandler {
+  private final Vertx vertx;
+  private final ConfigHolder config;
+  private final KeyAuthenticator auth;
+  private final Quoter quoter;
+
+  public QuoteHandler(Vertx vertx, ConfigHolder config, KeyAuthenticator auth, Store store, Limits limits,
+      HealthRegistry health, OutputStats outputs) {
+    this.vertx = vertx;
+    this.config = config;
+    this.auth = auth;
+    this.quoter = new Quoter(store, limits, health, outputs);
+  }
+
+  public void quote(RoutingContext ctx) {
+    GatewayConfig current = config.current();
+    auth.authenticate(ctx.request().getHeader("authorization"))
+        .compose(key -> vertx.executeBlocking(() -> {
+          JsonObject body = RequestValidator.parse(ctx.body().buffer());
+          String model = RequestValidator.model(body);
+          boolean embeddings = current.model(model) != null && current.model(model).embeddings();
+          RoutePlan plan = RoutePlanner.plan(current, key.scope(), model, ctx.request().getHeader("x-tollgate-route"), embeddings);
+          return Json.write(quoter.quote(current, key, plan, QuoteRequest.of(body, plan.model())));
+        }, false))
+        .onSuccess(body -> ctx.response().putHeader("content-type", "application/json").end(body))
+        .onFailure(e -> ErrorRenderer.send(ctx.response(), e));
+  }
+
+  /** Answers a chat completion carrying {@code x-tollgate-dry-run: true} with its quote instead of running it. */
+  public void dryRun(RoutingContext ctx) {
+    if ("true".equalsIgnoreCase(ctx.request().getHeader("x-tollgate-dry-run"))) {
+      ctx.response().putHeader("x-tollgate-dry-run", "true");
+      quote(ctx);
+    } else {
+      ctx.next();
+    }
+  }
+}
