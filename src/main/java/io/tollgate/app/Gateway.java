@@ -94,8 +94,8 @@ public final class Gateway {
         new CatalogHandler(config, auth, health));
     Gateway gateway = new Gateway(vertx, store, access, config, proxy, chosen);
     gateway.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> access.write(c ->
-        HoldRecovery.expire(c, clock.millis(), hold -> limits.release(Limits.reservations(hold.reservations())))
-            + ProxyHandler.expireIdempotency(c, clock.millis())));
+        ProxyHandler.expireIdempotency(c, clock.millis())
+            + HoldRecovery.expire(c, clock.millis(), hold -> limits.release(Limits.reservations(hold.reservations())))));
     // limits changed by the command line on the same database are picked up within this interval
     gateway.refresher = vertx.setPeriodic(DEFINITIONS_REFRESH_MS, id ->
         vertx.executeBlocking(() -> {

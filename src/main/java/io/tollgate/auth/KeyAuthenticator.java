@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class KeyAuthenticator {
   static final long TTL_MS = 2_000;
+  private static final int MAX_CACHED = 100_000;
 
   private record Cached(Optional<ApiKey> key, long loadedAtMs) {}
 
@@ -44,7 +45,15 @@ public final class KeyAuthenticator {
     if (cached != null && now - cached.loadedAtMs() < TTL_MS) {
       found = Future.succeededFuture(cached.key());
     } else {
-      found = store.read(c -> KeySql.byPrefix(c, prefix)).onSuccess(key -> cache.put(prefix, new Cached(key, now)));
+      found = store.read(c -> KeySql.byPrefix(c, prefix)).onSuccess(key -> {
+        // only keys that exist are cached, and the cache is bounded: random prefixes cannot grow it
+        if (key.isPresent()) {
+          if (cache.size() >= MAX_CACHED) {
+            cache.clear();
+          }
+          cache.put(prefix, new Cached(key, now));
+        }
+      });
     }
     return found.compose(key -> {
       if (key.isEmpty() || !Secrets.matches(token, key.get().secretHash())) {

@@ -169,7 +169,15 @@ public final class ConfigLoader {
       Map<String, String> headers = new LinkedHashMap<>();
       node.child("headers").entries().forEach((k, v) -> headers.put(k, resolve(v, v.json().asText())));
       List<String> forward = new ArrayList<>();
-      node.list("forward_headers").forEach(h -> forward.add(h.json().asText().toLowerCase(Locale.ROOT)));
+      for (Node header : node.list("forward_headers")) {
+        String name = header.json().asText().toLowerCase(Locale.ROOT);
+        if (Set.of("authorization", "proxy-authorization", "cookie", "host", "content-length", "transfer-encoding",
+            "connection", "x-api-key", "api-key").contains(name)) {
+          throw header.error("'" + name + "' may not be forwarded: it would send the client's credential or break the request",
+              "remove it; the channel's own credential comes from api_key");
+        }
+        forward.add(name);
+      }
       Node breaker = node.child("breaker");
       if (!breaker.isMissing()) {
         breaker.onlyKeys(Set.of("failures", "cooldown_ms"));

@@ -93,10 +93,11 @@ public final class Billing {
   public Future<Settled> settle(Ticket ticket, long costMicros, long tokens, String requestId, Function<HoldSql.Posted, Receipt> receipt) {
     return store.write(c -> {
       HoldSql.Posted posted = HoldSql.post(c, ticket.id(), costMicros, requestId, clock.millis());
+      ReceiptSql.insert(c, receipt.apply(posted));
       if (posted != null) {
+        // last: in-memory counters change only once every write of this task has succeeded
         limits.post(c, ticket.reservations(), posted.chargedMicros(), tokens);
       }
-      ReceiptSql.insert(c, receipt.apply(posted));
       return new Settled(posted, limits.tightest(ticket.limits()));
     });
   }

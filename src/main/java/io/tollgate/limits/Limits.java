@@ -76,13 +76,17 @@ public final class Limits {
 
   /** Rebuilds counters from the store: settled usage, plus what pending holds reserve. On the writer thread. */
   public void rebuild(Connection c) throws SQLException {
-    counters.clear();
-    LimitSql.usage(c, clock.millis() - USAGE_HORIZON_MS).forEach((key, spent) -> counters.get(key).spent = spent);
+    Map<String, Long> spent = LimitSql.usage(c, clock.millis() - USAGE_HORIZON_MS);
+    Map<String, Long> held = new HashMap<>();
     for (String json : LimitSql.pendingReservations(c)) {
-      for (Reservation r : Json.MAPPER.convertValue(Json.read(json, List.class), RESERVATIONS)) {
-        counters.get(r.counter()).held += r.amount();
+      for (Reservation r : reservations(json)) {
+        held.merge(r.counter(), r.amount(), Long::sum);
       }
     }
+    // read everything first: a failed query must not leave the counters empty
+    counters.clear();
+    spent.forEach((key, value) -> counters.get(key).spent = value);
+    held.forEach((key, value) -> counters.get(key).held = value);
   }
 
   /** Every limit that applies to {@code usage}, with what it would reserve. Never blocks. */
@@ -159,18 +163,23 @@ public final class Limits {
 
   /** Releases a posted hold's reservations and counts what it actually used, persisting it. Writer thread only. */
   public void post(Connection c, List<Reservation> reservations, long chargedMicros, long tokens) throws SQLException {
-    for (Reservation r : reservations) {
-      long used = switch (Metric.parse(r.metric())) {
+    long[] used = new long[reservations.size()];
+    for (int i = 0; i < used.length; i++) {
+      Reservation r = reservations.get(i);
+      used[i] = switch (Metric.parse(r.metric())) {
         case SPEND -> chargedMicros;
         case TOKENS -> tokens;
         case REQUESTS -> 1;
       };
-      Counters.Counter counter = counters.get(r.counter());
-      counter.held = Math.max(0, counter.held - r.amount());
-      if (used > 0) {
-        LimitSql.addSpent(c, r.counter(), used, clock.millis());
-        counter.spent += used;
+      if (used[i] > 0) {
+        LimitSql.addSpent(c, r.counter(), used[i], clock.millis());
       }
+    }
+    // memory changes only after every write succeeded, so a failed task leaves the counters as they were
+    for (int i = 0; i < used.length; i++) {
+      Counters.Counter counter = counters.get(reservations.get(i).counter());
+      counter.held = Math.max(0, counter.held - reservations.get(i).amount());
+      counter.spent += used[i];
     }
   }
 

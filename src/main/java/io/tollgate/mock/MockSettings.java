@@ -74,7 +74,7 @@ record MockSettings(
         .orElse(NONE);
   }
 
-  /** Reads every group of every {@code x-mock} header, each checked even when no request uses it. */
+  /** Reads every group of every {@code x-mock} header, checking even groups no request uses. */
   private static List<MockSettings> parse(List<String> headerValues) {
     List<MockSettings> groups = new ArrayList<>();
     Set<Optional<String>> models = new HashSet<>();

@@ -34,6 +34,10 @@ final class AttemptFailure extends RuntimeException {
     if (status >= 500) {
       return new AttemptFailure("http_5xx", status, true, "upstream failed with " + status, body);
     }
+    if (status == 401 || status == 403) {
+      // the channel's own credential was refused: the channel's fault, never shown to the client as theirs
+      return new AttemptFailure("upstream_auth", status, true, "the upstream refused the channel's credential (" + status + ")", null);
+    }
     return new AttemptFailure("http_4xx", status, false, "upstream refused the request with " + status, body);
   }
 
@@ -70,7 +74,7 @@ final class AttemptFailure extends RuntimeException {
       case "connect_error", "timeout_connect" -> "connect_error";
       case "timeout_first_byte", "timeout_idle", "timeout_total" -> "timeout";
       case "http_429" -> "http_429";
-      case "http_5xx" -> "http_5xx";
+      case "http_5xx", "upstream_auth" -> "http_5xx";
       case "malformed_response", "stream_broken" -> "malformed";
       default -> null;
     };

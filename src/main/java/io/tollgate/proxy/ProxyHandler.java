@@ -236,8 +236,12 @@ public final class ProxyHandler {
     if (call.endpoint.equals("embeddings")) {
       return 0;
     }
-    Object cap = call.body.getValue("max_completion_tokens", call.body.getValue("max_tokens"));
-    long perChoice = cap instanceof Number n ? n.longValue() : call.plan.model().maxOutputTokens();
+    // both fields go upstream and a provider may honour either: hold for the larger
+    Object a = call.body.getValue("max_completion_tokens");
+    Object b = call.body.getValue("max_tokens");
+    long perChoice = a instanceof Number || b instanceof Number
+        ? Math.max(a instanceof Number x ? x.longValue() : 0, b instanceof Number y ? y.longValue() : 0)
+        : call.plan.model().maxOutputTokens();
     Object n = call.body.getValue("n");
     return perChoice * (n instanceof Number choices ? Math.max(1, choices.longValue()) : 1);
   }
@@ -342,8 +346,8 @@ public final class ProxyHandler {
     if (!call.holdOpen) {
       return Future.succeededFuture();
     }
-    call.holdOpen = false;
-    return billing.voidHold(call.ticket, resolution);
+    // cleared only once the void is committed: a failed void is tried again by the request's failure path
+    return billing.voidHold(call.ticket, resolution).onSuccess(v -> call.holdOpen = false);
   }
 
   private void fail(RoutingContext ctx, Call call, Throwable failure) {
@@ -364,6 +368,7 @@ public final class ProxyHandler {
     call.legIndex = -1;
     ApiException rendered = error;
     Future<Void> recorded = voidOpenHold(call, "failed_request")
+        .recover(e -> voidOpenHold(call, "failed_request"))
         .compose(v -> call.key == null ? Future.succeededFuture() : billing.record(call.receipt(clock.millis())));
     recorded.onComplete(done -> {
       if (done.failed()) {
@@ -374,8 +379,9 @@ public final class ProxyHandler {
         ReceiptHeaders.route(response, call);
       }
       ErrorRenderer.send(response, rendered);
-      if (fresh && !(failure instanceof ApiException api && "idempotency_key_reused".equals(api.code()))) {
-        captured(call, response, rendered.status(), ErrorRenderer.body(rendered).toBuffer());
+      if (!(failure instanceof ApiException api && "idempotency_key_reused".equals(api.code()))) {
+        // duplicates waiting on this key must be answered even when the stream had already started
+        captured(call, response, fresh ? rendered.status() : 502, ErrorRenderer.body(rendered).toBuffer());
       }
     });
   }

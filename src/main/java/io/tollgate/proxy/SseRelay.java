@@ -87,20 +87,25 @@ final class SseRelay {
     }
     armIdle();
     pending.appendBuffer(chunk);
-    int start = 0;
     int end;
-    while ((end = eventEnd(pending, start)) >= 0) {
+    while ((end = eventEnd(pending, 0)) >= 0) {
       int next = end;
       while (next < pending.length() && (pending.getByte(next) == '\n' || pending.getByte(next) == '\r')) {
         next++;
       }
-      if (!onEvent(pending.getString(start, end, StandardCharsets.UTF_8.name()))) {
+      String event = pending.getString(0, end, StandardCharsets.UTF_8.name());
+      // consumed before it is handled: an event is never handled twice, whatever it does
+      pending = pending.getBuffer(next, pending.length());
+      boolean more;
+      try {
+        more = onEvent(event);
+      } catch (RuntimeException e) {
+        broken("malformed_response", "the upstream sent an event of the wrong shape: " + e.getMessage());
         return;
       }
-      start = next;
-    }
-    if (start > 0) {
-      pending = pending.getBuffer(start, pending.length());
+      if (!more) {
+        return;
+      }
     }
   }
 
@@ -112,7 +117,7 @@ final class SseRelay {
         if (data.length() > 0) {
           data.append('\n');
         }
-        data.append(line.charAt(5) == ' ' ? line.substring(6) : line.substring(5));
+        data.append(line.length() > 5 && line.charAt(5) == ' ' ? line.substring(6) : line.substring(5));
       }
     }
     if (data.length() == 0) {
@@ -208,7 +213,8 @@ final class SseRelay {
   }
 
   private void finish(String outcome) {
-    if (call.usage == null && (headSent || outcome.equals("ok"))) {
+    // a client that left still pays for what the upstream processed: at least the prompt
+    if (call.usage == null && (headSent || outcome.equals("ok") || outcome.equals("client_disconnected"))) {
       call.usage = UsageReader.estimated(call.body, completion.toString());
     }
     result.tryComplete(outcome);

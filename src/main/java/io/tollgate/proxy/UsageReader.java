@@ -31,15 +31,35 @@ public final class UsageReader {
     return new Usage(prompt, completion, Math.min(cached, prompt), "measured");
   }
 
-  /** Counts the prompt of a chat or embeddings request body. */
+  /**
+   * A media part (image, audio, file) cannot be counted as text; it is counted at this many tokens, above what
+   * providers charge for one high-detail image tile, so that a hold is never sized as if it were free.
+   */
+  static final int MEDIA_PART_TOKENS = 1_500;
+
+  /**
+   * Counts the prompt of a chat or embeddings request body: every message's text, the names and arguments of
+   * its tool calls, the tool definitions, and an allowance per media part.
+   */
   public static long promptTokens(JsonObject request) {
     long tokens = 0;
     JsonArray messages = request.getJsonArray("messages");
     if (messages != null) {
       for (Object m : messages) {
         if (m instanceof JsonObject message) {
-          tokens += TOKENS_PER_MESSAGE + count(text(message.getValue("content")));
+          tokens += TOKENS_PER_MESSAGE + count(text(message.getValue("content"))) + mediaParts(message.getValue("content"))
+              * (long) MEDIA_PART_TOKENS;
+          StringBuilder calls = new StringBuilder();
+          appendMessage(calls, new JsonObject().put("tool_calls", message.getValue("tool_calls")));
+          if (message.getValue("name") instanceof String name) {
+            calls.append(name);
+          }
+          tokens += count(calls.toString());
         }
+      }
+      Object tools = request.getValue("tools");
+      if (tools instanceof JsonArray list && !list.isEmpty()) {
+        tokens += count(list.encode());
       }
       return tokens + 3;
     }
@@ -94,7 +114,7 @@ public final class UsageReader {
     if (content instanceof String s) {
       out.append(s);
     }
-    JsonArray calls = message.getJsonArray("tool_calls");
+    JsonArray calls = message.getValue("tool_calls") instanceof JsonArray list ? list : null;
     if (calls != null) {
       for (Object call : calls) {
         if (call instanceof JsonObject c && c.getJsonObject("function") != null) {
@@ -103,6 +123,13 @@ public final class UsageReader {
         }
       }
     }
+  }
+
+  private static long mediaParts(Object content) {
+    if (!(content instanceof JsonArray parts)) {
+      return 0;
+    }
+    return parts.stream().filter(p -> p instanceof JsonObject part && !"text".equals(part.getValue("type"))).count();
   }
 
   private static String text(Object content) {

@@ -78,7 +78,7 @@ final class GroupCommitWriter implements AutoCloseable {
       }
       connection.commit();
       completions.forEach(Runnable::run);
-    } catch (SQLException | RuntimeException e) {
+    } catch (SQLException | RuntimeException | Error e) {
       try {
         connection.rollback();
       } catch (SQLException ignored) {
@@ -87,7 +87,9 @@ final class GroupCommitWriter implements AutoCloseable {
       try {
         // state kept beside the database (limit counters) must forget the rolled-back batch
         afterRollback.accept(connection);
-      } catch (RuntimeException hookFailure) {
+        // the hook only reads: end its read transaction so the next batch starts on a fresh snapshot
+        connection.rollback();
+      } catch (RuntimeException | SQLException hookFailure) {
         e.addSuppressed(hookFailure);
       }
       StoreException failure = new StoreException("commit failed: " + e.getMessage(), e);
@@ -101,7 +103,7 @@ final class GroupCommitWriter implements AutoCloseable {
       T value = task.work().run(connection);
       connection.releaseSavepoint(savepoint);
       return () -> task.result().complete(value);
-    } catch (SQLException | RuntimeException e) {
+    } catch (SQLException | RuntimeException | StackOverflowError e) {
       connection.rollback(savepoint);
       return () -> task.result().completeExceptionally(e);
     }
