@@ -265,6 +265,12 @@ public final class ProxyHandler {
           } catch (DecodeException | ClassCastException e) {
             return Future.failedFuture(AttemptFailure.retryable("malformed_response", "the upstream answered with a body that is not JSON"));
           }
+          String missing = call.endpoint.equals("embeddings") ? "data" : "choices";
+          if (json.getValue("error") != null || !(json.getValue(missing) instanceof io.vertx.core.json.JsonArray)) {
+            // a relay failing inside a 200: no answer was produced, so this is a failed attempt like any malformed one
+            return Future.failedFuture(AttemptFailure.retryable("malformed_response",
+                "the upstream answered 200 without " + missing + (json.getValue("error") != null ? ", with an error body" : "")));
+          }
           call.legIndex = index;
           health.success(channel, exchange.headAtMs() - exchange.startedAtMs());
           var measured = UsageReader.measured(json);

@@ -14,23 +14,31 @@ record FailureMatrixCase(Kind kind, boolean stream, Where where, Client client) 
   static final int TOKENS_WHEN_STAYING = 10;
   /** A longer, paced answer, so the client hangs up while the upstream is still generating. */
   static final int TOKENS_WHEN_DISCONNECTING = 40;
+  /**
+   * 500 ms between chunks: the client has that long after the role chunk to hang up before a scripted failure
+   * strikes, and it stays below the idle timeout (1500 ms) of the chat-a channels.
+   */
+  private static final String PACE = ",tps=2";
 
-  /** What the scriptable upstream does wrong, and the attempt outcome the gateway should record for it. */
+  /**
+   * What the scriptable upstream does wrong; the attempt outcome the gateway should record for it when streamed
+   * ({@link #jsonOutcome} when not); and where in each mode the failure can strike.
+   */
   enum Kind {
     HEALTHY("healthy", "", null, null, Set.of(Where.NOWHERE), Set.of(Where.NOWHERE)),
     NO_USAGE("no_usage=true", "no_usage=true", null, null, Set.of(Where.NOWHERE), Set.of(Where.NOWHERE)),
-    STATUS_500("status=500", "status=500", "http_5xx", 500, Where.BEFORE_FIRST_BYTE_KINDS, Where.BEFORE_FIRST_BYTE_KINDS),
-    STATUS_503("status=503", "status=503", "http_5xx", 503, Where.BEFORE_FIRST_BYTE_KINDS, Where.BEFORE_FIRST_BYTE_KINDS),
-    STATUS_429("status=429", "status=429", "http_429", 429, Where.BEFORE_FIRST_BYTE_KINDS, Where.BEFORE_FIRST_BYTE_KINDS),
-    TIMEOUT("timeout=true", "timeout=true", "timeout_first_byte", null, Where.BEFORE_FIRST_BYTE_KINDS,
-        Where.BEFORE_FIRST_BYTE_KINDS),
+    STATUS_500("status=500", "status=500", "http_5xx", 500, Where.PRIMARY_OR_EVERY_LEG, Where.PRIMARY_OR_EVERY_LEG),
+    STATUS_503("status=503", "status=503", "http_5xx", 503, Where.PRIMARY_OR_EVERY_LEG, Where.PRIMARY_OR_EVERY_LEG),
+    STATUS_429("status=429", "status=429", "http_429", 429, Where.PRIMARY_OR_EVERY_LEG, Where.PRIMARY_OR_EVERY_LEG),
+    TIMEOUT("timeout=true", "timeout=true", "timeout_first_byte", null, Where.PRIMARY_OR_EVERY_LEG,
+        Where.PRIMARY_OR_EVERY_LEG),
     // streamed, the mock sends the role chunk before the broken line, so the failure is mid-stream
-    MALFORMED("malformed=true", "malformed=true", "malformed_response", null, Where.BEFORE_FIRST_BYTE_KINDS,
+    MALFORMED("malformed=true", "malformed=true", "malformed_response", null, Where.PRIMARY_OR_EVERY_LEG,
         Set.of(Where.MID_STREAM)),
     // unstreamed, the mock closes the connection before the head: the gateway sees a failed send
-    DROP("drop_after=3", "drop_after=3", "stream_broken", null, Where.BEFORE_FIRST_BYTE_KINDS, Set.of(Where.MID_STREAM)),
+    DROP("drop_after=3", "drop_after=3", "stream_broken", null, Where.PRIMARY_OR_EVERY_LEG, Set.of(Where.MID_STREAM)),
     // unstreamed, a 200 whose body is only an error: nothing usable arrived, so it is a malformed answer
-    ERROR_EVENT("error_after=3", "error_after=3", "stream_broken", null, Where.BEFORE_FIRST_BYTE_KINDS,
+    ERROR_EVENT("error_after=3", "error_after=3", "stream_broken", null, Where.PRIMARY_OR_EVERY_LEG,
         Set.of(Where.MID_STREAM)),
     // model frag: channel fragile's idle timeout is 400 ms, tps=2 leaves 500 ms between chunks
     IDLE_GAP("tps=2 on frag", "tps=2", "timeout_idle", null, Set.of(), Set.of(Where.MID_STREAM)),
@@ -69,7 +77,7 @@ record FailureMatrixCase(Kind kind, boolean stream, Where where, Client client) 
     MID_STREAM("mid-stream"),
     NOWHERE("no failure");
 
-    static final Set<Where> BEFORE_FIRST_BYTE_KINDS = Set.of(BEFORE_FIRST_BYTE, EVERY_LEG);
+    static final Set<Where> PRIMARY_OR_EVERY_LEG = Set.of(BEFORE_FIRST_BYTE, EVERY_LEG);
 
     final String label;
 
@@ -136,14 +144,14 @@ record FailureMatrixCase(Kind kind, boolean stream, Where where, Client client) 
   }
 
   /**
-   * The x-mock header. A failure before the first byte breaks only the primary; when the client then hangs up,
-   * a second group paces the backup so that it is still generating when the client leaves.
+   * The x-mock header. A failure before the first byte breaks only the primary, and a second group scripts the
+   * backup: its length and, when the client hangs up, a pace that keeps it generating when the client leaves.
    */
   String mockHeader() {
     String primaryOnly = ",when_model=" + primaryUpstream();
-    String paced = disconnects() && kind != Kind.IDLE_GAP ? ",tps=10" : "";
+    String paced = disconnects() && kind != Kind.IDLE_GAP ? PACE : "";
     return switch (where) {
-      case BEFORE_FIRST_BYTE -> kind.setting + primaryOnly + (disconnects() ? " | tps=10,tokens=" + tokens() : "");
+      case BEFORE_FIRST_BYTE -> kind.setting + primaryOnly + " | tokens=" + tokens() + paced;
       case EVERY_LEG -> kind.setting;
       case MID_STREAM -> kind.setting + ",tokens=" + tokens() + paced + primaryOnly;
       case NOWHERE -> (kind.setting.isEmpty() ? "" : kind.setting + ",") + "tokens=" + tokens() + paced;
@@ -158,6 +166,11 @@ record FailureMatrixCase(Kind kind, boolean stream, Where where, Client client) 
   /** The attempt outcome of the failure itself. */
   String failureOutcome() {
     return stream ? kind.outcome : kind.jsonOutcome();
+  }
+
+  /** Whether the backup is tried: only after a failure before the first byte that the request did not cause. */
+  boolean fallsBack() {
+    return where == Where.EVERY_LEG || (where == Where.BEFORE_FIRST_BYTE && kind != Kind.REQUEST_FAULT);
   }
 
   /** Whether a leg served the request (and so it is charged). */
@@ -204,7 +217,7 @@ record FailureMatrixCase(Kind kind, boolean stream, Where where, Client client) 
     return stream && where == Where.MID_STREAM && !disconnects();
   }
 
-  /** The status of a JSON error when no leg could serve: 504 when every attempt timed out, 503 when all were rate limited. */
+  /** The status of the JSON error when no leg could serve: 504 when all timed out, 503 when all were rate limited. */
   int allFailedStatus() {
     return switch (kind) {
       case TIMEOUT -> 504;

@@ -38,9 +38,10 @@ final class FailureMatrixClient {
       String responseHead = readUntil(in, new ByteArrayOutputStream(), "\r\n\r\n", "");
       String statusLine = responseHead.substring(0, responseHead.indexOf("\r\n"));
       // the body is chunked; an event is written whole, so it lies inside one chunk
-      String sofar = readUntil(in, new ByteArrayOutputStream(), "\n\n", "data: ");
-      int start = sofar.indexOf("data: ") + "data: ".length();
-      return new HungUp(statusLine, header(responseHead, "x-tollgate-request-id"), sofar.substring(start, sofar.indexOf("\n\n", start)));
+      String received = readUntil(in, new ByteArrayOutputStream(), "\n\n", "data: ");
+      int start = received.indexOf("data: ") + "data: ".length();
+      String firstEvent = received.substring(start, received.indexOf("\n\n", start));
+      return new HungUp(statusLine, header(responseHead, "x-tollgate-request-id"), firstEvent);
     }
   }
 

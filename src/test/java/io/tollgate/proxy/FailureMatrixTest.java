@@ -13,12 +13,11 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,9 +28,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * says, the wallet dropped by exactly what the receipt charged, no hold is left pending and the ledger verifies.
  */
 class FailureMatrixTest {
-  /** Cases the gateway gets wrong today, by name, with why; they run in {@link #knownGatewayBugs} once fixed. */
-  private static final Map<String, String> KNOWN_BUGS = Map.of();
-
   @TempDir
   static Path dir;
   static GatewayFixture f;
@@ -53,11 +49,7 @@ class FailureMatrixTest {
   }
 
   static Stream<FailureMatrixCase> matrix() {
-    return FailureMatrixCase.all().stream().filter(c -> !KNOWN_BUGS.containsKey(c.toString()));
-  }
-
-  static Stream<FailureMatrixCase> knownBugs() {
-    return FailureMatrixCase.all().stream().filter(c -> KNOWN_BUGS.containsKey(c.toString()));
+    return FailureMatrixCase.all().stream();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -66,36 +58,36 @@ class FailureMatrixTest {
     run(c);
   }
 
-  @Disabled("gateway bugs, reported with the matrix; see KNOWN_BUGS for each case's reason")
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("knownBugs")
-  void knownGatewayBugs(FailureMatrixCase c) throws Exception {
-    run(c);
-  }
-
   private static void run(FailureMatrixCase c) throws Exception {
     Tenant tenant = Tenant.create(f, "matrix");
     long rmbBefore = Wallets.balance(f.store, tenant.accountId(), Bucket.RMB);
     long creditBefore = Wallets.balance(f.store, tenant.accountId(), Bucket.CREDIT);
 
-    String id = c.disconnects() ? hangUp(c, tenant) : stay(c, tenant);
+    HttpResponse<String> response = c.disconnects() ? null : f.post("/v1/chat/completions", c.body(),
+        "authorization", "Bearer " + tenant.key(), "x-mock", c.mockHeader());
+    String id = c.disconnects() ? hangUp(c, tenant)
+        : response.headers().firstValue("x-tollgate-request-id").orElseThrow();
 
     JsonObject receipt = FailureMatrixReceipts.await(f, id);
-    assertReceipt(c, receipt);
-    assertUpstreamCalls(c);
-    long dropped = rmbBefore - Wallets.balance(f.store, tenant.accountId(), Bucket.RMB);
-    FailureMatrixReceipts.assertMoney(f, c, receipt, dropped);
-    assertThat(Wallets.balance(f.store, tenant.accountId(), Bucket.CREDIT)).as("credit, never paying a routed route")
-        .isEqualTo(creditBefore);
-    assertThat(Wallets.wallet(f.store, tenant.accountId(), Bucket.RMB).held()).as("RMB held after the request").isZero();
-    Wallets.assertVerified(f.store, f.clock.millis());
+    try {
+      if (response != null) {
+        assertClientView(c, response, id);
+      }
+      assertReceipt(c, receipt);
+      assertUpstreamCalls(c);
+      long dropped = rmbBefore - Wallets.balance(f.store, tenant.accountId(), Bucket.RMB);
+      FailureMatrixReceipts.assertMoney(f, c, receipt, dropped);
+      assertThat(Wallets.balance(f.store, tenant.accountId(), Bucket.CREDIT)).as("credit, never paying a routed route")
+          .isEqualTo(creditBefore);
+      assertThat(Wallets.wallet(f.store, tenant.accountId(), Bucket.RMB).held()).as("RMB held after the request").isZero();
+      Wallets.assertVerified(f.store, f.clock.millis());
+    } catch (AssertionError e) {
+      throw new AssertionError(c + ": " + e.getMessage() + "\nreceipt: " + receipt.encodePrettily(), e);
+    }
   }
 
-  /** A client that reads the whole answer; checks what it saw and returns the request id. */
-  private static String stay(FailureMatrixCase c, Tenant tenant) {
-    HttpResponse<String> response = f.post("/v1/chat/completions", c.body(),
-        "authorization", "Bearer " + tenant.key(), "x-mock", c.mockHeader());
-    String id = response.headers().firstValue("x-tollgate-request-id").orElseThrow();
+  /** What a client that reads the whole answer saw. */
+  private static void assertClientView(FailureMatrixCase c, HttpResponse<String> response, String id) {
     if (!c.served()) {
       int status = c.kind() == Kind.REQUEST_FAULT ? 400 : c.allFailedStatus();
       assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
@@ -104,13 +96,13 @@ class FailureMatrixTest {
       if (c.where() == Where.EVERY_LEG) {
         assertThat(error.getString("code")).isEqualTo(c.allFailedCode());
       }
-      return id;
+      return;
     }
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     assertThat(response.headers().firstValue("x-tollgate-leg")).hasValue(c.servingLeg());
     if (!c.stream()) {
       assertThat(new JsonObject(response.body()).getJsonArray("choices")).isNotEmpty();
-      return id;
+      return;
     }
     List<String> events = FailureMatrixClient.events(response.body());
     assertThat(events).isNotEmpty();
@@ -126,7 +118,6 @@ class FailureMatrixTest {
     }
     assertThat(events).as("every other event is a chunk").allSatisfy(event ->
         assertThat(new JsonObject(event).getString("object")).isEqualTo("chat.completion.chunk"));
-    return id;
   }
 
   /** A client that reads the head and the first event, then closes the connection. */
@@ -151,9 +142,8 @@ class FailureMatrixTest {
       assertThat(failed.getInteger("status")).isEqualTo(c.kind().status);
     }
     assertThat(receipt.getString("leg")).isEqualTo(c.servingLeg());
-    boolean fellBack = c.where() == Where.EVERY_LEG || (c.where() == Where.BEFORE_FIRST_BYTE && c.kind() != Kind.REQUEST_FAULT);
-    assertThat(receipt.getBoolean("fallback")).isEqualTo(fellBack);
-    if (fellBack) {
+    assertThat(receipt.getBoolean("fallback")).isEqualTo(c.fallsBack());
+    if (c.fallsBack()) {
       assertThat(receipt.getString("fallback_reason")).startsWith("primary " + c.failureOutcome());
     }
     if (c.where() == Where.MID_STREAM && !c.disconnects()) {
@@ -184,8 +174,7 @@ class FailureMatrixTest {
 
   private static void assertUpstreamCalls(FailureMatrixCase c) {
     assertThat(f.upstream.requestCount(c.primaryUpstream())).as("primary calls").isEqualTo(1);
-    boolean backupCalled = c.where() == Where.EVERY_LEG || (c.where() == Where.BEFORE_FIRST_BYTE && c.kind() != Kind.REQUEST_FAULT);
-    assertThat(f.upstream.requestCount(c.backupUpstream())).as("backup calls").isEqualTo(backupCalled ? 1 : 0);
+    assertThat(f.upstream.requestCount(c.backupUpstream())).as("backup calls").isEqualTo(c.fallsBack() ? 1 : 0);
   }
 
   /** The OpenAI error object of {@code body}, checked for its shape. */
