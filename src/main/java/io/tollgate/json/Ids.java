@@ -1,14 +1,14 @@
 package io.tollgate.json;
 
-import java.security.SecureRandom;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Identifiers such as {@code req_01HZX...}: a prefix, then 10 Crockford base32 characters of the creation
- * millisecond and 16 random ones, so ids sort by creation time and page cleanly.
+ * millisecond and 16 random ones, so ids sort by creation time and page cleanly. Ids are not secrets (keys and
+ * codes come from {@code Secrets}), so a fast non-blocking random source is enough.
  */
 public final class Ids {
   private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private Ids() {}
 
@@ -20,7 +20,7 @@ public final class Ids {
       time >>>= 5;
     }
     byte[] random = new byte[16];
-    RANDOM.nextBytes(random);
+    ThreadLocalRandom.current().nextBytes(random);
     for (int i = 0; i < 16; i++) {
       out[10 + i] = ALPHABET[random[i] & 31];
     }

@@ -25,13 +25,13 @@ public final class HoldSql {
 
   /** Takes the hold, or returns the wallet's state when the available balance does not cover it. */
   public static LedgerSql.WalletRow take(Connection c, HoldRow hold, String accountId) throws SQLException {
-    LedgerSql.ensureWallet(c, accountId, hold.bucket(), hold.createdAtMs());
-    try (PreparedStatement s = c.prepareStatement("UPDATE ledger_accounts SET held = held + ?"
-        + " WHERE id = ? AND balance + overdraft - held >= ?")) {
-      s.setLong(1, hold.amount());
-      s.setString(2, hold.walletId());
-      s.setLong(3, hold.amount());
-      if (s.executeUpdate() != 1) {
+    if (!reserve(c, hold)) {
+      // the usual reason is too little money; a wallet that does not exist yet is created and asked once more
+      if (LedgerSql.exists(c, hold.walletId())) {
+        return LedgerSql.wallet(c, hold.walletId());
+      }
+      LedgerSql.ensureWallet(c, accountId, hold.bucket(), hold.createdAtMs());
+      if (!reserve(c, hold)) {
         return LedgerSql.wallet(c, hold.walletId());
       }
     }
@@ -49,6 +49,16 @@ public final class HoldSql {
       s.executeUpdate();
     }
     return null;
+  }
+
+  private static boolean reserve(Connection c, HoldRow hold) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("UPDATE ledger_accounts SET held = held + ?"
+        + " WHERE id = ? AND balance + overdraft - held >= ?")) {
+      s.setLong(1, hold.amount());
+      s.setString(2, hold.walletId());
+      s.setLong(3, hold.amount());
+      return s.executeUpdate() == 1;
+    }
   }
 
   /** Voids a pending hold; returns false when it had already ended. */

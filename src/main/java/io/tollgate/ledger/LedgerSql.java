@@ -136,7 +136,7 @@ public final class LedgerSql {
     }
   }
 
-  private static boolean exists(Connection c, String id) throws SQLException {
+  static boolean exists(Connection c, String id) throws SQLException {
     try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM ledger_accounts WHERE id = ?")) {
       s.setString(1, id);
       try (ResultSet rs = s.executeQuery()) {

@@ -30,8 +30,8 @@ final class GroupCommitWriter implements AutoCloseable {
   private volatile java.util.function.Consumer<Connection> afterRollback = c -> { };
 
   GroupCommitWriter(Connection connection) throws SQLException {
-    this.connection = connection;
-    connection.setAutoCommit(false);
+    this.connection = StatementCache.wrap(connection);
+    this.connection.setAutoCommit(false);
     this.thread = new Thread(this::loop, "tollgate-store-writer");
     thread.setDaemon(true);
     thread.start();
