@@ -68,7 +68,8 @@ public final class LedgerSql {
    * @return true when recorded now, false when it had been recorded before
    */
   public static boolean apply(Connection c, Transfer t) throws SQLException {
-    Transfer existing = transfer(c, t.id());
+    // a charge's id is its request's, and only a pending hold is posted: it cannot be a replay, so skip the look-up
+    Transfer existing = t.kind() == Transfer.Kind.CHARGE ? null : transfer(c, t.id());
     if (existing != null) {
       boolean same = existing.kind() == t.kind() && existing.bucket() == t.bucket()
           && existing.debitAccount().equals(t.debitAccount()) && existing.creditAccount().equals(t.creditAccount())

@@ -2,7 +2,6 @@ package io.tollgate.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,9 +11,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * The single writer. Work queued while a transaction commits is run together in the next one, so a burst of
- * requests costs one commit rather than one per request. Each piece of work runs under its own savepoint:
- * one failing piece is rolled back alone and the rest of the batch still commits. A future completes only
- * after its batch has committed.
+ * requests costs one commit rather than one per request. A failing piece of work is rolled back alone and the
+ * rest of the batch still commits (see {@link #runBatch}). A future completes only after its work has committed.
  */
 final class GroupCommitWriter implements AutoCloseable {
   private static final int MAX_BATCH = 512;
@@ -70,42 +68,63 @@ final class GroupCommitWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs the batch in one transaction, optimistically: no savepoint per task. When a task fails, the whole
+   * batch is rolled back, state beside the database is rebuilt, and the tasks are run again one transaction
+   * each, so the failing one fails alone and the others still commit. Failures are rare (a conflict, a refused
+   * debit), so the common batch pays no savepoint statements.
+   */
   private void runBatch(List<Task<?>> batch) {
     List<Runnable> completions = new ArrayList<>(batch.size());
     try {
       for (Task<?> task : batch) {
-        completions.add(runOne(task));
+        completions.add(succeed(task, task.work().run(connection)));
       }
       connection.commit();
       completions.forEach(Runnable::run);
+      return;
     } catch (SQLException | RuntimeException | Error e) {
-      try {
-        connection.rollback();
-      } catch (SQLException ignored) {
-        // the failure below is the one worth reporting
+      rollback(e);
+      if (batch.size() == 1) {
+        batch.get(0).result().completeExceptionally(e instanceof Error ? new StoreException("commit failed: " + e, e) : e);
+        return;
       }
-      try {
-        // state kept beside the database (limit counters) must forget the rolled-back batch
-        afterRollback.accept(connection);
-        // the hook only reads: end its read transaction so the next batch starts on a fresh snapshot
-        connection.rollback();
-      } catch (RuntimeException | SQLException hookFailure) {
-        e.addSuppressed(hookFailure);
-      }
-      StoreException failure = new StoreException("commit failed: " + e.getMessage(), e);
-      batch.forEach(task -> task.result().completeExceptionally(failure));
+    }
+    for (Task<?> task : batch) {
+      runAlone(task);
     }
   }
 
-  private <T> Runnable runOne(Task<T> task) throws SQLException {
-    Savepoint savepoint = connection.setSavepoint();
+  private <T> Runnable succeed(Task<T> task, Object value) {
+    @SuppressWarnings("unchecked")
+    T typed = (T) value;
+    return () -> task.result().complete(typed);
+  }
+
+  private <T> void runAlone(Task<T> task) {
     try {
       T value = task.work().run(connection);
-      connection.releaseSavepoint(savepoint);
-      return () -> task.result().complete(value);
-    } catch (SQLException | RuntimeException | StackOverflowError e) {
-      connection.rollback(savepoint);
-      return () -> task.result().completeExceptionally(e);
+      connection.commit();
+      task.result().complete(value);
+    } catch (SQLException | RuntimeException | Error e) {
+      rollback(e);
+      task.result().completeExceptionally(e instanceof Error ? new StoreException("commit failed: " + e, e) : e);
+    }
+  }
+
+  /** Rolls the transaction back and lets state kept beside the database (limit counters) forget it. */
+  private void rollback(Throwable cause) {
+    try {
+      connection.rollback();
+    } catch (SQLException ignored) {
+      // the cause is the failure worth reporting
+    }
+    try {
+      afterRollback.accept(connection);
+      // the hook only reads: end its read transaction so the next write starts on a fresh snapshot
+      connection.rollback();
+    } catch (RuntimeException | SQLException hookFailure) {
+      cause.addSuppressed(hookFailure);
     }
   }
 
