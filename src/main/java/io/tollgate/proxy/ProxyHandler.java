@@ -88,8 +88,7 @@ public final class ProxyHandler {
           call.key = key;
           String idempotencyKey = ctx.request().getHeader("idempotency-key");
           if (idempotencyKey == null) {
-            prepare(ctx, call);
-            return runLeg(ctx, call, path, 0);
+            return prepare(ctx, call).compose(v -> runLeg(ctx, call, path, 0));
           }
           if (idempotencyKey.isBlank() || idempotencyKey.length() > 255) {
             return Future.failedFuture(ApiException.invalid(null, "invalid_idempotency_key",
@@ -105,8 +104,7 @@ public final class ProxyHandler {
             call.idempotencyScope = scope;
             call.bodySha256 = sha;
             call.capture = Buffer.buffer();
-            prepare(ctx, call);
-            return runLeg(ctx, call, path, 0);
+            return prepare(ctx, call).compose(v -> runLeg(ctx, call, path, 0));
           });
         })
         .onFailure(failure -> fail(ctx, call, failure));
@@ -137,7 +135,10 @@ public final class ProxyHandler {
         .onFailure(e -> LOG.error("could not store the idempotent result of {}", call.id, e));
   }
 
-  private void prepare(RoutingContext ctx, Call call) {
+  /** Bodies above this size are tokenized on a worker: counting them would hold the event loop for too long. */
+  static final int INLINE_TOKENIZE_BYTES = 16 * 1024;
+
+  private Future<Void> prepare(RoutingContext ctx, Call call) {
     boolean embeddings = call.endpoint.equals("embeddings");
     call.body = RequestValidator.parse(ctx.body().buffer());
     call.model = RequestValidator.model(call.body);
@@ -151,13 +152,18 @@ public final class ProxyHandler {
       JsonObject options = call.body.getJsonObject("stream_options");
       call.clientWantsUsage = options != null && Boolean.TRUE.equals(options.getValue("include_usage"));
     }
-    long prompt = UsageReader.promptTokens(call.body);
-    if (prompt > call.plan.model().contextWindow()) {
-      throw ApiException.invalid("messages", "context_length_exceeded", "The prompt is about " + prompt
-          + " tokens, more than the " + call.plan.model().contextWindow() + "-token context window of '" + call.model + "'.");
-    }
-    call.promptEstimate = UsageReader.holdPromptTokens(prompt);
     call.priceVersion = priceVersions.of(call.config);
+    Future<Long> counted = ctx.body().length() <= INLINE_TOKENIZE_BYTES
+        ? Future.succeededFuture(UsageReader.promptTokens(call.body))
+        : vertx.executeBlocking(() -> UsageReader.promptTokens(call.body), false);
+    return counted.compose(prompt -> {
+      if (prompt > call.plan.model().contextWindow()) {
+        return Future.failedFuture(ApiException.invalid("messages", "context_length_exceeded", "The prompt is about " + prompt
+            + " tokens, more than the " + call.plan.model().contextWindow() + "-token context window of '" + call.model + "'."));
+      }
+      call.promptEstimate = UsageReader.holdPromptTokens(prompt);
+      return Future.succeededFuture();
+    });
   }
 
   private Future<Void> runLeg(RoutingContext ctx, Call call, String path, int index) {
