@@ -14,14 +14,13 @@ import io.tollgate.config.ConfigHolder;
 import io.tollgate.config.GatewayConfig;
 import io.tollgate.http.ApiException;
 import io.tollgate.http.ErrorRenderer;
+import io.tollgate.http.Requests;
 import io.tollgate.json.Json;
 import io.tollgate.receipts.ReceiptSql;
 import io.tollgate.receipts.ReceiptsHandler;
 import io.tollgate.store.Store;
 import io.tollgate.tenants.Tenants;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -153,12 +152,7 @@ public final class AdminApi {
   }
 
   private static JsonObject body(RoutingContext ctx) {
-    try {
-      JsonObject body = ctx.body().asJsonObject();
-      return body == null ? new JsonObject() : body;
-    } catch (DecodeException | ClassCastException e) {
-      throw ApiException.invalid(null, "invalid_json", "The request body must be a JSON object.");
-    }
+    return Requests.jsonBody(ctx);
   }
 
   private static String text(RoutingContext ctx, String field) {
@@ -174,10 +168,8 @@ public final class AdminApi {
   }
 
   private void run(RoutingContext ctx, int status, Callable<Object> work) {
-    Future<Object> result = vertx.executeBlocking(work, false).recover(e -> Future.failedFuture(
-        e instanceof IllegalArgumentException ? ApiException.notFound("not_found", null, e.getMessage()) : e));
-    result.onSuccess(value -> ctx.response().setStatusCode(status)
-            .putHeader("content-type", "application/json").end(Json.write(value)))
-        .onFailure(e -> ErrorRenderer.send(ctx.response(), e));
+    Requests.respond(vertx, ctx, status, work,
+        e -> e instanceof IllegalArgumentException ? ApiException.notFound("not_found", null, e.getMessage()) : e);
   }
+
 }

@@ -3,13 +3,12 @@ package io.tollgate.ledger;
 import io.tollgate.config.Bucket;
 import io.tollgate.http.ApiException;
 import io.tollgate.json.Json;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.tollgate.http.ErrorRenderer;
+import io.tollgate.http.Requests;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.Locale;
@@ -101,11 +100,9 @@ public final class AdminMoney {
   }
 
   private void run(RoutingContext ctx, int status, Callable<Object> work) {
-    vertx.executeBlocking(work, false)
-        .recover(e -> Future.failedFuture(toApi(e)))
-        .onSuccess(value -> ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(Json.write(value)))
-        .onFailure(e -> ErrorRenderer.send(ctx.response(), e));
+    Requests.respond(vertx, ctx, status, work, AdminMoney::toApi);
   }
+
 
   static Throwable toApi(Throwable e) {
     if (e instanceof LedgerException ledger) {
@@ -120,13 +117,9 @@ public final class AdminMoney {
   }
 
   static JsonObject body(RoutingContext ctx) {
-    try {
-      JsonObject body = ctx.body().asJsonObject();
-      return body == null ? new JsonObject() : body;
-    } catch (DecodeException | ClassCastException e) {
-      throw ApiException.invalid(null, "invalid_json", "The request body must be a JSON object.");
-    }
+    return Requests.jsonBody(ctx);
   }
+
 
   static Bucket bucket(Object value, String param) {
     if (value instanceof String name) {

@@ -6,11 +6,10 @@ import io.tollgate.config.ConfigHolder;
 import io.tollgate.config.GatewayConfig;
 import io.tollgate.http.ApiException;
 import io.tollgate.http.ErrorRenderer;
+import io.tollgate.http.Requests;
 import io.tollgate.json.Json;
 import io.tollgate.store.Store;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -183,17 +182,12 @@ public final class LimitsApi {
   }
 
   private void run(RoutingContext ctx, int status, Callable<Object> work) {
-    Future<Object> result = vertx.executeBlocking(work, false);
-    result.onSuccess(value -> ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(Json.write(value)))
-        .onFailure(e -> ErrorRenderer.send(ctx.response(), e));
+    Requests.respond(vertx, ctx, status, work, e -> e);
   }
 
+
   private static JsonObject body(RoutingContext ctx) {
-    try {
-      JsonObject body = ctx.body().asJsonObject();
-      return body == null ? new JsonObject() : body;
-    } catch (DecodeException | ClassCastException e) {
-      throw ApiException.invalid(null, "invalid_json", "The request body must be a JSON object.");
-    }
+    return Requests.jsonBody(ctx);
   }
+
 }
