@@ -84,18 +84,35 @@ public final class HoldSql {
    * allows and reported as uncollected. Returns null when the hold had already ended.
    */
   public static Posted post(Connection c, String holdId, long actualMicros, String requestId, long nowMs) throws SQLException {
-    HoldRow hold = pending(c, holdId);
-    if (hold == null) {
-      return null;
+    HoldRow hold;
+    LedgerSql.WalletRow wallet;
+    try (PreparedStatement s = c.prepareStatement("SELECT h.id, h.wallet_id, h.bucket, h.amount, h.status, h.request_id,"
+        + " h.context, h.created_at, h.expires_at, h.reservations, a.balance, a.held, a.overdraft"
+        + " FROM holds h JOIN ledger_accounts a ON a.id = h.wallet_id WHERE h.id = ? AND h.status = 'pending'")) {
+      s.setString(1, holdId);
+      try (ResultSet rs = s.executeQuery()) {
+        if (!rs.next()) {
+          return null;
+        }
+        hold = row(rs);
+        wallet = new LedgerSql.WalletRow(hold.walletId(), rs.getLong(11), rs.getLong(12), rs.getLong(13));
+      }
     }
-    release(c, hold);
-    LedgerSql.WalletRow wallet = LedgerSql.wallet(c, hold.walletId());
-    long charge = Math.min(actualMicros, Math.max(0, wallet.available()));
+    // what the wallet can pay once this hold is released: never below zero beyond its overdraft
+    long available = wallet.balance() + wallet.overdraft() - (wallet.held() - hold.amount());
+    long charge = Math.min(actualMicros, Math.max(0, available));
+    try (PreparedStatement s = c.prepareStatement("UPDATE ledger_accounts SET held = held - ?, balance = balance - ? WHERE id = ?")) {
+      s.setLong(1, hold.amount());
+      s.setLong(2, charge);
+      s.setString(3, hold.walletId());
+      s.executeUpdate();
+    }
     String transferId = null;
     if (charge > 0) {
       transferId = "charge:" + requestId;
-      LedgerSql.apply(c, new Transfer(transferId, Transfer.Kind.CHARGE, hold.bucket(), hold.walletId(),
-          LedgerIds.system(SystemAccount.REVENUE, hold.bucket()), charge, requestId, null, null, nowMs));
+      LedgerSql.recordDebited(c, new Transfer(transferId, Transfer.Kind.CHARGE, hold.bucket(), hold.walletId(),
+          LedgerIds.system(SystemAccount.REVENUE, hold.bucket()), charge, requestId, null, null, nowMs),
+          wallet.balance() - charge);
     }
     try (PreparedStatement s = c.prepareStatement("UPDATE holds SET status = ?, posted_amount = ?, transfer_id = ?,"
         + " resolution = 'settled', resolved_at = ? WHERE id = ?")) {
@@ -108,6 +125,7 @@ public final class HoldSql {
     }
     return new Posted(charge, actualMicros - charge, wallet.balance(), wallet.balance() - charge, transferId);
   }
+
 
   public static List<HoldRow> pendingHolds(Connection c) throws SQLException {
     List<HoldRow> out = new ArrayList<>();

@@ -92,6 +92,17 @@ public final class LedgerSql {
             + " has " + row.available() + " micro-units available, " + t.amountMicros() + " needed");
       }
     }
+    recordDebited(c, t, null);
+    return true;
+  }
+
+  /**
+   * The rest of {@link #apply} once the debit side's balance has been moved by the caller (a charge releases its
+   * hold and debits in one update): credits the other side, records the transfer and both entries.
+   *
+   * @param debitBalanceAfter the debited account's balance after the debit, or null to read it
+   */
+  static void recordDebited(Connection c, Transfer t, Long debitBalanceAfter) throws SQLException {
     try (PreparedStatement s = c.prepareStatement("UPDATE ledger_accounts SET balance = balance + ? WHERE id = ?"
         + " AND balance <= 9223372036854775807 - ?")) {
       s.setLong(1, t.amountMicros());
@@ -119,18 +130,25 @@ public final class LedgerSql {
       s.setLong(10, t.createdAtMs());
       s.executeUpdate();
     }
-    entry(c, t, t.debitAccount(), -t.amountMicros());
-    entry(c, t, t.creditAccount(), t.amountMicros());
-    return true;
+    entry(c, t, t.debitAccount(), -t.amountMicros(), debitBalanceAfter);
+    entry(c, t, t.creditAccount(), t.amountMicros(), null);
   }
 
-  private static void entry(Connection c, Transfer t, String accountId, long amount) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("INSERT INTO entries (transfer_id, account_id, amount, balance_after,"
-        + " request_id, created_at) VALUES (?, ?, ?, (SELECT balance FROM ledger_accounts WHERE id = ?), ?, ?)")) {
+  private static void entry(Connection c, Transfer t, String accountId, long amount, Long balanceAfter) throws SQLException {
+    String sql = balanceAfter == null
+        ? "INSERT INTO entries (transfer_id, account_id, amount, balance_after, request_id, created_at)"
+            + " VALUES (?, ?, ?, (SELECT balance FROM ledger_accounts WHERE id = ?), ?, ?)"
+        : "INSERT INTO entries (transfer_id, account_id, amount, balance_after, request_id, created_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?)";
+    try (PreparedStatement s = c.prepareStatement(sql)) {
       s.setString(1, t.id());
       s.setString(2, accountId);
       s.setLong(3, amount);
-      s.setString(4, accountId);
+      if (balanceAfter == null) {
+        s.setString(4, accountId);
+      } else {
+        s.setLong(4, balanceAfter);
+      }
       s.setString(5, t.requestId());
       s.setLong(6, t.createdAtMs());
       s.executeUpdate();
