@@ -59,7 +59,6 @@ public final class CatalogHandler {
         Leg primary = route.legs().get(0);
         Price list = model.prices().getOrDefault(type, primary.price());
         AppliedPrice applied = Costs.applied(list, current.multipliers(), type);
-        Map<String, Object> snapshot = health.snapshot(current.channel(primary.channelId()));
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("route_type", type.wireName());
         row.put("bucket", primary.bucket().name());
@@ -68,9 +67,7 @@ public final class CatalogHandler {
             "output", decimal(applied.outputMicrosPerMTok()) + " " + primary.bucket().currency(),
             "cached_input", decimal(applied.cachedInputMicrosPerMTok()) + " " + primary.bucket().currency()));
         row.put("backups", route.legs().size() - 1);
-        row.put("health", Map.of("state", snapshot.get("state"),
-            "success_rate", snapshot.get("success_rate") == null ? "unknown" : snapshot.get("success_rate"),
-            "latency_p50_ms", snapshot.get("latency_p50_ms") == null ? "unknown" : snapshot.get("latency_p50_ms")));
+        row.put("health", health.summary(current.channel(primary.channelId())));
         routes.add(row);
       }
       if (routes.isEmpty()) {

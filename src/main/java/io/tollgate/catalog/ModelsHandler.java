@@ -61,11 +61,10 @@ public final class ModelsHandler {
       CatalogModel model = current.model(id);
       JsonObject entry = model == null ? null : entry(current, model, result.result());
       if (entry == null) {
-        java.util.List<String> closest = io.tollgate.config.Closest.top(id, current.models().keySet().stream()
-            .filter(m -> entry(current, current.model(m), result.result()) != null).toList(), 3);
+        String hint = io.tollgate.config.Closest.hint(id, current.models().keySet().stream()
+            .filter(m -> entry(current, current.model(m), result.result()) != null).toList());
         ErrorRenderer.send(ctx.response(), ApiException.notFound("model_not_found", "model",
-            "The model '" + id + "' does not exist or this key may not use it."
-                + (closest.isEmpty() ? "" : " Did you mean '" + String.join("' or '", closest) + "'?")));
+            "The model '" + id + "' does not exist or this key may not use it." + hint));
         return;
       }
       ctx.response().putHeader("content-type", "application/json").end(entry.encode());

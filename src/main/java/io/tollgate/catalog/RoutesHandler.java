@@ -6,14 +6,12 @@ import io.tollgate.config.CatalogModel;
 import io.tollgate.config.Closest;
 import io.tollgate.config.ConfigHolder;
 import io.tollgate.config.GatewayConfig;
-import io.tollgate.config.Leg;
 import io.tollgate.config.Route;
 import io.tollgate.config.RouteType;
 import io.tollgate.health.HealthRegistry;
 import io.tollgate.http.ApiException;
 import io.tollgate.http.ErrorRenderer;
 import io.tollgate.json.Json;
-import io.tollgate.pricing.Costs;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,9 +45,8 @@ public final class RoutesHandler {
   private Map<String, Object> describe(GatewayConfig current, ApiKey key, String id) {
     CatalogModel model = current.model(id);
     if (model == null || !key.scope().allowsModel(id)) {
-      List<String> closest = Closest.top(id, current.models().keySet().stream().filter(key.scope()::allowsModel).toList(), 3);
       throw ApiException.notFound("model_not_found", "model", "The model '" + id + "' does not exist or this key may not use it."
-          + (closest.isEmpty() ? "" : " Did you mean '" + String.join("' or '", closest) + "'?"));
+          + Closest.hint(id, current.models().keySet().stream().filter(key.scope()::allowsModel).toList()));
     }
     List<Map<String, Object>> routes = new ArrayList<>();
     for (RouteType type : key.scope().routeTypes()) {
@@ -69,19 +66,8 @@ public final class RoutesHandler {
   private Map<String, Object> route(GatewayConfig current, Route route) {
     List<Map<String, Object>> legs = new ArrayList<>();
     for (int i = 0; i < route.legs().size(); i++) {
-      Leg leg = route.legs().get(i);
-      var channel = current.channel(leg.channelId());
-      Map<String, Object> snapshot = health.snapshot(channel);
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("leg", Route.legLabel(i));
-      row.put("channel", channel.label());
-      row.put("upstream_model", leg.upstreamModel());
-      row.put("bucket", leg.bucket().name());
-      row.put("currency", leg.bucket().currency());
-      row.put("price", Costs.applied(leg.price(), current.multipliers(), route.type()));
-      row.put("health", Map.of("state", snapshot.get("state"), "requests", snapshot.get("requests"),
-          "success_rate", snapshot.get("success_rate") == null ? "unknown" : snapshot.get("success_rate"),
-          "latency_p50_ms", snapshot.get("latency_p50_ms") == null ? "unknown" : snapshot.get("latency_p50_ms")));
+      Map<String, Object> row = LegView.of(current, route, i);
+      row.put("health", health.summary(current.channel(route.legs().get(i).channelId())));
       legs.add(row);
     }
     Map<String, Object> out = new LinkedHashMap<>();

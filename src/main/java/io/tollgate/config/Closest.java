@@ -9,6 +9,12 @@ import java.util.Locale;
 public final class Closest {
   private Closest() {}
 
+  /** " Did you mean 'a' or 'b'?" for the known names closest to {@code name}, or "" when none is close. */
+  public static String hint(String name, Collection<String> known) {
+    List<String> closest = top(name, known, 3);
+    return closest.isEmpty() ? "" : " Did you mean '" + String.join("' or '", closest) + "'?";
+  }
+
   /** The single closest name, or null when none is reasonably close. */
   public static String of(String name, Collection<String> known) {
     List<String> best = top(name, known, 1);

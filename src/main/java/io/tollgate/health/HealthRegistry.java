@@ -45,6 +45,14 @@ public final class HealthRegistry {
     of(channel).blockUntil(clock.millis() + Math.min(seconds, 3_600) * 1000);
   }
 
+  /** The few figures users see of a channel: state, success rate and median latency ("unknown" before any request). */
+  public Map<String, Object> summary(Channel channel) {
+    Map<String, Object> full = snapshot(channel);
+    return Map.of("state", full.get("state"), "requests", full.get("requests"),
+        "success_rate", full.get("success_rate") == null ? "unknown" : full.get("success_rate"),
+        "latency_p50_ms", full.get("latency_p50_ms") == null ? "unknown" : full.get("latency_p50_ms"));
+  }
+
   public Map<String, Object> snapshot(Channel channel) {
     return of(channel).snapshot(clock.millis(), channel.breakerCooldownMs());
   }

@@ -1,6 +1,7 @@
 package io.tollgate.quote;
 
 import io.tollgate.auth.ApiKey;
+import io.tollgate.catalog.LegView;
 import io.tollgate.config.Bucket;
 import io.tollgate.config.Channel;
 import io.tollgate.config.GatewayConfig;
@@ -61,13 +62,7 @@ final class Quoter {
       Channel channel = config.channel(leg.channelId());
       String skip = FallbackRules.skipReason(route, key.scope(), List.of(), i);
       long worst = worst(config, route, leg, holdPrompt, request.maxOutputTokens());
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("leg", Route.legLabel(i));
-      row.put("channel", channel.label());
-      row.put("upstream_model", leg.upstreamModel());
-      row.put("bucket", leg.bucket().name());
-      row.put("currency", leg.bucket().currency());
-      row.put("price", Costs.applied(leg.price(), config.multipliers(), route.type()));
+      Map<String, Object> row = LegView.of(config, route, i);
       row.put("max_cost_micros", worst);
       row.put("usable", skip == null);
       if (skip != null) {

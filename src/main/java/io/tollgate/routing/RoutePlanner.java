@@ -23,9 +23,10 @@ public final class RoutePlanner {
     CatalogModel model = config.model(modelId);
     if (model == null) {
       List<String> visible = config.models().keySet().stream().filter(scope::allowsModel).toList();
-      List<String> closest = Closest.top(modelId, visible, 3);
-      String hint = closest.isEmpty() ? " List the models you can use with GET /v1/models."
-          : " Did you mean " + closest.stream().map(id -> "'" + id + "'").collect(Collectors.joining(" or ")) + "?";
+      String hint = Closest.hint(modelId, visible);
+      if (hint.isEmpty()) {
+        hint = " List the models you can use with GET /v1/models.";
+      }
       throw ApiException.notFound("model_not_found", "model", "The model '" + modelId + "' does not exist." + hint);
     }
     if (!scope.allowsModel(modelId)) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tollgate.config.Bucket;
 import io.tollgate.testing.GatewayFixture;
+import io.tollgate.testing.Tenant;
 import io.tollgate.testing.Wallets;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
@@ -179,14 +180,9 @@ class BillingTest {
   }
 
   private static String newAccountKey(String rmb) {
-    String id = new JsonObject(f.post("/admin/accounts", "{\"name\":\"n\"}", f.admin()).body()).getString("id");
-    if (!rmb.equals("0")) {
-      assertThat(f.post("/admin/accounts/" + id + "/topups",
-          "{\"bucket\":\"RMB\",\"amount\":\"" + rmb + "\",\"idempotency_key\":\"k\"}", f.admin()).statusCode()).isEqualTo(201);
-    }
-    String project = new JsonObject(f.post("/admin/accounts/" + id + "/projects", "{\"name\":\"p\"}", f.admin()).body()).getString("id");
-    return new JsonObject(f.post("/admin/projects/" + project + "/keys", "{}", f.admin()).body()).getString("secret");
+    return Tenant.funded(f, "n", null, rmb.equals("0") ? null : rmb).key();
   }
+
 
   private static JsonObject receipt(HttpResponse<String> response) {
     String id = response.headers().firstValue("x-tollgate-request-id").orElseThrow();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tollgate.config.Bucket;
 import io.tollgate.testing.GatewayFixture;
+import io.tollgate.testing.Tenant;
 import io.tollgate.testing.Wallets;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -90,8 +91,7 @@ class ConcurrentSpendTest {
   }
 
   private static String fundedKey() {
-    String id = new JsonObject(f.post("/admin/accounts", "{\"name\":\"burst\"}", f.admin()).body()).getString("id");
-    String project = new JsonObject(f.post("/admin/accounts/" + id + "/projects", "{\"name\":\"p\"}", f.admin()).body()).getString("id");
-    return new JsonObject(f.post("/admin/projects/" + project + "/keys", "{}", f.admin()).body()).getString("secret");
+    return Tenant.funded(f, "burst", null, null).key();
   }
+
 }

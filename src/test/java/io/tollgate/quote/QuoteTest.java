@@ -216,13 +216,9 @@ class QuoteTest {
   }
 
   private static Tenant poorTenant(String rmb) {
-    String account = new JsonObject(f.post("/admin/accounts", "{\"name\":\"poor\"}", f.admin()).body()).getString("id");
-    f.post("/admin/accounts/" + account + "/topups", "{\"bucket\":\"RMB\",\"amount\":\"" + rmb + "\",\"idempotency_key\":\"p\"}", f.admin());
-    f.post("/admin/accounts/" + account + "/topups", "{\"bucket\":\"CREDIT\",\"amount\":\"" + rmb + "\",\"idempotency_key\":\"c\"}", f.admin());
-    String project = new JsonObject(f.post("/admin/accounts/" + account + "/projects", "{\"name\":\"p\"}", f.admin()).body()).getString("id");
-    JsonObject key = new JsonObject(f.post("/admin/projects/" + project + "/keys", "{}", f.admin()).body());
-    return new Tenant(account, project, key.getString("id"), key.getString("secret"));
+    return Tenant.funded(f, "poor", rmb, rmb);
   }
+
 
   private static JsonObject quote(String body, String[] auth, String... headers) {
     String[] all = new String[auth.length + headers.length];

@@ -5,10 +5,22 @@ import io.vertx.core.json.JsonObject;
 /** A fresh account, funded in both buckets, with one project and one key, made through the admin API. */
 public record Tenant(String accountId, String projectId, String keyId, String key) {
   public static Tenant create(GatewayFixture f, String name) {
+    return funded(f, name, "1000", "1000");
+  }
+
+  /** A tenant whose wallets start with {@code credit} and {@code rmb} (decimal amounts; null for an empty wallet). */
+  public static Tenant funded(GatewayFixture f, String name, String credit, String rmb) {
     String account = new JsonObject(f.post("/admin/accounts", "{\"name\":\"" + name + "\"}", f.admin()).body()).getString("id");
-    for (String bucket : new String[] {"CREDIT", "RMB"}) {
-      f.post("/admin/accounts/" + account + "/topups",
-          "{\"bucket\":\"" + bucket + "\",\"amount\":\"1000\",\"idempotency_key\":\"start-" + bucket + "\"}", f.admin());
+    String[][] topUps = {{"CREDIT", credit}, {"RMB", rmb}};
+    for (String[] topUp : topUps) {
+      if (topUp[1] == null) {
+        continue;
+      }
+      var response = f.post("/admin/accounts/" + account + "/topups", "{\"bucket\":\"" + topUp[0] + "\",\"amount\":\""
+          + topUp[1] + "\",\"idempotency_key\":\"start-" + topUp[0] + "\"}", f.admin());
+      if (response.statusCode() != 201) {
+        throw new IllegalStateException("top-up refused: " + response.body());
+      }
     }
     String project = new JsonObject(f.post("/admin/accounts/" + account + "/projects", "{\"name\":\"" + name + "\"}", f.admin())
         .body()).getString("id");
