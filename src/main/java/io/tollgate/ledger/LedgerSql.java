@@ -130,29 +130,37 @@ public final class LedgerSql {
       s.setLong(10, t.createdAtMs());
       s.executeUpdate();
     }
-    entry(c, t, t.debitAccount(), -t.amountMicros(), debitBalanceAfter);
-    entry(c, t, t.creditAccount(), t.amountMicros(), null);
+    entries(c, t, debitBalanceAfter);
   }
 
-  private static void entry(Connection c, Transfer t, String accountId, long amount, Long balanceAfter) throws SQLException {
-    String sql = balanceAfter == null
-        ? "INSERT INTO entries (transfer_id, account_id, amount, balance_after, request_id, created_at)"
-            + " VALUES (?, ?, ?, (SELECT balance FROM ledger_accounts WHERE id = ?), ?, ?)"
-        : "INSERT INTO entries (transfer_id, account_id, amount, balance_after, request_id, created_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?)";
-    try (PreparedStatement s = c.prepareStatement(sql)) {
-      s.setString(1, t.id());
-      s.setString(2, accountId);
-      s.setLong(3, amount);
-      if (balanceAfter == null) {
-        s.setString(4, accountId);
-      } else {
-        s.setLong(4, balanceAfter);
-      }
-      s.setString(5, t.requestId());
-      s.setLong(6, t.createdAtMs());
+  private static final String ENTRY_ROW = "(?, ?, ?, COALESCE(?, (SELECT balance FROM ledger_accounts WHERE id = ?)), ?, ?)";
+
+  /**
+   * Inserts the transfer's debit and credit entries in one statement, debit first. Each entry's balance is
+   * read from its account (already moved) unless the caller knows it.
+   */
+  private static void entries(Connection c, Transfer t, Long debitBalanceAfter) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("INSERT INTO entries (transfer_id, account_id, amount, balance_after,"
+        + " request_id, created_at) VALUES " + ENTRY_ROW + ", " + ENTRY_ROW)) {
+      bindEntry(s, 0, t, t.debitAccount(), -t.amountMicros(), debitBalanceAfter);
+      bindEntry(s, 7, t, t.creditAccount(), t.amountMicros(), null);
       s.executeUpdate();
     }
+  }
+
+  private static void bindEntry(PreparedStatement s, int at, Transfer t, String accountId, long amount, Long balanceAfter)
+      throws SQLException {
+    s.setString(at + 1, t.id());
+    s.setString(at + 2, accountId);
+    s.setLong(at + 3, amount);
+    if (balanceAfter == null) {
+      s.setNull(at + 4, java.sql.Types.INTEGER);
+    } else {
+      s.setLong(at + 4, balanceAfter);
+    }
+    s.setString(at + 5, accountId);
+    s.setString(at + 6, t.requestId());
+    s.setLong(at + 7, t.createdAtMs());
   }
 
   static boolean exists(Connection c, String id) throws SQLException {

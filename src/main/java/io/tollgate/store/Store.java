@@ -17,14 +17,19 @@ import java.util.concurrent.ExecutionException;
  * event loop go through {@link StoreAccess}.
  */
 public final class Store implements AutoCloseable {
+  /** Pages of WAL after which a commit of the writer checkpoints (SQLite's default is 1,000). */
+  static final int WRITER_CHECKPOINT_PAGES = 4_000;
+
   private final Path file;
   private final GroupCommitWriter writer;
   private final HikariDataSource readers;
+  private final Checkpointer checkpointer;
 
-  private Store(Path file, GroupCommitWriter writer, HikariDataSource readers) {
+  private Store(Path file, GroupCommitWriter writer, HikariDataSource readers, Checkpointer checkpointer) {
     this.file = file;
     this.writer = writer;
     this.readers = readers;
+    this.checkpointer = checkpointer;
   }
 
   /** Opens (creating when needed) the database file and brings its schema up to date. */
@@ -35,11 +40,19 @@ public final class Store implements AutoCloseable {
         Files.createDirectories(parent);
       }
       String url = "jdbc:sqlite:" + file.toAbsolutePath();
-      Connection writerConnection = DriverManager.getConnection(url);
+      // the driver otherwise runs "SELECT last_insert_rowid()" after every insert; nothing here reads generated keys
+      org.sqlite.SQLiteConfig options = new org.sqlite.SQLiteConfig();
+      options.setGetGeneratedKeys(false);
+      Connection writerConnection = DriverManager.getConnection(url, options.toProperties());
       GroupCommitWriter.execute(writerConnection, "PRAGMA journal_mode=WAL");
       GroupCommitWriter.execute(writerConnection, "PRAGMA synchronous=NORMAL");
       GroupCommitWriter.execute(writerConnection, "PRAGMA busy_timeout=10000");
       GroupCommitWriter.execute(writerConnection, "PRAGMA foreign_keys=ON");
+      // checkpoints mostly run on their own thread (Checkpointer); the writer's own, at a larger log than
+      // SQLite's default, is what lets the log start over, and finds most frames already copied by then
+      GroupCommitWriter.execute(writerConnection, "PRAGMA wal_autocheckpoint=" + WRITER_CHECKPOINT_PAGES);
+      // when the log starts over, a file grown by a burst is cut back to this size
+      GroupCommitWriter.execute(writerConnection, "PRAGMA journal_size_limit=" + (64L << 20));
       Migrations.apply(writerConnection, "sqlite");
       HikariConfig pool = new HikariConfig();
       pool.setJdbcUrl(url);
@@ -47,7 +60,10 @@ public final class Store implements AutoCloseable {
       pool.setMaximumPoolSize(4);
       pool.setMinimumIdle(1);
       pool.setConnectionInitSql("PRAGMA busy_timeout=10000");
-      return new Store(file, new GroupCommitWriter(writerConnection), new HikariDataSource(pool));
+      Connection checkpointConnection = DriverManager.getConnection(url);
+      GroupCommitWriter.execute(checkpointConnection, "PRAGMA busy_timeout=10000");
+      return new Store(file, new GroupCommitWriter(writerConnection), new HikariDataSource(pool),
+          new Checkpointer(checkpointConnection));
     } catch (SQLException | IOException e) {
       throw new StoreException("cannot open the database " + file + ": " + e.getMessage(), e);
     }
@@ -100,6 +116,18 @@ public final class Store implements AutoCloseable {
     });
   }
 
+  /**
+   * Checkpoints now, on the checkpointer's connection, as it does every {@value Checkpointer#INTERVAL_MS} ms;
+   * returns the frames in the log and the frames copied into the database file so far.
+   */
+  public long[] checkpoint() {
+    try {
+      return checkpointer.checkpoint();
+    } catch (SQLException e) {
+      throw new StoreException("checkpoint failed: " + e.getMessage(), e);
+    }
+  }
+
   public boolean isOpen() {
     return !readers.isClosed();
   }
@@ -108,5 +136,6 @@ public final class Store implements AutoCloseable {
   public void close() {
     writer.close();
     readers.close();
+    checkpointer.close();
   }
 }

@@ -1,0 +1,68 @@
+package io.tollgate.store;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies the write-ahead log back into the database file on its own thread and connection. SQLite would
+ * otherwise do it inside whichever commit crosses the WAL's size threshold, and a checkpoint syncs the file:
+ * the single writer, and every request queued behind it, would stall for the length of an fsync. A passive
+ * checkpoint never blocks the writer; once it has copied every frame, the writer starts the log from the
+ * beginning again, so the WAL stays bounded by what is written between two checkpoints.
+ */
+final class Checkpointer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
+  /** Between two checkpoints. Short enough to keep the WAL at a few megabytes under full load. */
+  static final long INTERVAL_MS = 250;
+
+  private final Connection connection;
+  private final ScheduledExecutorService thread;
+
+  Checkpointer(Connection connection) {
+    this.connection = connection;
+    this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "tollgate-store-checkpointer");
+      t.setDaemon(true);
+      return t;
+    });
+    thread.scheduleWithFixedDelay(this::checkpointQuietly, INTERVAL_MS, INTERVAL_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /** Runs one passive checkpoint; returns the frames in the log and the frames copied, as SQLite reports them. */
+  synchronized long[] checkpoint() throws SQLException {
+    try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
+      rs.next();
+      return new long[] {rs.getLong(2), rs.getLong(3)};
+    }
+  }
+
+  private void checkpointQuietly() {
+    try {
+      checkpoint();
+    } catch (SQLException | RuntimeException e) {
+      // a busy database or a transient error: the next run tries again, and the log only grows meanwhile
+      LOG.warn("WAL checkpoint failed: {}", e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() {
+    thread.shutdown();
+    try {
+      thread.awaitTermination(5, TimeUnit.SECONDS);
+      checkpoint();
+      connection.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (SQLException e) {
+      LOG.warn("final WAL checkpoint failed: {}", e.getMessage());
+    }
+  }
+}
