@@ -19,8 +19,11 @@ import org.slf4j.LoggerFactory;
  */
 final class Checkpointer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
-  /** Between two checkpoints. Short enough to keep the WAL at a few megabytes under full load. */
-  static final long INTERVAL_MS = 250;
+  /**
+   * Between two checkpoints. Short, so each copies and syncs little: with 250 ms, a checkpoint synced some
+   * 20 MB under load and the writer's appends stalled behind it (p99 at one connection 28 ms; 6 to 7 ms at 20 ms).
+   */
+  static final long INTERVAL_MS = 20;
 
   private final Connection connection;
   private final ScheduledExecutorService thread;
