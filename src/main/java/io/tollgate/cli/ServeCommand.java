@@ -43,7 +43,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = io.tollgate.app.Gateway.newVertx();
     Clock clock = Clock.systemUTC();
     Store store;
     try {
@@ -97,7 +97,8 @@ final class ServeCommand implements Callable<Integer> {
     if (demoSetup != null) {
       System.out.println(demoSetup.banner(gateway.port()));
     } else {
-      System.out.println("Tollgate is serving " + holder.current().models().size() + " models on http://127.0.0.1:" + gateway.port() + "/v1");
+      System.out.println("Tollgate is serving " + holder.current().models().size() + " models on http://127.0.0.1:" + gateway.port() + "/v1"
+          + (vertx.isNativeTransportEnabled() ? "" : " (the JDK's network transport: Linux's epoll did not load)"));
     }
     System.out.flush();
     return 0;

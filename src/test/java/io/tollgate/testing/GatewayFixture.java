@@ -71,7 +71,7 @@ public final class GatewayFixture implements AutoCloseable {
   }
 
   public static GatewayFixture start(Path dir, Clock clock) throws Exception {
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = io.tollgate.app.Gateway.newVertx();
     MockUpstream upstream = await(MockUpstream.start(vertx, 0));
     Map<String, String> env = new HashMap<>();
     env.put("UPSTREAM", upstream.baseUrl());
