@@ -16,19 +16,21 @@ CPU_DELAY_MS="${CPU_DELAY_MS:-2}"      # pause before each request on each conne
 PROFILE_SECONDS="${PROFILE_SECONDS:-10}" # JFR profile of the gateway under load after the rounds; 0 = none
 PORT_BASE="${PORT_BASE:-18100}"        # upstream +1, nginx proxy +2, gateway +3, gateway without limits +4
 PROXY_WORKERS="${PROXY_WORKERS:-auto}" # nginx proxy worker_processes
-SCENARIOS="${SCENARIOS:-c1 c32 c256 cpu stream}"
+SCENARIOS="${SCENARIOS:-c1 c32 c256 cpu stream soak}"
+SOAK_SECONDS="${SOAK_SECONDS:-600}"    # the soak: paced load on the gateway, its live heap sampled, after the rounds
+SOAK_SAMPLE_SECONDS="${SOAK_SAMPLE_SECONDS:-30}" # between two live-heap samples (each after a full GC)
 GATEWAY_JAVA_OPTS="${GATEWAY_JAVA_OPTS:-}"
 OUT="${OUT:-$here/last-run.md}"        # the generated report
 KEEP_RUN_DIR="${KEEP_RUN_DIR:-0}"      # 1 keeps the temporary directory (logs, databases, raw figures)
 
-for n in ROUNDS DURATION WARMUP JIT_QUIET_TICKS STREAM_SAMPLES CPU_CONNS CPU_DELAY_MS PROFILE_SECONDS PORT_BASE; do
+for n in ROUNDS DURATION WARMUP JIT_QUIET_TICKS STREAM_SAMPLES CPU_CONNS CPU_DELAY_MS PROFILE_SECONDS PORT_BASE SOAK_SECONDS SOAK_SAMPLE_SECONDS; do
   if ! [[ "${!n}" =~ ^[0-9]+$ ]]; then
     echo "error: $n=${!n} (expected: a whole number)" >&2
     exit 2
   fi
 done
-if [ "$ROUNDS" -lt 1 ] || [ "$DURATION" -lt 1 ]; then
-  echo "error: ROUNDS and DURATION must be at least 1" >&2
+if [ "$ROUNDS" -lt 1 ] || [ "$DURATION" -lt 1 ] || [ "$SOAK_SAMPLE_SECONDS" -lt 1 ]; then
+  echo "error: ROUNDS, DURATION and SOAK_SAMPLE_SECONDS must be at least 1" >&2
   exit 2
 fi
 
@@ -366,12 +368,13 @@ for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
         for c in $(order_for "${CANDIDATES[@]}"); do run_wrk "$ROUND" c256 "$c" 2 256 "$CHAT_BODY" "${CHAT_URL[$c]}"; done ;;
       cpu)
         for c in $(order_for gateway nginx gateway-nolimits); do cpu_run "$ROUND" "$c"; done ;;
+      soak) ;; # once, after the rounds
       stream)
         for ((s = 1; s <= STREAM_SAMPLES; s++)); do
           for c in $(order_for "${CANDIDATES[@]}"); do stream_sample "$ROUND" "$c"; done
         done
         for c in $(order_for "${CANDIDATES[@]}"); do run_wrk "$ROUND" stream_c32 "$c" 2 32 "$STREAM_BODY" "${STREAM_URL[$c]}"; done ;;
-      *) die "unknown scenario '$scenario' (expected: c1 c32 c256 cpu stream)" ;;
+      *) die "unknown scenario '$scenario' (expected: c1 c32 c256 cpu stream soak)" ;;
     esac
   done
 done
@@ -386,6 +389,42 @@ for n in on off; do
   tid="$(writer_tid "${!pid_var}" || true)"
   [ -n "$tid" ] && printf '%d\n' "$tid" >"$RUN/writer-tid-$n"
 done
+
+# ---------------------------------------------------------------------------------------------- soak
+# live heap of the gateway (after a full GC) every SOAK_SAMPLE_SECONDS under the paced load of the cpu scenario
+live_heap_kb() {
+  jcmd "$1" GC.run >/dev/null 2>&1 || return 1
+  jcmd "$1" GC.heap_info 2>/dev/null | sed -n 's/.*heap.*total [0-9]*K, used \([0-9]*\)K.*/\1/p'
+}
+if [[ " $SCENARIOS " == *" soak "* ]] && [ "$SOAK_SECONDS" -gt 0 ]; then
+  command -v jcmd >/dev/null 2>&1 || die "the soak needs jcmd (a JDK) to read the gateway's heap"
+  log "soak: ${SOAK_SECONDS}s of paced load on the gateway, live heap every ${SOAK_SAMPLE_SECONDS}s"
+  printf 'seconds\theap_used_kb\n' >"$RUN/soak.tsv"
+  soak_start=$SECONDS
+  BENCH_BODY="$CHAT_BODY" BENCH_KEY="${KEY[gateway]}" BENCH_DELAY_MS="$CPU_DELAY_MS" \
+    timeout $((SOAK_SECONDS + 60)) wrk -t1 -c"$CPU_CONNS" -d"${SOAK_SECONDS}s" --timeout 10s -s "$here/post.lua" \
+    "${CHAT_URL[gateway]}" >"$RUN/soak-wrk.out" 2>&1 &
+  soak_wrk=$!
+  while kill -0 "$soak_wrk" 2>/dev/null; do
+    kb="$(live_heap_kb "$GW_PID_on" || true)"
+    [ -n "$kb" ] && printf '%s\t%s\n' "$((SECONDS - soak_start))" "$kb" >>"$RUN/soak.tsv"
+    for _ in $(seq 1 "$SOAK_SAMPLE_SECONDS"); do
+      kill -0 "$soak_wrk" 2>/dev/null || break
+      sleep 1
+    done
+  done
+  wait "$soak_wrk" || log "warning: the soak's wrk exited with $?"
+  line="$(grep '^BENCH ' "$RUN/soak-wrk.out" || true)"
+  [ -n "$line" ] || die "the soak's wrk printed no result: $(tail -5 "$RUN/soak-wrk.out")"
+  declare -A sv=()
+  for kv in ${line#BENCH }; do sv[${kv%%=*}]="${kv#*=}"; done
+  record 1 soak gateway requests "${sv[requests]}"
+  record 1 soak gateway errors "$((sv[non2xx] + sv[connect_err] + sv[read_err] + sv[write_err] + sv[timeout_err]))"
+  record 1 soak gateway p50_us "${sv[p50_us]}"
+  record 1 soak gateway p99_us "${sv[p99_us]}"
+  record 1 soak gateway rps "$(awk -v r="${sv[requests]}" -v d="${sv[duration_us]}" 'BEGIN{printf "%.1f", r*1e6/d}')"
+  log "soak done: ${sv[requests]} requests"
+fi
 
 # ---------------------------------------------------------------------------------------------- profile
 if [ "$PROFILE_SECONDS" -gt 0 ]; then
@@ -413,7 +452,7 @@ done
   echo "FINISHED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "COMMAND=${BENCH_COMMAND:-$(printf 'ROUNDS=%s DURATION=%s bench/run.sh' "$ROUNDS" "$DURATION")}"
   echo "WARMUP_NOTES=$WARMUP_NOTES"
-  echo "PARAMS=ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP JIT_QUIET_TICKS=$JIT_QUIET_TICKS STREAM_SAMPLES=$STREAM_SAMPLES CPU_CONNS=$CPU_CONNS CPU_DELAY_MS=$CPU_DELAY_MS PROXY_WORKERS=$PROXY_WORKERS SCENARIOS='$SCENARIOS' GATEWAY_JAVA_OPTS='$GATEWAY_JAVA_OPTS'"
+  echo "PARAMS=ROUNDS=$ROUNDS DURATION=$DURATION SOAK_SECONDS=$SOAK_SECONDS SOAK_SAMPLE_SECONDS=$SOAK_SAMPLE_SECONDS WARMUP=$WARMUP JIT_QUIET_TICKS=$JIT_QUIET_TICKS STREAM_SAMPLES=$STREAM_SAMPLES CPU_CONNS=$CPU_CONNS CPU_DELAY_MS=$CPU_DELAY_MS PROXY_WORKERS=$PROXY_WORKERS SCENARIOS='$SCENARIOS' GATEWAY_JAVA_OPTS='$GATEWAY_JAVA_OPTS'"
   echo "LOAD_BEFORE=$LOAD_BEFORE"
   echo "LOAD_AFTER=$LOAD_AFTER"
   echo "NPROC=$(nproc)"

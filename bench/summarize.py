@@ -141,6 +141,8 @@ def classify(tid, comm, writer_tid):
         return "store writer (accounting SQL)"
     if comm.startswith("vert.x-eventloo"):
         return "event loops"
+    if comm.startswith("tollgate-checkp"):
+        return "store checkpointer (accounting I/O)"
     if comm.startswith("tollgate-store-") or comm.startswith("tollgate-reader"):
         return "store readers"
     if comm.startswith(("GC Thread", "G1 ", "VM Thread", "VM Periodic")):
@@ -215,7 +217,7 @@ def section_stream(data, out):
     return added_by
 
 
-def section_targets(out, latency, sat32, sat256, cpu, breakdowns, without_jit, data):
+def section_targets(out, latency, sat32, sat256, cpu, breakdowns, without_jit, data, soak):
     out.append("## Targets\n")
     out.append("| target | measured (median, min to max) | met? |")
     out.append("| --- | --- | --- |")
@@ -253,7 +255,63 @@ def section_targets(out, latency, sat32, sat256, cpu, breakdowns, without_jit, d
         frac = writer / rest
         out.append(f"| accounting adds <= 20 % (lower bound: the store writer's CPU over the rest of the gateway's, "
                    f"JIT compilers left out) | {frac:.2f} | {'yes' if frac <= 0.20 else 'no'} |")
+    if soak is not None and soak["slope"] is not None:
+        # flat: the trend over the soak moves the live heap by less than 5 % of its settled level
+        drift = soak["slope"] * soak["seconds"] / 60
+        flat = abs(drift) <= 0.05 * soak["low"]
+        out.append(f"| heap flat over the soak, no errors | trend {soak['slope']:+,.0f} KB/min "
+                   f"({drift:+,.0f} KB over {soak['seconds']} s, live heap {soak['low']:,} to {soak['high']:,} KB); "
+                   f"{soak['errors']:,.0f} errors | {'yes' if flat and soak['errors'] == 0 else 'no'} |")
     out.append("")
+
+
+def soak_samples(run):
+    path = os.path.join(run, "soak.tsv")
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        next(f)
+        return [(int(t), int(kb)) for t, kb in (line.split() for line in f if line.strip())]
+
+
+def slope_kb_per_min(samples):
+    """Least-squares slope of live heap over time, in KB per minute."""
+    if len(samples) < 3:
+        return None
+    xs = [t / 60 for t, _ in samples]
+    ys = [kb for _, kb in samples]
+    mx, my = statistics.mean(xs), statistics.mean(ys)
+    den = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / den if den else None
+
+
+def section_soak(run, data, out):
+    samples = soak_samples(run)
+    if not samples:
+        return None
+    requests = per_round(data, "soak", "gateway", "requests").get(1, 0)
+    errors = per_round(data, "soak", "gateway", "errors").get(1, 0)
+    rps = per_round(data, "soak", "gateway", "rps").get(1, 0)
+    p50 = per_round(data, "soak", "gateway", "p50_us").get(1, 0)
+    p99 = per_round(data, "soak", "gateway", "p99_us").get(1, 0)
+    # the first samples include class loading and caches filling: the trend is taken after the first minute
+    settled = [s for s in samples if s[0] >= 60] or samples
+    slope = slope_kb_per_min(settled)
+    out.append("## Soak: live heap under a steady rate\n")
+    out.append(f"The gateway under the paced load of the CPU scenario for {samples[-1][0]} s: {requests:,.0f} requests "
+               f"({rps:,.0f}/s, p50 {p50:,.0f} µs, p99 {p99:,.0f} µs), {errors:,.0f} errors. Every sample is the heap "
+               "in use right after a full GC (`jcmd GC.run`, then `GC.heap_info`), so it is the live heap.\n")
+    out.append("| seconds | live heap KB |")
+    out.append("| --- | --- |")
+    for t, kb in samples:
+        out.append(f"| {t} | {kb:,} |")
+    low = min(kb for _, kb in settled)
+    high = max(kb for _, kb in settled)
+    out.append("")
+    out.append(f"From the first minute on: {low:,} to {high:,} KB; trend {slope:+,.0f} KB per minute (least squares)."
+               if slope is not None else "Too few samples for a trend.")
+    out.append("")
+    return {"errors": errors, "slope": slope, "low": low, "high": high, "seconds": samples[-1][0]}
 
 
 def section_checks(run, out):
@@ -298,7 +356,8 @@ def main():
     section_stream(data, out)
     if any(k[0] == "stream_c32" for k in data):
         section_throughput(data, out, "stream_c32", "Streamed requests at 32 connections (`wrk -t2 -c32`)")
-    section_targets(out, latency, sat32, sat256, cpu, breakdowns, without_jit, data)
+    soak = section_soak(run, data, out)
+    section_targets(out, latency, sat32, sat256, cpu, breakdowns, without_jit, data, soak)
     section_checks(run, out)
     profile = os.path.join(run, "profile.txt")
     if os.path.exists(profile):

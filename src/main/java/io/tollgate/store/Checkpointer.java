@@ -31,7 +31,7 @@ final class Checkpointer implements AutoCloseable {
   Checkpointer(Connection connection) {
     this.connection = connection;
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "tollgate-store-checkpointer");
+      Thread t = new Thread(r, "tollgate-checkpointer");
       t.setDaemon(true);
       return t;
     });

@@ -45,6 +45,12 @@ public class HoldSettleBench {
     accountId = new Tenants(store, clock).createAccount("jmh").id();
     new Ledger(store, clock).topUp(accountId, Bucket.RMB, 1_000_000_000_000L, "jmh", null);
     walletId = LedgerIds.wallet(accountId, Bucket.RMB);
+    store.writeNow(c -> {
+      try (java.sql.PreparedStatement s = c.prepareStatement("INSERT INTO settings (name, value) VALUES ('jmh', '0')")) {
+        s.executeUpdate();
+      }
+      return null;
+    });
   }
 
   @TearDown(Level.Trial)
@@ -75,6 +81,27 @@ public class HoldSettleBench {
   @Threads(8)
   public HoldSql.Posted holdThenSettle8Threads() {
     return holdThenSettle();
+  }
+
+  /**
+   * The floor of any durable step on the request path: one round trip to the writer thread that updates one
+   * row and commits. A durable hold before the upstream call costs at least this much, in latency and CPU.
+   */
+  @Benchmark
+  public Integer oneRowCommit() {
+    long n = sequence.incrementAndGet();
+    return store.writeNow(c -> {
+      try (java.sql.PreparedStatement s = c.prepareStatement("UPDATE settings SET value = ? WHERE name = 'jmh'")) {
+        s.setString(1, Long.toString(n));
+        return s.executeUpdate();
+      }
+    });
+  }
+
+  /** A round trip to the writer thread with nothing to write: the hand-over between threads alone. */
+  @Benchmark
+  public Integer emptyRoundTrip() {
+    return store.writeNow(c -> 0);
   }
 
   /** Hold and post in one writer task and one commit: the SQL alone, without a second commit. */
