@@ -11,7 +11,7 @@ import json
 import subprocess
 import sys
 
-IDLE_TOPS = ("sun.nio.ch.EPoll.wait", "jdk.internal.misc.Unsafe.park", "java.lang.Object.wait",
+IDLE_TOPS = ("sun.nio.ch.EPoll.wait", "io.netty.channel.epoll.Native.epollWait0", "io.netty.channel.epoll.Native.epollWait", "jdk.internal.misc.Unsafe.park", "java.lang.Object.wait",
              "java.lang.Thread.sleep", "sun.nio.ch.Net.accept", "sun.nio.ch.Net.poll",
              "sun.nio.ch.SocketDispatcher.read", "java.lang.ref.Reference.waitForReferencePendingList")
 

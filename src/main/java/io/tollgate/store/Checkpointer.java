@@ -25,8 +25,13 @@ final class Checkpointer implements AutoCloseable {
    */
   static final long INTERVAL_MS = 20;
 
+  /** Between two warnings about failing checkpoints: they would otherwise come 50 times a second. */
+  private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
+
   private final Connection connection;
   private final ScheduledExecutorService thread;
+  private boolean closed;
+  private long lastWarnedAt = System.nanoTime() - WARN_EVERY_NANOS;
 
   Checkpointer(Connection connection) {
     this.connection = connection;
@@ -40,6 +45,9 @@ final class Checkpointer implements AutoCloseable {
 
   /** Runs one passive checkpoint; returns the frames in the log and the frames copied, as SQLite reports them. */
   synchronized long[] checkpoint() throws SQLException {
+    if (closed) {
+      throw new SQLException("the checkpointer is closed");
+    }
     try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
       rs.next();
       return new long[] {rs.getLong(2), rs.getLong(3)};
@@ -49,9 +57,14 @@ final class Checkpointer implements AutoCloseable {
   private void checkpointQuietly() {
     try {
       checkpoint();
-    } catch (SQLException | RuntimeException e) {
-      // a busy database or a transient error: the next run tries again, and the log only grows meanwhile
-      LOG.warn("WAL checkpoint failed: {}", e.getMessage());
+    } catch (Throwable e) {
+      // anything thrown out of here would cancel the schedule for good; the next run tries again, and until
+      // one succeeds the log only grows (the writer's own checkpoint still bounds it)
+      long now = System.nanoTime();
+      if (now - lastWarnedAt >= WARN_EVERY_NANOS) {
+        lastWarnedAt = now;
+        LOG.warn("WAL checkpoint failed (warned at most once a minute): {}", e.toString());
+      }
     }
   }
 
@@ -60,12 +73,22 @@ final class Checkpointer implements AutoCloseable {
     thread.shutdown();
     try {
       thread.awaitTermination(5, TimeUnit.SECONDS);
-      checkpoint();
-      connection.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (SQLException e) {
-      LOG.warn("final WAL checkpoint failed: {}", e.getMessage());
+    }
+    synchronized (this) {
+      try {
+        checkpoint();
+      } catch (SQLException e) {
+        LOG.warn("final WAL checkpoint failed: {}", e.getMessage());
+      } finally {
+        closed = true;
+        try {
+          connection.close();
+        } catch (SQLException e) {
+          LOG.warn("closing the checkpointer's connection failed: {}", e.getMessage());
+        }
+      }
     }
   }
 }
