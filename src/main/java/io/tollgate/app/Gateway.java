@@ -103,7 +103,8 @@ public final class Gateway {
     Gateway gateway = new Gateway(vertx, store, access, config, proxy, chosen);
     gateway.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> access.write(c ->
         ProxyHandler.expireIdempotency(c, clock.millis())
-            + HoldRecovery.expire(c, clock.millis(), hold -> limits.release(Limits.reservations(hold.reservations())))));
+            + HoldRecovery.expire(c, clock.millis(), hold -> limits.release(Limits.reservations(hold.reservations())))
+            + limits.prune()));
     // limits changed by the command line on the same database are picked up within this interval
     gateway.refresher = vertx.setPeriodic(DEFINITIONS_REFRESH_MS, id ->
         vertx.executeBlocking(() -> {

@@ -26,6 +26,22 @@ final class Counters {
     return c == null ? new long[] {0, 0} : new long[] {c.spent, c.held};
   }
 
+  /**
+   * Forgets counters of windows that ended long ago and that nothing holds: admission only ever looks at the
+   * current window, so without this a long-running gateway would keep one counter per subject per minute.
+   * Their settled usage stays in the store. Writer thread only.
+   */
+  int prune(java.time.Instant now) {
+    int before = counters.size();
+    counters.entrySet().removeIf(e -> e.getValue().held == 0
+        && Window.endedLongBefore(e.getKey().substring(e.getKey().lastIndexOf('|') + 1), now));
+    return before - counters.size();
+  }
+
+  int size() {
+    return counters.size();
+  }
+
   void clear() {
     counters.clear();
   }

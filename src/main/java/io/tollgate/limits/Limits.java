@@ -148,6 +148,11 @@ public final class Limits {
     return tightest;
   }
 
+  /** Forgets in-memory counters of windows long ended (see {@link Counters#prune}); returns how many. Writer thread only. */
+  public int prune() {
+    return counters.prune(clock.instant());
+  }
+
   /** Takes every reservation. Writer thread only, after {@link #check} passed in the same task. */
   public void reserve(List<Reservation> reservations) {
     reservations.forEach(r -> counters.get(r.counter()).held += r.amount());

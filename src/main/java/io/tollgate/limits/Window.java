@@ -51,6 +51,29 @@ public enum Window {
     };
   }
 
+  /**
+   * Whether the window named {@code key} (as made by {@link #key}) ended well before {@code now}: a minute
+   * over a minute ago, a day over two days ago, a month over a month ago (margins wider than any time
+   * zone's offset). Lifetime windows and keys it does not recognise never end.
+   */
+  public static boolean endedLongBefore(String key, Instant now) {
+    try {
+      if (key.startsWith("m")) {
+        return Long.parseLong(key.substring(1)) < now.getEpochSecond() / 60 - 1;
+      }
+      LocalDate today = LocalDate.ofInstant(now, java.time.ZoneOffset.UTC);
+      if (key.length() == 10) {
+        return LocalDate.parse(key).isBefore(today.minusDays(2));
+      }
+      if (key.length() == 7) {
+        return YearMonth.parse(key).isBefore(YearMonth.from(today).minusMonths(1));
+      }
+    } catch (RuntimeException notAWindowKey) {
+      return false;
+    }
+    return false;
+  }
+
   public static Window parse(String name) {
     for (Window w : values()) {
       if (w.wireName().equalsIgnoreCase(name)) {
