@@ -34,7 +34,7 @@ final class Counters {
   int prune(java.time.Instant now) {
     int before = counters.size();
     counters.entrySet().removeIf(e -> e.getValue().held == 0
-        && Window.endedLongBefore(e.getKey().substring(e.getKey().lastIndexOf('|') + 1), now));
+        && Window.endedLongBefore(Reservation.windowKeyOf(e.getKey()), now));
     return before - counters.size();
   }
 

@@ -37,7 +37,7 @@ final class LimitViews {
   }
 
   static Map<String, Object> view(Limits limits, Limit limit, String subject, GatewayConfig config, Instant now) {
-    long[] usage = limits.usage(limit.id() + "|" + subject + "|" + limit.window().key(now, config.timeZone()));
+    long[] usage = limits.usage(Reservation.counterKey(limit.id(), subject, limit.window().key(now, config.timeZone())));
     Instant resets = limit.window().resetsAt(now, config.timeZone());
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("id", limit.id());

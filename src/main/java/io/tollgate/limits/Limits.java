@@ -128,7 +128,7 @@ public final class Limits {
     if (amount < 0) {
       return;
     }
-    String counter = limit.id() + "|" + subject + "|" + limit.window().key(now, zone);
+    String counter = Reservation.counterKey(limit.id(), subject, limit.window().key(now, zone));
     out.add(new Planned(limit, new Reservation(counter, limit.id(), limit.metric().wireName(), amount),
         limit.window().resetsAt(now, zone)));
   }

@@ -21,7 +21,7 @@ final class Checkpointer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
   /**
    * Between two checkpoints. Short, so each copies and syncs little: with 250 ms, a checkpoint synced some
-   * 20 MB under load and the writer's appends stalled behind it (p99 at one connection 28 ms; 6 to 7 ms at 20 ms).
+   * 20 MB under load and the writer's appends stalled behind it (p99 at one connection 28 ms; 6 to 11 ms at 20 ms).
    */
   static final long INTERVAL_MS = 20;
 
