@@ -14,7 +14,7 @@ STREAM_SAMPLES="${STREAM_SAMPLES:-15}" # curl samples per candidate and round fo
 CPU_CONNS="${CPU_CONNS:-4}"            # connections of the paced CPU-per-request run
 CPU_DELAY_MS="${CPU_DELAY_MS:-2}"      # pause before each request on each connection of that run
 PROFILE_SECONDS="${PROFILE_SECONDS:-10}" # JFR profile of the gateway under load after the rounds; 0 = none
-PORT_BASE="${PORT_BASE:-18100}"        # upstream +1, nginx proxy +2, gateway +3, gateway without limits +4
+PORT_BASE="${PORT_BASE:-18100}"        # upstream +1, nginx proxy +2, gateway +3, gateway with accounting off +4
 PROXY_WORKERS="${PROXY_WORKERS:-auto}" # nginx proxy worker_processes
 SCENARIOS="${SCENARIOS:-c1 c32 c256 cpu stream soak}"
 SOAK_SECONDS="${SOAK_SECONDS:-600}"    # the soak: paced load on the gateway, its live heap sampled, after the rounds
@@ -133,10 +133,11 @@ log "nginx upstream on :$UP_PORT, nginx proxy on :$PROXY_PORT"
 export BENCH_UPSTREAM_PORT="$UP_PORT"
 export BENCH_UPSTREAM_KEY="bench-upstream-key"
 
-# start_gateway NAME CONFIG PORT: account, project and key with the CLI, admin token with init, then serve
+# start_gateway NAME CONFIG PORT [SERVE OPTIONS]: account, project and key with the CLI, admin token with init, then serve
 # and top up through the admin API. Sets GW_PID_<NAME>, KEY_<NAME>, ADMIN_<NAME>, ACCOUNT_<NAME>.
 start_gateway() {
   local name="$1" config="$2" port="$3"
+  shift 3
   local data="$RUN/data-$name"
   mkdir -p "$data"
   local account project key admin
@@ -149,7 +150,7 @@ start_gateway() {
   admin="$(cli init --data "$data" --config "$RUN/unused-$name.yaml" | sed -n 's/^Admin token.*: //p')"
   [[ "$admin" == tga-* ]] || die "init printed no admin token"
   # shellcheck disable=SC2086
-  java $GATEWAY_JAVA_OPTS -jar "$JAR" serve --config "$config" --data "$data" --port "$port" >"$RUN/gateway-$name.log" 2>&1 &
+  java $GATEWAY_JAVA_OPTS -jar "$JAR" serve --config "$config" --data "$data" --port "$port" "$@" >"$RUN/gateway-$name.log" 2>&1 &
   local pid=$!
   PIDS+=("$pid")
   wait_http "http://127.0.0.1:$port/readyz" 60 || die "gateway $name did not start: $(tail -20 "$RUN/gateway-$name.log")"
@@ -165,7 +166,7 @@ start_gateway() {
   log "gateway $name on :$port (pid $pid, account $account)"
 }
 start_gateway on "$here/tollgate-bench.yaml" "$GW_PORT"
-start_gateway off "$here/tollgate-bench-nolimits.yaml" "$GW_OFF_PORT"
+start_gateway off "$here/tollgate-bench.yaml" "$GW_OFF_PORT" --no-accounting
 
 CHAT_BODY="$RUN/chat.json"
 STREAM_BODY="$RUN/stream.json"
@@ -173,7 +174,7 @@ printf '%s' '{"model":"bench-chat","messages":[{"role":"system","content":"You a
 printf '%s' '{"model":"bench-stream","messages":[{"role":"system","content":"You are a terse assistant."},{"role":"user","content":"Say hello in five words."}],"max_tokens":16,"stream":true,"stream_options":{"include_usage":true}}' >"$STREAM_BODY"
 
 # the candidates: where each sends chat and streamed requests, with which key
-CANDIDATES=(direct nginx gateway gateway-nolimits)
+CANDIDATES=(direct nginx gateway gateway-noacct)
 declare -A CHAT_URL STREAM_URL KEY
 CHAT_URL[direct]="http://127.0.0.1:$UP_PORT/v1/chat/completions"
 STREAM_URL[direct]="http://127.0.0.1:$UP_PORT/sse/v1/chat/completions"
@@ -181,13 +182,13 @@ CHAT_URL[nginx]="http://127.0.0.1:$PROXY_PORT/v1/chat/completions"
 STREAM_URL[nginx]="http://127.0.0.1:$PROXY_PORT/sse/v1/chat/completions"
 CHAT_URL[gateway]="http://127.0.0.1:$GW_PORT/v1/chat/completions"
 STREAM_URL[gateway]="${CHAT_URL[gateway]}"
-CHAT_URL[gateway-nolimits]="http://127.0.0.1:$GW_OFF_PORT/v1/chat/completions"
-STREAM_URL[gateway-nolimits]="${CHAT_URL[gateway-nolimits]}"
+CHAT_URL[gateway-noacct]="http://127.0.0.1:$GW_OFF_PORT/v1/chat/completions"
+STREAM_URL[gateway-noacct]="${CHAT_URL[gateway-noacct]}"
 # the same Authorization header (length and all) everywhere; only the gateways read it
 KEY[direct]="$KEY_on"
 KEY[nginx]="$KEY_on"
 KEY[gateway]="$KEY_on"
-KEY[gateway-nolimits]="$KEY_off"
+KEY[gateway-noacct]="$KEY_off"
 
 # sanity: each candidate answers 200, and the gateways charge
 for c in "${CANDIDATES[@]}"; do
@@ -197,6 +198,8 @@ for c in "${CANDIDATES[@]}"; do
 done
 grep -qi '^x-tollgate-cost:' "$RUN/sanity-gateway.headers" || die "the gateway did not report a cost"
 grep -qi '^x-tollgate-limit-scope:' "$RUN/sanity-gateway.headers" || die "the gateway reported no limit: are limits on?"
+grep -qi '^x-tollgate-accounting: off' "$RUN/sanity-gateway-noacct.headers" || die "gateway-noacct does not say accounting is off"
+grep -qi '^x-tollgate-cost:' "$RUN/sanity-gateway-noacct.headers" && die "gateway-noacct reported a cost: is accounting off?"
 
 # ---------------------------------------------------------------------------------------------- measuring
 RAW="$RUN/raw.tsv"
@@ -265,7 +268,7 @@ order_for() { # round -> candidates, reversed on even rounds (A/B/A/B, then B/A/
 pid_of() {
   case "$1" in
     gateway) echo "$GW_PID_on" ;;
-    gateway-nolimits) echo "$GW_PID_off" ;;
+    gateway-noacct) echo "$GW_PID_off" ;;
     nginx) echo "$PROXY_PID" ;;
   esac
 }
@@ -351,7 +354,7 @@ log "warming up (until the JIT goes quiet, at most ${WARMUP}s per gateway)"
 curl -s -o "$RUN/stream-reference.out" --max-time 10 -X POST "${STREAM_URL[direct]}" --data-binary "@$STREAM_BODY"
 WARMUP_NOTES=""
 warm_up gateway
-warm_up gateway-nolimits
+warm_up gateway-noacct
 BENCH_BODY="$CHAT_BODY" BENCH_KEY="${KEY[nginx]}" timeout 30 wrk -t2 -c32 -d2s -s "$here/post.lua" "${CHAT_URL[nginx]}" >/dev/null
 
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -367,7 +370,7 @@ for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
       c256)
         for c in $(order_for "${CANDIDATES[@]}"); do run_wrk "$ROUND" c256 "$c" 2 256 "$CHAT_BODY" "${CHAT_URL[$c]}"; done ;;
       cpu)
-        for c in $(order_for gateway nginx gateway-nolimits); do cpu_run "$ROUND" "$c"; done ;;
+        for c in $(order_for gateway nginx gateway-noacct); do cpu_run "$ROUND" "$c"; done ;;
       soak) ;; # once, after the rounds
       stream)
         for ((s = 1; s <= STREAM_SAMPLES; s++)); do

@@ -21,6 +21,7 @@ import io.tollgate.quote.QuoteHandler;
 import io.tollgate.catalog.CatalogHandler;
 import io.tollgate.limits.LimitsApi;
 import io.tollgate.pricing.PriceVersions;
+import io.tollgate.proxy.Accounting;
 import io.tollgate.proxy.ProxyHandler;
 import io.tollgate.receipts.ReceiptsHandler;
 import io.tollgate.store.Store;
@@ -71,6 +72,15 @@ public final class Gateway {
    * @param port the port to listen on; 0 picks a free one
    */
   public static Future<Gateway> start(Vertx vertx, ConfigHolder config, Store store, int port, Clock clock) {
+    return start(vertx, config, store, port, clock, Accounting.ON);
+  }
+
+  /**
+   * Starts serving, with {@code accounting} {@link Accounting#OFF} only to measure what accounting costs: requests
+   * are then served without holds, limits, charges or receipts.
+   */
+  public static Future<Gateway> start(Vertx vertx, ConfigHolder config, Store store, int port, Clock clock,
+      Accounting accounting) {
     int chosen = port == 0 ? freePort() : port;
     // holds left open by an earlier stop are resolved before the first request, by the rule in docs/billing.md
     HoldRecovery.recoverAll(store, clock.millis());
@@ -91,7 +101,7 @@ public final class Gateway {
     Ledger ledger = new Ledger(store, clock);
     RedeemCodes codes = new RedeemCodes(store, clock);
     ProxyHandler proxy = new ProxyHandler(vertx, config, auth, new Billing(access, limits, clock), limits, health,
-        outputs, priceVersions, access, clock);
+        outputs, priceVersions, access, clock, accounting);
     ReceiptsHandler receipts = new ReceiptsHandler(auth, access);
     ModelsHandler models = new ModelsHandler(config, auth, clock.millis() / 1000);
     AdminApi admin = new AdminApi(vertx, store, tenants, keys, auth, config, receipts);

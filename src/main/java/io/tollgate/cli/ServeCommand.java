@@ -6,6 +6,7 @@ import io.tollgate.config.ConfigHolder;
 import io.tollgate.config.ConfigLoader;
 import io.tollgate.config.GatewayConfig;
 import io.tollgate.demo.Demo;
+import io.tollgate.proxy.Accounting;
 import io.tollgate.store.Store;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -36,6 +37,10 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--demo", description = "Serve the built-in demo: simulated upstream, demo account and key.")
   boolean demo;
+
+  @Option(names = "--no-accounting", description = "Measurement only: serve without prompt counting, holds, limits,"
+      + " charges or receipts, to show what accounting costs (bench/run.sh). Every response says so in x-tollgate-accounting.")
+  boolean noAccounting;
 
   static boolean keepsRunning() {
     return running;
@@ -73,7 +78,7 @@ final class ServeCommand implements Callable<Integer> {
     int chosen = port != null ? port : holder.current().port();
     Gateway gateway;
     try {
-      gateway = Gateway.start(vertx, holder, store, chosen, clock).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      gateway = Gateway.start(vertx, holder, store, chosen, clock, noAccounting ? Accounting.OFF : Accounting.ON).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       System.err.println("error: cannot start on port " + chosen + ": " + (e.getCause() == null ? e : e.getCause()).getMessage());
       store.close();
@@ -99,6 +104,11 @@ final class ServeCommand implements Callable<Integer> {
     } else {
       System.out.println("Tollgate is serving " + holder.current().models().size() + " models on http://127.0.0.1:" + gateway.port() + "/v1"
           + (vertx.isNativeTransportEnabled() ? "" : " (the JDK's network transport: Linux's epoll did not load)"));
+    }
+    if (noAccounting) {
+      LOG.warn("accounting is OFF: requests are served without holds, limits, charges or receipts");
+      System.out.println("WARNING: accounting is off (--no-accounting). Nothing is held, limited, charged or receipted;"
+          + " use this only to measure what accounting costs.");
     }
     System.out.flush();
     return 0;

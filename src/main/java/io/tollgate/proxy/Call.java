@@ -23,6 +23,8 @@ final class Call {
   final long startedAtMs;
   final String endpoint;
   final GatewayConfig config;
+  /** False when the gateway runs with accounting off: nothing is counted, held, charged or receipted. */
+  final boolean accounted;
   ApiKey key;
   String model;
   JsonObject body;
@@ -48,8 +50,9 @@ final class Call {
   String bodySha256;
   io.vertx.core.buffer.Buffer capture;
 
-  Call(String id, long startedAtMs, String endpoint, GatewayConfig config) {
+  Call(String id, long startedAtMs, String endpoint, GatewayConfig config, boolean accounted) {
     this.id = id;
+    this.accounted = accounted;
     this.startedAtMs = startedAtMs;
     this.endpoint = endpoint;
     this.config = config;

@@ -52,10 +52,12 @@ public final class ProxyHandler {
   private final Clock clock;
   private final UpstreamClient upstream;
   private final Idempotency idempotency;
+  private final boolean accounted;
 
   public ProxyHandler(Vertx vertx, ConfigHolder config, KeyAuthenticator auth, Billing billing, Limits limits,
       HealthRegistry health, io.tollgate.pricing.OutputStats outputStats, PriceVersions priceVersions, StoreAccess store,
-      Clock clock) {
+      Clock clock, Accounting accounting) {
+    this.accounted = accounting == Accounting.ON;
     this.outputStats = outputStats;
     this.limits = limits;
     this.health = health;
@@ -81,8 +83,11 @@ public final class ProxyHandler {
 
   private void handle(RoutingContext ctx, String endpoint, String path) {
     long now = clock.millis();
-    Call call = new Call(Ids.next("req", now), now, endpoint, config.current());
+    Call call = new Call(Ids.next("req", now), now, endpoint, config.current(), accounted);
     ctx.response().putHeader(ReceiptHeaders.REQUEST_ID, call.id);
+    if (!accounted) {
+      ctx.response().putHeader(Accounting.OFF_HEADER, "off");
+    }
     auth.authenticate(ctx.request().getHeader("authorization"))
         .compose(key -> {
           call.key = key;
@@ -152,6 +157,10 @@ public final class ProxyHandler {
       JsonObject options = call.body.getJsonObject("stream_options");
       call.clientWantsUsage = options != null && Boolean.TRUE.equals(options.getValue("include_usage"));
     }
+    if (!accounted) {
+      // the prompt is counted only to size its hold (the upstream still enforces its own context window)
+      return Future.succeededFuture();
+    }
     call.priceVersion = priceVersions.of(call.config);
     Future<Long> counted = ctx.body().length() <= INLINE_TOKENIZE_BYTES
         ? Future.succeededFuture(UsageReader.promptTokens(call.body))
@@ -183,11 +192,7 @@ public final class ProxyHandler {
       call.attempts.add(attemptRecord(index, leg, skip, null, FallbackRules.describe(skip, channel), requestedAt));
       return runLeg(ctx, call, path, index + 1);
     }
-    long maxOutput = maxOutputTokens(call);
-    long worstCase = Costs.worstCaseMicros(leg.price(), call.promptEstimate, maxOutput, call.config.multipliers(), route.type());
-    List<Limits.Planned> planned = limits.plan(call.config, new Limits.Usage(call.key.accountId(), call.key.projectId(),
-        call.key.id(), call.model, route.type(), leg.channelId(), leg.bucket(), worstCase, call.promptEstimate + maxOutput));
-    return billing.hold(call.holdContext(index, leg), leg.bucket(), worstCase, channel.timeouts().totalMs() + HOLD_GRACE_MS, planned)
+    return hold(call, index, leg, channel)
         .recover(failure -> {
           health.abandoned(channel);
           if (!(failure instanceof LimitRefusedException refused)) {
@@ -203,7 +208,7 @@ public final class ProxyHandler {
         })
         .compose(ticket -> {
           call.ticket = ticket;
-          call.holdOpen = true;
+          call.holdOpen = ticket != null;
           long startedAt = clock.millis();
           return upstream.send(channel, path, upstreamBody(call, leg), ctx.request().headers(), startedAt)
               .compose(exchange -> answer(ctx, call, index, channel, exchange))
@@ -228,6 +233,19 @@ public final class ProxyHandler {
                     : Future.failedFuture(attempt));
               });
         }, failure -> failure instanceof SkipLeg ? runLeg(ctx, call, path, index + 1) : Future.failedFuture(failure));
+  }
+
+  /** Holds the worst case of an attempt on {@code leg} and on its limits; a null ticket when accounting is off. */
+  private Future<Billing.Ticket> hold(Call call, int index, Leg leg, Channel channel) {
+    if (!accounted) {
+      return Future.succeededFuture(null);
+    }
+    Route route = call.plan.route();
+    long maxOutput = maxOutputTokens(call);
+    long worstCase = Costs.worstCaseMicros(leg.price(), call.promptEstimate, maxOutput, call.config.multipliers(), route.type());
+    List<Limits.Planned> planned = limits.plan(call.config, new Limits.Usage(call.key.accountId(), call.key.projectId(),
+        call.key.id(), call.model, route.type(), leg.channelId(), leg.bucket(), worstCase, call.promptEstimate + maxOutput));
+    return billing.hold(call.holdContext(index, leg), leg.bucket(), worstCase, channel.timeouts().totalMs() + HOLD_GRACE_MS, planned);
   }
 
   /** Marks a leg skipped by its limits: the walk moves on to the next leg. */
@@ -279,15 +297,19 @@ public final class ProxyHandler {
           }
           call.legIndex = index;
           health.success(channel, exchange.headAtMs() - exchange.startedAtMs());
-          var measured = UsageReader.measured(json);
-          call.usage = measured != null ? measured : UsageReader.estimated(call.body, UsageReader.completionText(json));
+          if (accounted) {
+            var measured = UsageReader.measured(json);
+            call.usage = measured != null ? measured : UsageReader.estimated(call.body, UsageReader.completionText(json));
+          }
           call.attempts.add(attemptRecord(index, call.leg(), "ok", status, null, exchange.startedAtMs()));
           call.outcome = "succeeded";
           call.httpStatus = 200;
           HttpServerResponse response = ctx.response();
           return settle(call, response).map(posted -> {
             ReceiptHeaders.route(response, call);
-            ReceiptHeaders.cost(response, posted);
+            if (accounted) {
+              ReceiptHeaders.cost(response, posted);
+            }
             response.putHeader("content-type", "application/json").end(body);
             captured(call, response, 200, body);
             return null;
@@ -338,6 +360,9 @@ public final class ProxyHandler {
 
   /** Posts the open hold at the actual cost and writes the receipt in the same transaction. */
   private Future<HoldSql.Posted> settle(Call call, HttpServerResponse response) {
+    if (!accounted) {
+      return Future.succeededFuture(null);
+    }
     Long cost = call.costMicros();
     if (call.usage != null && "succeeded".equals(call.outcome)) {
       outputStats.record(call.model, call.usage.completionTokens());
@@ -381,7 +406,7 @@ public final class ProxyHandler {
     ApiException rendered = error;
     Future<Void> recorded = voidOpenHold(call, "failed_request")
         .recover(e -> voidOpenHold(call, "failed_request"))
-        .compose(v -> call.key == null ? Future.succeededFuture() : billing.record(call.receipt(clock.millis())));
+        .compose(v -> call.key == null || !accounted ? Future.succeededFuture() : billing.record(call.receipt(clock.millis())));
     recorded.onComplete(done -> {
       if (done.failed()) {
         LOG.error("could not record the receipt of request {}", call.id, done.cause());
@@ -439,7 +464,7 @@ public final class ProxyHandler {
 
   private static Buffer upstreamBody(Call call, Leg leg) {
     JsonObject body = call.body.copy().put("model", leg.upstreamModel());
-    if (call.stream) {
+    if (call.stream && call.accounted) {
       JsonObject options = body.getJsonObject("stream_options");
       body.put("stream_options", (options == null ? new JsonObject() : options).put("include_usage", true));
     }

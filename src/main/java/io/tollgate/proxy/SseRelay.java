@@ -151,7 +151,7 @@ final class SseRelay {
         if (choice.getValue("finish_reason") != null) {
           sawFinish = true;
         }
-        if (choice.getJsonObject("delta") != null) {
+        if (call.accounted && choice.getJsonObject("delta") != null) {
           completion.append(UsageReader.completionText(new JsonObject().put("choices", new JsonArray().add(choice))));
         }
       }
@@ -214,7 +214,7 @@ final class SseRelay {
 
   private void finish(String outcome) {
     // a client that left still pays for what the upstream processed: at least the prompt
-    if (call.usage == null && (headSent || outcome.equals("ok") || outcome.equals("client_disconnected"))) {
+    if (call.accounted && call.usage == null && (headSent || outcome.equals("ok") || outcome.equals("client_disconnected"))) {
       call.usage = UsageReader.estimated(call.body, completion.toString());
     }
     result.tryComplete(outcome);

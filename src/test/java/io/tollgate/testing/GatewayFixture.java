@@ -10,6 +10,7 @@ import io.tollgate.config.ConfigHolder;
 import io.tollgate.ledger.Ledger;
 import io.tollgate.config.ConfigLoader;
 import io.tollgate.mock.MockUpstream;
+import io.tollgate.proxy.Accounting;
 import io.tollgate.store.Store;
 import io.tollgate.tenants.Account;
 import io.tollgate.tenants.Project;
@@ -99,11 +100,16 @@ public final class GatewayFixture implements AutoCloseable {
    * Requests in flight are cut off; recovery resolves whatever they left open.
    */
   public void restart() throws Exception {
+    restart(Accounting.ON);
+  }
+
+  /** Restarts as {@link #restart()} does, with {@code accounting} on or off. */
+  public void restart(Accounting accounting) throws Exception {
     await(gateway.stop());
     store.close();
     store = Store.open(configFile.getParent().resolve("tollgate.db"));
     ConfigLoader loader = new ConfigLoader(env::get);
-    gateway = await(Gateway.start(vertx, new ConfigHolder(loader.load(configFile), loader), store, 0, clock));
+    gateway = await(Gateway.start(vertx, new ConfigHolder(loader.load(configFile), loader), store, 0, clock, accounting));
   }
 
   /** Creates another key in the fixture's project with {@code scope}, returning its secret. */
