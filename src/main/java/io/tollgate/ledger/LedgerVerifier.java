@@ -65,9 +65,10 @@ public final class LedgerVerifier {
             "SELECT id, request_id, expires_at FROM holds WHERE status = 'pending' AND expires_at < " + nowMs,
             rs -> rs.getString(1) + " of " + rs.getString(2) + " expired at " + rs.getLong(3)),
         check(c, "each charged receipt has exactly one charge transfer",
-            "SELECT r.id, (SELECT COUNT(*) FROM transfers t WHERE t.kind = 'charge' AND t.request_id = r.id)"
-                + " FROM receipts r WHERE r.charged = 1 AND (SELECT COUNT(*) FROM transfers t"
-                + " WHERE t.kind = 'charge' AND t.request_id = r.id) <> 1",
+            // one grouped pass over the charges (transfers have no index on request_id)
+            "SELECT r.id, COALESCE(c.n, 0) FROM receipts r LEFT JOIN (SELECT request_id, COUNT(*) AS n FROM transfers"
+                + " WHERE kind = 'charge' GROUP BY request_id) c ON c.request_id = r.id"
+                + " WHERE r.charged = 1 AND COALESCE(c.n, 0) <> 1",
             rs -> "receipt " + rs.getString(1) + " has " + rs.getLong(2) + " charge transfers"),
         check(c, "each charge transfer has a charged receipt",
             "SELECT t.id, t.amount FROM transfers t WHERE t.kind = 'charge' AND NOT EXISTS (SELECT 1 FROM receipts r"

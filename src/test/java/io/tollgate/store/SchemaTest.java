@@ -2,7 +2,13 @@ package io.tollgate.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
@@ -55,6 +61,59 @@ class SchemaTest {
     }
     try (Store reopened = Store.open(dir.resolve("t.db"))) {
       assertThat(rows(reopened, "SELECT spent FROM limit_usage WHERE counter_key = 'k'")).containsExactly("7");
+    }
+  }
+
+  @Test
+  void aChargeWritesNoSequenceRowAndNoTransferIndexByRequest() {
+    try (Store store = Store.open(dir.resolve("t.db"))) {
+      assertThat(rows(store, "SELECT sql FROM sqlite_schema WHERE name = 'entries'"))
+          .singleElement().asString().contains("seq           INTEGER PRIMARY KEY,").doesNotContainIgnoringCase("AUTOINCREMENT");
+      assertThat(rows(store, "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name IN ('transfers', 'entries')"))
+          .containsExactly("sqlite_autoindex_transfers_1", "entries_by_account");
+    }
+  }
+
+  @Test
+  void version5KeepsEveryEntryAndItsOrder() throws Exception {
+    Path file = dir.resolve("v4.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+      for (int version = 1; version <= 4; version++) {
+        for (String part : resource("db/sqlite/V" + version + ".sql").split(";\\s*(\\r?\\n|$)")) {
+          if (!part.isBlank()) {
+            s.execute(part);
+          }
+        }
+      }
+      s.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+      s.execute("INSERT INTO schema_version VALUES (4)");
+      s.execute("INSERT INTO ledger_accounts (id, owner, bucket, kind, created_at) VALUES ('a', 'o', 'RMB', 'customer', 1),"
+          + " ('b', 'system', 'RMB', 'revenue', 1)");
+      s.execute("INSERT INTO transfers (id, kind, bucket, debit_account, credit_account, amount, created_at)"
+          + " VALUES ('t1', 'charge', 'RMB', 'a', 'b', 5, 1)");
+      s.execute("INSERT INTO entries (transfer_id, account_id, amount, balance_after, created_at) VALUES"
+          + " ('t1', 'a', -5, -5, 1), ('t1', 'b', 5, 5, 1)");
+      // a gap at the top of the sequence, as a rolled-back insert would leave
+      s.execute("UPDATE sqlite_sequence SET seq = 10 WHERE name = 'entries'");
+    }
+    try (Store store = Store.open(file)) {
+      assertThat(rows(store, "SELECT seq || ' ' || account_id || ' ' || amount FROM entries ORDER BY seq"))
+          .containsExactly("1 a -5", "2 b 5");
+      store.writeNow(c -> {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO entries (transfer_id, account_id, amount,"
+            + " balance_after, created_at) VALUES ('t1', 'a', 0, -5, 2)")) {
+          insert.executeUpdate();
+        }
+        return null;
+      });
+      assertThat(rows(store, "SELECT MAX(seq) FROM entries")).containsExactly("3");
+      assertThat(rows(store, "SELECT COUNT(*) FROM sqlite_sequence WHERE name = 'entries'")).containsExactly("0");
+    }
+  }
+
+  private static String resource(String name) throws IOException {
+    try (InputStream in = SchemaTest.class.getClassLoader().getResourceAsStream(name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 }
