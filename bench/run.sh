@@ -376,6 +376,7 @@ for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
         for ((s = 1; s <= STREAM_SAMPLES; s++)); do
           for c in $(order_for "${CANDIDATES[@]}"); do stream_sample "$ROUND" "$c"; done
         done
+        for c in $(order_for "${CANDIDATES[@]}"); do run_wrk "$ROUND" stream_c1 "$c" 1 1 "$STREAM_BODY" "${STREAM_URL[$c]}"; done
         for c in $(order_for "${CANDIDATES[@]}"); do run_wrk "$ROUND" stream_c32 "$c" 2 32 "$STREAM_BODY" "${STREAM_URL[$c]}"; done ;;
       *) die "unknown scenario '$scenario' (expected: c1 c32 c256 cpu stream soak)" ;;
     esac

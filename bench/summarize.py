@@ -62,13 +62,13 @@ def ratio(a, b):
     return a / b if b else float("nan")
 
 
-def section_latency(data, out):
-    out.append("## Added latency at one connection (`wrk -t1 -c1 --latency`, non-streamed chat)\n")
+def section_latency(data, out, scenario="c1", title="Added latency at one connection (`wrk -t1 -c1 --latency`, non-streamed chat)"):
+    out.append(f"## {title}\n")
     out.append("| candidate | p50 µs | p99 µs | requests/s |")
     out.append("| --- | --- | --- | --- |")
     for c in CANDIDATES:
-        out.append(f"| {c} | {fmt(spread(per_round(data, 'c1', c, 'p50_us')))} | "
-                   f"{fmt(spread(per_round(data, 'c1', c, 'p99_us')))} | {fmt(spread(per_round(data, 'c1', c, 'rps')))} |")
+        out.append(f"| {c} | {fmt(spread(per_round(data, scenario, c, 'p50_us')))} | "
+                   f"{fmt(spread(per_round(data, scenario, c, 'p99_us')))} | {fmt(spread(per_round(data, scenario, c, 'rps')))} |")
     out.append("")
     out.append("Added over direct, per round (candidate minus direct in the same round):\n")
     out.append("| candidate | added p50 µs | added p99 µs |")
@@ -76,7 +76,7 @@ def section_latency(data, out):
     added = {}
     for c in CANDIDATES[1:]:
         for q in ("p50_us", "p99_us"):
-            added[(c, q)] = combine(per_round(data, "c1", c, q), per_round(data, "c1", "direct", q), lambda x, y: x - y)
+            added[(c, q)] = combine(per_round(data, scenario, c, q), per_round(data, scenario, "direct", q), lambda x, y: x - y)
         out.append(f"| {c} | {fmt(spread(added[(c, 'p50_us')]))} | {fmt(spread(added[(c, 'p99_us')]))} |")
     out.append("")
     return {q: spread(combine(added[("gateway", q)], added[("nginx", q)], lambda x, y: x - y)) for q in ("p50_us", "p99_us")}
@@ -350,6 +350,10 @@ def main():
     sat256 = section_throughput(data, out, "c256", "Throughput at saturation: 256 connections (`wrk -t2 -c256`)")
     cpu, breakdowns, without_jit = section_cpu(data, meta, run, out)
     section_stream(data, out)
+    if any(k[0] == "stream_c1" for k in data):
+        section_latency(data, out, "stream_c1", "Streamed answers at one connection, kept alive (`wrk -t1 -c1 --latency`): "
+                        "the upstream sends the whole stream at once, so this is about the time to the first chunk "
+                        "without a new connection per request")
     if any(k[0] == "stream_c32" for k in data):
         section_throughput(data, out, "stream_c32", "Streamed requests at 32 connections (`wrk -t2 -c32`)")
     soak = section_soak(run, data, out)

@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Relays one upstream SSE stream to the client event by event, as each arrives: never buffered whole, and
- * paused while the client's write queue is full so a slow reader cannot grow memory without bound. It reads
+ * paused while the client's write queue is full so a slow reader cannot grow memory without bound. Events that
+ * arrive in one upstream read go to the client in one write: nothing waits for more, but a burst costs one
+ * system call instead of one per event. It reads
  * the usage chunk (asked for on the client's behalf) and hides it from a client that did not ask.
  *
  * <p>The relay completes with the final outcome. It fails with a retryable {@link AttemptFailure} only when
@@ -32,6 +34,8 @@ final class SseRelay {
   private final Runnable writeHead;
   private final Promise<String> result = Promise.promise();
   private Buffer pending = Buffer.buffer();
+  /** Events of the upstream read being handled, written to the client together at its end; null between reads. */
+  private Buffer batch;
   private final StringBuilder completion = new StringBuilder();
   private boolean headSent;
   private boolean sawDone;
@@ -87,6 +91,15 @@ final class SseRelay {
     }
     armIdle();
     pending.appendBuffer(chunk);
+    batch = Buffer.buffer();
+    try {
+      relayEvents();
+    } finally {
+      flushBatch();
+    }
+  }
+
+  private void relayEvents() {
     int end;
     while ((end = eventEnd(pending, 0)) >= 0) {
       int next = end;
@@ -170,16 +183,34 @@ final class SseRelay {
       writeHead.run();
     }
     send(event);
-    if (client.writeQueueFull()) {
-      upstream.response().pause();
-      client.drainHandler(v -> upstream.response().resume());
-    }
   }
 
   private void send(Buffer event) {
-    client.write(event);
     if (call.capture != null) {
       call.capture.appendBuffer(event);
+    }
+    if (batch != null) {
+      batch.appendBuffer(event);
+      return;
+    }
+    client.write(event);
+    pauseWhileClientIsFull();
+  }
+
+  /** Writes the events batched so far; anything the relay writes after this goes out at once. */
+  private void flushBatch() {
+    Buffer events = batch;
+    batch = null;
+    if (events != null && events.length() > 0) {
+      client.write(events);
+      pauseWhileClientIsFull();
+    }
+  }
+
+  private void pauseWhileClientIsFull() {
+    if (client.writeQueueFull()) {
+      upstream.response().pause();
+      client.drainHandler(v -> upstream.response().resume());
     }
   }
 
@@ -213,6 +244,8 @@ final class SseRelay {
   }
 
   private void finish(String outcome) {
+    // whoever completes the relay may end the response at once: what was relayed goes out first
+    flushBatch();
     // a client that left still pays for what the upstream processed: at least the prompt
     if (call.accounted && call.usage == null && (headSent || outcome.equals("ok") || outcome.equals("client_disconnected"))) {
       call.usage = UsageReader.estimated(call.body, completion.toString());
