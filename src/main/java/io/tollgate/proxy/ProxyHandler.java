@@ -57,7 +57,7 @@ public final class ProxyHandler {
   public ProxyHandler(Vertx vertx, ConfigHolder config, KeyAuthenticator auth, Billing billing, Limits limits,
       HealthRegistry health, io.tollgate.pricing.OutputStats outputStats, PriceVersions priceVersions, StoreAccess store,
       Clock clock, Accounting accounting) {
-    this.accounted = accounting == Accounting.ON;
+    this.accounted = java.util.Objects.requireNonNull(accounting, "accounting") == Accounting.ON;
     this.outputStats = outputStats;
     this.limits = limits;
     this.health = health;
