@@ -15,10 +15,10 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Relays one upstream SSE stream to the client event by event, as each arrives: never buffered whole, and
- * paused while the client's write queue is full so a slow reader cannot grow memory without bound. Events that
+ * paused while the client's write queue is full so a slow reader cannot grow memory without bound. It reads
+ * the usage chunk (asked for on the client's behalf) and hides it from a client that did not ask. Events that
  * arrive in one upstream read go to the client in one write: nothing waits for more, but a burst costs one
- * system call instead of one per event. It reads
- * the usage chunk (asked for on the client's behalf) and hides it from a client that did not ask.
+ * system call instead of one per event.
  *
  * <p>The relay completes with the final outcome. It fails with a retryable {@link AttemptFailure} only when
  * the upstream broke before a single event reached the client, so the next leg can still be tried.
