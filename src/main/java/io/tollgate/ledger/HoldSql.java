@@ -84,34 +84,38 @@ public final class HoldSql {
    * allows and reported as uncollected. Returns null when the hold had already ended.
    */
   public static Posted post(Connection c, String holdId, long actualMicros, String requestId, long nowMs) throws SQLException {
-    HoldRow hold;
+    String walletId;
+    Bucket bucket;
+    long held;
     LedgerSql.WalletRow wallet;
-    try (PreparedStatement s = c.prepareStatement("SELECT h.id, h.wallet_id, h.bucket, h.amount, h.status, h.request_id,"
-        + " h.context, h.created_at, h.expires_at, h.reservations, a.balance, a.held, a.overdraft"
+    // only what posting needs: the hold's context and reservations are for recovery, and are not read here
+    try (PreparedStatement s = c.prepareStatement("SELECT h.wallet_id, h.bucket, h.amount, a.balance, a.held, a.overdraft"
         + " FROM holds h JOIN ledger_accounts a ON a.id = h.wallet_id WHERE h.id = ? AND h.status = 'pending'")) {
       s.setString(1, holdId);
       try (ResultSet rs = s.executeQuery()) {
         if (!rs.next()) {
           return null;
         }
-        hold = row(rs);
-        wallet = new LedgerSql.WalletRow(hold.walletId(), rs.getLong(11), rs.getLong(12), rs.getLong(13));
+        walletId = rs.getString(1);
+        bucket = Bucket.valueOf(rs.getString(2));
+        held = rs.getLong(3);
+        wallet = new LedgerSql.WalletRow(walletId, rs.getLong(4), rs.getLong(5), rs.getLong(6));
       }
     }
     // what the wallet can pay once this hold is released: never below zero beyond its overdraft
-    long available = wallet.balance() + wallet.overdraft() - (wallet.held() - hold.amount());
+    long available = wallet.balance() + wallet.overdraft() - (wallet.held() - held);
     long charge = Math.min(actualMicros, Math.max(0, available));
     try (PreparedStatement s = c.prepareStatement("UPDATE ledger_accounts SET held = held - ?, balance = balance - ? WHERE id = ?")) {
-      s.setLong(1, hold.amount());
+      s.setLong(1, held);
       s.setLong(2, charge);
-      s.setString(3, hold.walletId());
+      s.setString(3, walletId);
       s.executeUpdate();
     }
     String transferId = null;
     if (charge > 0) {
       transferId = "charge:" + requestId;
-      LedgerSql.recordDebited(c, new Transfer(transferId, Transfer.Kind.CHARGE, hold.bucket(), hold.walletId(),
-          LedgerIds.system(SystemAccount.REVENUE, hold.bucket()), charge, requestId, null, null, nowMs),
+      LedgerSql.recordDebited(c, new Transfer(transferId, Transfer.Kind.CHARGE, bucket, walletId,
+          LedgerIds.system(SystemAccount.REVENUE, bucket), charge, requestId, null, null, nowMs),
           wallet.balance() - charge);
     }
     try (PreparedStatement s = c.prepareStatement("UPDATE holds SET status = ?, posted_amount = ?, transfer_id = ?,"

@@ -10,9 +10,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
- * The single writer. Work queued while a transaction commits is run together in the next one, so a burst of
- * requests costs one commit rather than one per request. A failing piece of work is rolled back alone and the
- * rest of the batch still commits (see {@link #runBatch}). A future completes only after its work has committed.
+ * The single writer. Work queued while a transaction runs joins it, and work queued while it commits is run
+ * together in the next one, so a burst of requests costs one commit rather than one per request. A failing piece
+ * of work is rolled back alone and the rest of the batch still commits (see {@link #runBatch}). A future
+ * completes only after its work has committed.
  */
 final class GroupCommitWriter implements AutoCloseable {
   private static final int MAX_BATCH = 512;
@@ -26,6 +27,10 @@ final class GroupCommitWriter implements AutoCloseable {
   private final Thread thread;
   private volatile boolean closed;
   private volatile java.util.function.Consumer<Connection> afterRollback = c -> { };
+  /** Set on the writer thread when {@link #STOP} is taken from the queue: the current batch is the last. */
+  private boolean stopping;
+  private volatile long commits;
+  private volatile long committedTasks;
 
   GroupCommitWriter(Connection connection) throws SQLException {
     this.connection = StatementCache.wrap(connection);
@@ -45,42 +50,80 @@ final class GroupCommitWriter implements AutoCloseable {
       result.completeExceptionally(new StoreException("the store is closed", null));
       return result;
     }
-    queue.add(new Task<>(work, result));
+    Task<T> task = new Task<>(work, result);
+    queue.add(task);
+    if (closed && queue.remove(task)) {
+      // close() came between the check and the add: the writer may be gone, and never take this
+      result.completeExceptionally(new StoreException("the store is closed", null));
+    }
     return result;
+  }
+
+  /** Commits made, and tasks committed by them: their ratio is how much group commit batched. */
+  long[] commitCounts() {
+    return new long[] {commits, committedTasks};
   }
 
   private void loop() {
     List<Task<?>> batch = new ArrayList<>();
-    boolean stopping = false;
     while (!stopping) {
       try {
-        batch.add(queue.take());
-        queue.drainTo(batch, MAX_BATCH - 1);
+        Task<?> first = queue.take();
+        if (first == STOP) {
+          stopping = true;
+        } else {
+          batch.add(first);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       }
-      stopping = batch.remove(STOP);
+      drainInto(batch);
       if (!batch.isEmpty()) {
         runBatch(batch);
       }
       batch.clear();
     }
+    // work that raced with close() and landed behind STOP: fail it rather than leave its future waiting forever
+    for (Task<?> late; (late = queue.poll()) != null; ) {
+      late.result().completeExceptionally(new StoreException("the store is closed", null));
+    }
+  }
+
+  /** Moves queued work into {@code batch}, up to {@link #MAX_BATCH}; notes a {@link #STOP} met on the way. */
+  private void drainInto(List<Task<?>> batch) {
+    while (!stopping && batch.size() < MAX_BATCH) {
+      Task<?> next = queue.poll();
+      if (next == null) {
+        return;
+      }
+      if (next == STOP) {
+        stopping = true;
+      } else {
+        batch.add(next);
+      }
+    }
   }
 
   /**
-   * Runs the batch in one transaction, optimistically: no savepoint per task. When a task fails, the whole
-   * batch is rolled back, state beside the database is rebuilt, and the tasks are run again one transaction
-   * each, so the failing one fails alone and the others still commit. Failures are rare (a conflict, a refused
-   * debit), so the common batch pays no savepoint statements.
+   * Runs the batch in one transaction, optimistically: no savepoint per task. Work queued while the batch runs
+   * joins it before the commit (it would otherwise wait for this commit and then pay one of its own). When a task
+   * fails, the whole batch is rolled back, state beside the database is rebuilt, and the tasks are run again one
+   * transaction each, so the failing one fails alone and the others still commit. Failures are rare (a conflict,
+   * a refused debit), so the common batch pays no savepoint statements.
    */
   private void runBatch(List<Task<?>> batch) {
     List<Runnable> completions = new ArrayList<>(batch.size());
     try {
-      for (Task<?> task : batch) {
+      for (int i = 0; i < batch.size(); i++) {
+        Task<?> task = batch.get(i);
         completions.add(succeed(task, task.work().run(connection)));
+        if (i == batch.size() - 1) {
+          drainInto(batch);
+        }
       }
       connection.commit();
+      counted(batch.size());
       completions.forEach(Runnable::run);
       return;
     } catch (SQLException | RuntimeException | Error e) {
@@ -105,11 +148,18 @@ final class GroupCommitWriter implements AutoCloseable {
     try {
       T value = task.work().run(connection);
       connection.commit();
+      counted(1);
       task.result().complete(value);
     } catch (SQLException | RuntimeException | Error e) {
       rollback(e);
       task.result().completeExceptionally(e instanceof Error ? new StoreException("commit failed: " + e, e) : e);
     }
+  }
+
+  private void counted(int tasks) {
+    // only the writer thread writes these; readers see a recent pair, which is all a metric needs
+    commits++;
+    committedTasks += tasks;
   }
 
   /** Rolls the transaction back and lets state kept beside the database (limit counters) forget it. */
