@@ -206,10 +206,27 @@ RAW="$RUN/raw.tsv"
 printf 'round\tscenario\tcandidate\tmetric\tvalue\n' >"$RAW"
 record() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RAW"; }
 
+# "commits tasks": the store writer's counters of the gateway with accounting, from its /admin/metrics
+store_counts() {
+  curl -s --max-time 10 "http://127.0.0.1:$GW_PORT/admin/metrics" -H "Authorization: Bearer $ADMIN_on" |
+    awk '/^tollgate_store_commits_total /{c=$2} /^tollgate_store_committed_tasks_total /{t=$2} END{printf "%d %d\n", c, t}'
+}
+
+record_counts() { # round scenario "commits tasks" before, after
+  local c0 t0 c1 t1
+  read -r c0 t0 <<<"$3"
+  read -r c1 t1 <<<"$4"
+  record "$1" "$2" gateway commits "$((c1 - c0))"
+  record "$1" "$2" gateway committed_tasks "$((t1 - t0))"
+}
+
 # run_wrk ROUND SCENARIO CANDIDATE THREADS CONNS BODY URL [DELAY_MS]: one bounded wrk run, recorded
 run_wrk() {
   local round="$1" scenario="$2" cand="$3" threads="$4" conns="$5" body="$6" url="$7" delay="${8:-0}"
-  local line
+  local line counts_before=""
+  if [ "$cand" = gateway ] && [ "${SKIP_COUNTS:-0}" = 0 ]; then
+    counts_before="$(store_counts)"
+  fi
   line="$(BENCH_BODY="$body" BENCH_KEY="${KEY[$cand]}" BENCH_DELAY_MS="$delay" \
     timeout $((DURATION + 30)) wrk -t"$threads" -c"$conns" -d"${DURATION}s" --timeout 10s -s "$here/post.lua" "$url" | grep '^BENCH ' || true)"
   [ -n "$line" ] || die "wrk printed no result for $scenario $cand"
@@ -224,6 +241,9 @@ run_wrk() {
   record "$round" "$scenario" "$cand" p50_us "${v[p50_us]}"
   record "$round" "$scenario" "$cand" p99_us "${v[p99_us]}"
   record "$round" "$scenario" "$cand" errors "$errors"
+  if [ -n "$counts_before" ]; then
+    record_counts "$round" "$scenario" "$counts_before" "$(store_counts)"
+  fi
   if [ "$errors" -gt 0 ]; then
     log "warning: $scenario $cand: $errors errors (${line#BENCH })"
   fi
@@ -274,13 +294,20 @@ pid_of() {
 }
 
 cpu_run() { # round candidate
-  local round="$1" cand="$2" pid before after
+  local round="$1" cand="$2" pid before after counts_before=""
   pid="$(pid_of "$cand")"
+  # the writer's counters are read outside the CPU window: a scrape costs the gateway CPU of its own
+  if [ "$cand" = gateway ]; then
+    counts_before="$(store_counts)"
+  fi
   thread_ticks "$pid" >"$RUN/threads-$round-$cand.before"
   before="$(cpu_ticks "$pid")"
-  run_wrk "$round" cpu "$cand" 1 "$CPU_CONNS" "$CHAT_BODY" "${CHAT_URL[$cand]}" "$CPU_DELAY_MS"
+  SKIP_COUNTS=1 run_wrk "$round" cpu "$cand" 1 "$CPU_CONNS" "$CHAT_BODY" "${CHAT_URL[$cand]}" "$CPU_DELAY_MS"
   after="$(cpu_ticks "$pid")"
   thread_ticks "$pid" >"$RUN/threads-$round-$cand.after"
+  if [ -n "$counts_before" ]; then
+    record_counts "$round" cpu "$counts_before" "$(store_counts)"
+  fi
   record "$round" cpu "$cand" cpu_ticks "$((after - before))"
   record "$round" cpu "$cand" cpu_us_per_req "$(awk -v t="$((after - before))" -v hz="$CLK_TCK" -v n="$LAST_REQUESTS" \
     'BEGIN{printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0)}')"

@@ -217,6 +217,28 @@ def section_stream(data, out):
     return added_by
 
 
+def section_group_commit(data, out):
+    """Tasks per commit of the gateway's store writer in each scenario, from its /admin/metrics counters."""
+    rows = []
+    for scenario in ("c1", "cpu", "c32", "c256", "stream_c1", "stream_c32"):
+        commits = per_round(data, scenario, "gateway", "commits", sum)
+        tasks = per_round(data, scenario, "gateway", "committed_tasks", sum)
+        requests = per_round(data, scenario, "gateway", "requests", sum)
+        per_commit = combine(tasks, commits, ratio)
+        per_request = combine(commits, requests, ratio)
+        if per_commit:
+            rows.append(f"| {scenario} | {fmt(spread(per_commit), digits=2)} | {fmt(spread(per_request), digits=2)} |")
+    if not rows:
+        return
+    out.append("## Group commit: what the store writer batched (gateway with accounting)\n")
+    out.append("A served request is two pieces of work for the writer: its hold, then its charge with the receipt. "
+               "Counted from `tollgate_store_commits_total` and `tollgate_store_committed_tasks_total` around each run.\n")
+    out.append("| scenario | tasks per commit | commits per request |")
+    out.append("| --- | --- | --- |")
+    out.extend(rows)
+    out.append("")
+
+
 def section_targets(out, latency, sat32, sat256, cpu, breakdowns, without_jit, data, soak):
     out.append("## Targets\n")
     out.append("| target | measured (median, min to max) | met? |")
@@ -356,6 +378,7 @@ def main():
                         "without a new connection per request")
     if any(k[0] == "stream_c32" for k in data):
         section_throughput(data, out, "stream_c32", "Streamed requests at 32 connections (`wrk -t2 -c32`)")
+    section_group_commit(data, out)
     soak = section_soak(run, data, out)
     section_targets(out, latency, sat32, sat256, cpu, breakdowns, without_jit, data, soak)
     section_checks(run, out)

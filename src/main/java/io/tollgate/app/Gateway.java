@@ -20,6 +20,7 @@ import io.tollgate.pricing.OutputStats;
 import io.tollgate.quote.QuoteHandler;
 import io.tollgate.catalog.CatalogHandler;
 import io.tollgate.limits.LimitsApi;
+import io.tollgate.metrics.GatewayMetrics;
 import io.tollgate.pricing.PriceVersions;
 import io.tollgate.proxy.Accounting;
 import io.tollgate.proxy.ProxyHandler;
@@ -42,6 +43,7 @@ public final class Gateway {
   private final StoreAccess storeAccess;
   private final ConfigHolder config;
   private final ProxyHandler proxy;
+  private final GatewayMetrics metrics;
   private final int port;
   private static final long SWEEP_INTERVAL_MS = 30_000;
   private String deploymentId;
@@ -49,12 +51,14 @@ public final class Gateway {
   private long sweeper = -1;
   private long refresher = -1;
 
-  private Gateway(Vertx vertx, Store store, StoreAccess storeAccess, ConfigHolder config, ProxyHandler proxy, int port) {
+  private Gateway(Vertx vertx, Store store, StoreAccess storeAccess, ConfigHolder config, ProxyHandler proxy,
+      GatewayMetrics metrics, int port) {
     this.vertx = vertx;
     this.store = store;
     this.storeAccess = storeAccess;
     this.config = config;
     this.proxy = proxy;
+    this.metrics = metrics;
     this.port = port;
   }
 
@@ -105,12 +109,13 @@ public final class Gateway {
     ReceiptsHandler receipts = new ReceiptsHandler(auth, access);
     ModelsHandler models = new ModelsHandler(config, auth, clock.millis() / 1000);
     AdminApi admin = new AdminApi(vertx, store, tenants, keys, auth, config, receipts);
+    GatewayMetrics metrics = new GatewayMetrics(store);
     HttpVerticle.Routes routes = new HttpVerticle.Routes(config, store, proxy, models, receipts,
         new RoutesHandler(config, auth, health), new WalletApi(vertx, auth, ledger, codes),
         new LimitsApi(vertx, store, limits, auth, config, clock), admin, new AdminMoney(vertx, ledger, codes, store, clock),
         new ChannelsAdmin(config, health), new QuoteHandler(vertx, config, auth, store, limits, health, outputs),
-        new CatalogHandler(config, auth, health));
-    Gateway gateway = new Gateway(vertx, store, access, config, proxy, chosen);
+        new CatalogHandler(config, auth, health), metrics);
+    Gateway gateway = new Gateway(vertx, store, access, config, proxy, metrics, chosen);
     gateway.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> access.write(c ->
         ProxyHandler.expireIdempotency(c, clock.millis())
             + HoldRecovery.expire(c, clock.millis(), hold -> limits.release(Limits.reservations(hold.reservations())))
@@ -151,7 +156,10 @@ public final class Gateway {
     vertx.cancelTimer(sweeper);
     vertx.cancelTimer(refresher);
     Future<Void> undeployed = deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
-    return undeployed.compose(v -> proxy.close()).andThen(v -> storeAccess.close());
+    return undeployed.compose(v -> proxy.close()).andThen(v -> {
+      storeAccess.close();
+      metrics.close();
+    });
   }
 
   private static int freePort() {

@@ -10,6 +10,7 @@ import io.tollgate.config.ConfigHolder;
 import io.tollgate.ledger.AdminMoney;
 import io.tollgate.ledger.WalletApi;
 import io.tollgate.limits.LimitsApi;
+import io.tollgate.metrics.GatewayMetrics;
 import io.tollgate.proxy.ProxyHandler;
 import io.tollgate.receipts.ReceiptsHandler;
 import io.tollgate.store.Store;
@@ -26,7 +27,7 @@ public final class HttpVerticle extends VerticleBase {
   /** The handlers every instance mounts. */
   public record Routes(ConfigHolder config, Store store, ProxyHandler proxy, ModelsHandler models,
       ReceiptsHandler receipts, RoutesHandler routePlans, WalletApi wallet, LimitsApi limits, AdminApi admin,
-      AdminMoney adminMoney, ChannelsAdmin channels, QuoteHandler quotes, CatalogHandler catalog) {}
+      AdminMoney adminMoney, ChannelsAdmin channels, QuoteHandler quotes, CatalogHandler catalog, GatewayMetrics metrics) {}
 
   private final Routes routes;
   private final int port;
@@ -39,6 +40,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    routes.metrics().mountRecorder(router);
     router.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")));
     router.get("/readyz").handler(this::ready);
     router.route().handler(this::rejectOversized);
@@ -59,6 +61,7 @@ public final class HttpVerticle extends VerticleBase {
     routes.adminMoney().mount(router);
     routes.limits().mountAdmin(router);
     routes.channels().mount(router);
+    routes.metrics().mountScrape(router);
     router.route().last().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(ErrorRenderer::handle);
     return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setHost("0.0.0.0"))

@@ -128,6 +128,11 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  /** Transactions the writer has committed, and the pieces of work they held, since the store opened. */
+  public long[] commitCounts() {
+    return writer.commitCounts();
+  }
+
   public boolean isOpen() {
     return !readers.isClosed();
   }

@@ -1,0 +1,80 @@
+package io.tollgate.metrics;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tollgate.store.Store;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gateway's meters, scraped at {@code GET /admin/metrics} with the admin token. Only operational figures:
+ * no key, account or model appears in a label, so a scrape tells nothing about who spent what. Money is not
+ * exported either: its record is the ledger, in integers, not a floating-point counter.
+ */
+public final class GatewayMetrics implements AutoCloseable {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+  /** The router's route patterns, taken once every route is mounted; every instance mounts the same ones. */
+  private volatile RoutePatterns routes = new RoutePatterns(java.util.List.of());
+
+  public GatewayMetrics(Store store) {
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    FunctionCounter.builder("tollgate.store.commits", store, s -> s.commitCounts()[0])
+        .description("Transactions committed by the store's single writer")
+        .register(registry);
+    FunctionCounter.builder("tollgate.store.committed.tasks", store, s -> s.commitCounts()[1])
+        .description("Pieces of work (a hold, a charge, a receipt...) those transactions committed; over commits, how much group commit batched")
+        .register(registry);
+  }
+
+  /**
+   * Times every request by its route's pattern (never its raw path, which would carry ids) and its status. Mount
+   * it before any other route, so that it sees every request, refused ones included.
+   */
+  public void mountRecorder(Router router) {
+    router.route().handler(this::record);
+  }
+
+  /**
+   * Serves the scrape. Mount it after the admin routes' token check and after every other route: the patterns
+   * requests are named by are read from the router here.
+   */
+  public void mountScrape(Router router) {
+    router.get("/admin/metrics").handler(ctx -> ctx.response()
+        .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(registry.scrape()));
+    routes = new RoutePatterns(router.getRoutes().stream().map(Route::getPath).toList());
+  }
+
+  private void record(RoutingContext ctx) {
+    long started = System.nanoTime();
+    ctx.addEndHandler(done -> {
+      Timer.builder("tollgate.http.server.requests")
+          .tag("method", ctx.request().method().name())
+          .tag("route", routes.name(ctx.request().path()))
+          .tag("status", Integer.toString(ctx.response().getStatusCode()))
+          .register(registry)
+          .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    });
+    ctx.next();
+  }
+
+  @Override
+  public void close() {
+    gc.close();
+    registry.close();
+  }
+}

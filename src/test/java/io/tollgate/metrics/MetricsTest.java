@@ -1,0 +1,95 @@
+package io.tollgate.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tollgate.testing.GatewayFixture;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code GET /admin/metrics}: Prometheus text for the admin token only, named by route patterns, never by ids. */
+class MetricsTest {
+  private static final String CHAT = "{\"model\":\"chat-a\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+  @TempDir
+  static Path dir;
+  static GatewayFixture f;
+
+  @BeforeAll
+  static void start() throws Exception {
+    f = GatewayFixture.start(dir);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    f.close();
+  }
+
+  private static double value(String scrape, String series) {
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(scrape);
+    assertThat(m.find()).as("series %s in%n%s", series, scrape).isTrue();
+    return Double.parseDouble(m.group(1));
+  }
+
+  private static String scrape() {
+    HttpResponse<String> scraped = f.get("/admin/metrics", f.admin());
+    assertThat(scraped.statusCode()).isEqualTo(200);
+    assertThat(scraped.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+    return scraped.body();
+  }
+
+  @Test
+  void onlyTheAdminTokenReadsMetrics() {
+    HttpResponse<String> anonymous = f.get("/admin/metrics");
+    HttpResponse<String> withApiKey = f.get("/admin/metrics", f.bearer());
+
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(new JsonObject(anonymous.body()).getJsonObject("error").getString("message")).isNotBlank();
+    assertThat(withApiKey.statusCode()).isEqualTo(401);
+    assertThat(scrape()).contains("jvm_memory_used_bytes", "process_uptime_seconds");
+  }
+
+  @Test
+  void requestsAreCountedByRoutePatternAndStatusWithoutIdsOrSecrets() {
+    HttpResponse<String> served = f.chat(CHAT, f.bearer());
+    assertThat(served.statusCode()).isEqualTo(200);
+    String requestId = served.headers().firstValue("x-tollgate-request-id").orElseThrow();
+    assertThat(f.get("/v1/receipts/" + requestId, f.bearer()).statusCode()).isEqualTo(200);
+    assertThat(f.chat("{\"model\":\"no-such-model\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", f.bearer())
+        .statusCode()).isEqualTo(404);
+    assertThat(f.get("/v1/nothing-here", f.bearer()).statusCode()).isEqualTo(404);
+
+    String scrape = scrape();
+
+    assertThat(value(scrape, "tollgate_http_server_requests_seconds_count{method=\"POST\",route=\"/v1/chat/completions\",status=\"200\"}"))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(value(scrape, "tollgate_http_server_requests_seconds_count{method=\"POST\",route=\"/v1/chat/completions\",status=\"404\"}"))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(value(scrape, "tollgate_http_server_requests_seconds_count{method=\"GET\",route=\"/v1/receipts/:id\",status=\"200\"}"))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(value(scrape, "tollgate_http_server_requests_seconds_count{method=\"GET\",route=\"unmatched\",status=\"404\"}"))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(scrape).doesNotContain(requestId, f.key, f.adminToken, "nothing-here", f.project.id());
+  }
+
+  @Test
+  void theStoreWritersGroupCommitIsVisible() {
+    String before = scrape();
+    double commits = value(before, "tollgate_store_commits_total");
+    double tasks = value(before, "tollgate_store_committed_tasks_total");
+
+    assertThat(f.chat(CHAT, f.bearer()).statusCode()).isEqualTo(200);
+    String after = scrape();
+
+    // a served request commits its hold, then its charge with the receipt
+    assertThat(value(after, "tollgate_store_committed_tasks_total") - tasks).isGreaterThanOrEqualTo(2);
+    assertThat(value(after, "tollgate_store_commits_total")).isGreaterThan(commits);
+    assertThat(value(after, "tollgate_store_committed_tasks_total")).isGreaterThanOrEqualTo(value(after, "tollgate_store_commits_total"));
+  }
+}
