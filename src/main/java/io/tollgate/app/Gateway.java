@@ -157,8 +157,11 @@ public final class Gateway {
     vertx.cancelTimer(refresher);
     Future<Void> undeployed = deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
     return undeployed.compose(v -> proxy.close()).andThen(v -> {
-      storeAccess.close();
-      metrics.close();
+      try {
+        storeAccess.close();
+      } finally {
+        metrics.close();
+      }
     });
   }
 

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tollgate.store.Store;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -63,14 +64,22 @@ public final class GatewayMetrics implements AutoCloseable {
     long started = System.nanoTime();
     ctx.addEndHandler(done -> {
       Timer.builder("tollgate.http.server.requests")
-          .tag("method", ctx.request().method().name())
-          .tag("route", routes.name(ctx.request().path()))
+          .tag("method", methodLabel(ctx.request().method()))
+          .tag("route", routes.name(ctx.normalizedPath()))
           .tag("status", Integer.toString(ctx.response().getStatusCode()))
           .register(registry)
           .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     });
     ctx.next();
   }
+
+  /** The standard methods by name; anything else a client invents is one label, never a new series each. */
+  static String methodLabel(HttpMethod method) {
+    return STANDARD_METHODS.contains(method) ? method.name() : "OTHER";
+  }
+
+  private static final java.util.Set<HttpMethod> STANDARD_METHODS = java.util.Set.of(HttpMethod.GET, HttpMethod.POST,
+      HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.PATCH, HttpMethod.HEAD, HttpMethod.OPTIONS);
 
   @Override
   public void close() {

@@ -24,6 +24,9 @@ final class RoutePatterns {
   }
 
   String name(String requestPath) {
+    if (requestPath == null) {
+      return UNMATCHED;
+    }
     String[] parts = segments(requestPath);
     for (int i = 0; i < patterns.size(); i++) {
       if (matches(patterns.get(i), parts)) {

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The single writer. Work queued while a transaction runs joins it, and work queued while it commits is run
@@ -16,7 +18,9 @@ import java.util.concurrent.LinkedBlockingQueue;
  * completes only after its work has committed.
  */
 final class GroupCommitWriter implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
   private static final int MAX_BATCH = 512;
+  private static final long CLOSE_WAIT_MS = 5_000;
 
   private record Task<T>(SqlWork<T> work, CompletableFuture<T> result) {}
 
@@ -32,7 +36,15 @@ final class GroupCommitWriter implements AutoCloseable {
   private volatile long commits;
   private volatile long committedTasks;
 
+  private final long closeWaitMs;
+
   GroupCommitWriter(Connection connection) throws SQLException {
+    this(connection, CLOSE_WAIT_MS);
+  }
+
+  /** {@code closeWaitMs}: how long {@link #close} waits for queued work before it returns. */
+  GroupCommitWriter(Connection connection, long closeWaitMs) throws SQLException {
+    this.closeWaitMs = closeWaitMs;
     this.connection = StatementCache.wrap(connection);
     this.connection.setAutoCommit(false);
     this.thread = new Thread(this::loop, "tollgate-store-writer");
@@ -64,7 +76,24 @@ final class GroupCommitWriter implements AutoCloseable {
     return new long[] {commits, committedTasks};
   }
 
+  /** The writer thread: batches until {@link #STOP}, then fails what is left and closes the connection it owns. */
   private void loop() {
+    try {
+      writeUntilStopped();
+    } finally {
+      // work that raced with close() and landed behind STOP: fail it rather than leave its future waiting forever
+      for (Task<?> late; (late = queue.poll()) != null; ) {
+        late.result().completeExceptionally(new StoreException("the store is closed", null));
+      }
+      try {
+        connection.close();
+      } catch (SQLException e) {
+        LOG.warn("closing the store writer's connection failed: {}", e.getMessage());
+      }
+    }
+  }
+
+  private void writeUntilStopped() {
     List<Task<?>> batch = new ArrayList<>();
     while (!stopping) {
       try {
@@ -83,10 +112,6 @@ final class GroupCommitWriter implements AutoCloseable {
         runBatch(batch);
       }
       batch.clear();
-    }
-    // work that raced with close() and landed behind STOP: fail it rather than leave its future waiting forever
-    for (Task<?> late; (late = queue.poll()) != null; ) {
-      late.result().completeExceptionally(new StoreException("the store is closed", null));
     }
   }
 
@@ -186,10 +211,13 @@ final class GroupCommitWriter implements AutoCloseable {
     closed = true;
     queue.add(STOP);
     try {
-      thread.join(5_000);
-      connection.close();
-    } catch (InterruptedException | SQLException e) {
+      thread.join(closeWaitMs);
+    } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (thread.isAlive()) {
+      // never close the connection under running work: the writer closes it itself once the queue is done
+      LOG.warn("the store writer is still committing queued work after {} ms; it closes the database when done", closeWaitMs);
     }
   }
 

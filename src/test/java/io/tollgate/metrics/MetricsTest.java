@@ -79,6 +79,26 @@ class MetricsTest {
   }
 
   @Test
+  void whatAClientInventsCannotMultiplySeries() throws Exception {
+    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    for (int i = 0; i < 5; i++) {
+      java.net.http.HttpResponse<String> invented = client.send(java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create(f.url("/v1/models"))).method("ZZMETHOD" + i, java.net.http.HttpRequest.BodyPublishers.noBody())
+          .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(invented.statusCode()).isGreaterThanOrEqualTo(400);
+    }
+    assertThat(f.get("/v1//models", f.bearer()).statusCode()).isEqualTo(200);
+
+    String scrape = scrape();
+
+    assertThat(scrape).doesNotContain("ZZMETHOD");
+    assertThat(value(scrape, "tollgate_http_server_requests_seconds_count{method=\"OTHER\",route=\"/v1/models\",status=\"404\"}"))
+        .as("five invented methods, one series").isGreaterThanOrEqualTo(5);
+    assertThat(value(scrape, "tollgate_http_server_requests_seconds_count{method=\"GET\",route=\"/v1/models\",status=\"200\"}"))
+        .as("a path the router normalizes is named by the route that served it").isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
   void theStoreWritersGroupCommitIsVisible() {
     String before = scrape();
     double commits = value(before, "tollgate_store_commits_total");

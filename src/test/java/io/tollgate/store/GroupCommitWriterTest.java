@@ -52,9 +52,13 @@ class GroupCommitWriterTest {
     };
   }
 
+  /** How many times the blocking work has run: a batch rolled back runs it once more, alone. */
+  private final AtomicInteger blockingRuns = new AtomicInteger();
+
   /** Work that runs until the test lets it go: whatever is queued meanwhile is queued behind a running batch. */
   private CompletableFuture<String> blockingInsert(String name, CountDownLatch running, CountDownLatch release) {
     return writer.submit(c -> {
+      blockingRuns.incrementAndGet();
       running.countDown();
       try {
         if (!release.await(10, TimeUnit.SECONDS)) {
@@ -136,6 +140,25 @@ class GroupCommitWriterTest {
     assertThat(committedNames()).containsExactly("a", "b", "d");
     assertThat(rebuilds).as("state beside the database rebuilt after each rollback").hasPositiveValue();
     assertThat(writer.commitCounts()).as("three tasks committed one by one after the rollback").containsExactly(3, 3);
+    assertThat(blockingRuns).as("the first work ran in the failed batch, then alone").hasValue(2);
+  }
+
+  @Test
+  void closeNeverClosesTheConnectionUnderWorkStillRunning() throws Exception {
+    writer.close();
+    Connection connection = DriverManager.getConnection(url);
+    writer = new GroupCommitWriter(connection, 100);
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<String> slow = blockingInsert("slow", running, release);
+    assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+
+    writer.close();
+    assertThat(slow).as("close gave up waiting, the work is still running").isNotDone();
+    release.countDown();
+
+    assertThat(slow.get(10, TimeUnit.SECONDS)).isEqualTo("slow");
+    assertThat(committedNames()).containsExactly("slow");
   }
 
   @Test
