@@ -67,11 +67,20 @@ public final class GatewayMetrics implements AutoCloseable {
           .tag("method", methodLabel(ctx.request().method()))
           .tag("route", routes.name(ctx.normalizedPath()))
           .tag("status", Integer.toString(ctx.response().getStatusCode()))
+          .serviceLevelObjectives(LATENCY_BUCKETS)
           .register(registry)
           .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     });
     ctx.next();
   }
+
+  /**
+   * Histogram buckets, so that a scrape gives percentiles: from what the gateway adds on a fast route to the
+   * length of a long streamed answer. Ten buckets per series keep a scrape small.
+   */
+  private static final java.time.Duration[] LATENCY_BUCKETS = java.util.stream.LongStream
+      .of(1, 5, 25, 100, 250, 1_000, 5_000, 15_000, 60_000, 300_000)
+      .mapToObj(java.time.Duration::ofMillis).toArray(java.time.Duration[]::new);
 
   /** The standard methods by name; anything else a client invents is one label, never a new series each. */
   static String methodLabel(HttpMethod method) {

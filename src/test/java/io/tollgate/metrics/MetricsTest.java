@@ -75,6 +75,8 @@ class MetricsTest {
         .isGreaterThanOrEqualTo(1);
     assertThat(value(scrape, "tollgate_http_server_requests_seconds_count{method=\"GET\",route=\"unmatched\",status=\"404\"}"))
         .isGreaterThanOrEqualTo(1);
+    assertThat(value(scrape, "tollgate_http_server_requests_seconds_bucket{method=\"POST\",route=\"/v1/chat/completions\",status=\"200\",le=\"300.0\"}"))
+        .as("histogram buckets, for percentiles").isGreaterThanOrEqualTo(1);
     assertThat(scrape).doesNotContain(requestId, f.key, f.adminToken, "nothing-here", f.project.id());
   }
 
