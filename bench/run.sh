@@ -206,26 +206,38 @@ RAW="$RUN/raw.tsv"
 printf 'round\tscenario\tcandidate\tmetric\tvalue\n' >"$RAW"
 record() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RAW"; }
 
-# "commits tasks": the store writer's counters of the gateway with accounting, from its /admin/metrics
-store_counts() {
-  curl -s --max-time 10 "http://127.0.0.1:$GW_PORT/admin/metrics" -H "Authorization: Bearer $ADMIN_on" |
-    awk '/^tollgate_store_commits_total /{c=$2} /^tollgate_store_committed_tasks_total /{t=$2} END{printf "%d %d\n", c, t}'
+# "commits tasks overhead_seconds_sum overhead_count" of a gateway, from its /admin/metrics: the store writer's
+# counters, and the gateway's own measure of what it added to proxied requests (tollgate_proxy_overhead, all series)
+gateway_counts() { # candidate
+  local port="$GW_PORT" admin="$ADMIN_on"
+  if [ "$1" = gateway-noacct ]; then
+    port="$GW_OFF_PORT" admin="$ADMIN_off"
+  fi
+  curl -s --max-time 10 "http://127.0.0.1:$port/admin/metrics" -H "Authorization: Bearer $admin" |
+    awk '/^tollgate_store_commits_total /{c=$2} /^tollgate_store_committed_tasks_total /{t=$2}
+         /^tollgate_proxy_overhead_seconds_sum[{ ]/{os+=$NF} /^tollgate_proxy_overhead_seconds_count[{ ]/{oc+=$NF}
+         END{printf "%d %d %.6f %d\n", c, t, os, oc}'
 }
 
-record_counts() { # round scenario "commits tasks" before, after
-  local c0 t0 c1 t1
-  read -r c0 t0 <<<"$3"
-  read -r c1 t1 <<<"$4"
-  record "$1" "$2" gateway commits "$((c1 - c0))"
-  record "$1" "$2" gateway committed_tasks "$((t1 - t0))"
+record_counts() { # round scenario candidate counts-before counts-after
+  local c0 t0 s0 n0 c1 t1 s1 n1
+  read -r c0 t0 s0 n0 <<<"$4"
+  read -r c1 t1 s1 n1 <<<"$5"
+  if [ "$3" = gateway ]; then
+    record "$1" "$2" gateway commits "$((c1 - c0))"
+    record "$1" "$2" gateway committed_tasks "$((t1 - t0))"
+  fi
+  if [ "$((n1 - n0))" -gt 0 ]; then
+    record "$1" "$2" "$3" overhead_mean_us "$(awk -v a="$s0" -v b="$s1" -v n="$((n1 - n0))" 'BEGIN{printf "%.1f", (b - a) * 1e6 / n}')"
+  fi
 }
 
 # run_wrk ROUND SCENARIO CANDIDATE THREADS CONNS BODY URL [DELAY_MS]: one bounded wrk run, recorded
 run_wrk() {
   local round="$1" scenario="$2" cand="$3" threads="$4" conns="$5" body="$6" url="$7" delay="${8:-0}"
   local line counts_before=""
-  if [ "$cand" = gateway ] && [ "${SKIP_COUNTS:-0}" = 0 ]; then
-    counts_before="$(store_counts)"
+  if [[ "$cand" == gateway* ]] && [ "${SKIP_COUNTS:-0}" = 0 ]; then
+    counts_before="$(gateway_counts "$cand")"
   fi
   line="$(BENCH_BODY="$body" BENCH_KEY="${KEY[$cand]}" BENCH_DELAY_MS="$delay" \
     timeout $((DURATION + 30)) wrk -t"$threads" -c"$conns" -d"${DURATION}s" --timeout 10s -s "$here/post.lua" "$url" | grep '^BENCH ' || true)"
@@ -242,7 +254,7 @@ run_wrk() {
   record "$round" "$scenario" "$cand" p99_us "${v[p99_us]}"
   record "$round" "$scenario" "$cand" errors "$errors"
   if [ -n "$counts_before" ]; then
-    record_counts "$round" "$scenario" "$counts_before" "$(store_counts)"
+    record_counts "$round" "$scenario" "$cand" "$counts_before" "$(gateway_counts "$cand")"
   fi
   if [ "$errors" -gt 0 ]; then
     log "warning: $scenario $cand: $errors errors (${line#BENCH })"
@@ -297,8 +309,8 @@ cpu_run() { # round candidate
   local round="$1" cand="$2" pid before after counts_before=""
   pid="$(pid_of "$cand")"
   # the writer's counters are read outside the CPU window: a scrape costs the gateway CPU of its own
-  if [ "$cand" = gateway ]; then
-    counts_before="$(store_counts)"
+  if [[ "$cand" == gateway* ]]; then
+    counts_before="$(gateway_counts "$cand")"
   fi
   thread_ticks "$pid" >"$RUN/threads-$round-$cand.before"
   before="$(cpu_ticks "$pid")"
@@ -306,7 +318,7 @@ cpu_run() { # round candidate
   after="$(cpu_ticks "$pid")"
   thread_ticks "$pid" >"$RUN/threads-$round-$cand.after"
   if [ -n "$counts_before" ]; then
-    record_counts "$round" cpu "$counts_before" "$(store_counts)"
+    record_counts "$round" cpu "$cand" "$counts_before" "$(gateway_counts "$cand")"
   fi
   record "$round" cpu "$cand" cpu_ticks "$((after - before))"
   record "$round" cpu "$cand" cpu_us_per_req "$(awk -v t="$((after - before))" -v hz="$CLK_TCK" -v n="$LAST_REQUESTS" \

@@ -239,6 +239,28 @@ def section_group_commit(data, out):
     out.append("")
 
 
+def section_own_overhead(data, out):
+    """The gateways' own measure of what they added (tollgate_proxy_overhead), beside what wrk saw."""
+    rows = []
+    for scenario in ("c1", "cpu", "c32", "c256", "stream_c1", "stream_c32"):
+        cells = []
+        for cand in ("gateway", "gateway-noacct"):
+            cells.append(fmt(spread(per_round(data, scenario, cand, "overhead_mean_us")), " µs"))
+        if any(c != "n/a" for c in cells):
+            rows.append(f"| {scenario} | {cells[0]} | {cells[1]} |")
+    if not rows:
+        return
+    out.append("## What the gateways say they added (`tollgate_proxy_overhead`)\n")
+    out.append("Each gateway times every proxied request and subtracts the time its attempts spent on the upstream "
+               "(from sending to the end of the answer, as its event loop sees it); the mean per request, from "
+               "`/admin/metrics` around each run. wrk's figures above include the client's and the network's share; "
+               "these do not, and they count the gateway's own reading and writing of upstream bytes as upstream time.\n")
+    out.append("| scenario | gateway | gateway-noacct |")
+    out.append("| --- | --- | --- |")
+    out.extend(rows)
+    out.append("")
+
+
 def section_targets(out, latency, sat32, sat256, cpu, breakdowns, without_jit, data, soak):
     out.append("## Targets\n")
     out.append("| target | measured (median, min to max) | met? |")
@@ -379,6 +401,7 @@ def main():
     if any(k[0] == "stream_c32" for k in data):
         section_throughput(data, out, "stream_c32", "Streamed requests at 32 connections (`wrk -t2 -c32`)")
     section_group_commit(data, out)
+    section_own_overhead(data, out)
     soak = section_soak(run, data, out)
     section_targets(out, latency, sat32, sat256, cpu, breakdowns, without_jit, data, soak)
     section_checks(run, out)

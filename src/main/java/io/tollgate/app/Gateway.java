@@ -104,12 +104,12 @@ public final class Gateway {
     Tenants tenants = new Tenants(store, clock);
     Ledger ledger = new Ledger(store, clock);
     RedeemCodes codes = new RedeemCodes(store, clock);
+    GatewayMetrics metrics = new GatewayMetrics(store);
     ProxyHandler proxy = new ProxyHandler(vertx, config, auth, new Billing(access, limits, clock), limits, health,
-        outputs, priceVersions, access, clock, accounting);
+        outputs, priceVersions, access, clock, accounting, metrics);
     ReceiptsHandler receipts = new ReceiptsHandler(auth, access);
     ModelsHandler models = new ModelsHandler(config, auth, clock.millis() / 1000);
     AdminApi admin = new AdminApi(vertx, store, tenants, keys, auth, config, receipts);
-    GatewayMetrics metrics = new GatewayMetrics(store);
     HttpVerticle.Routes routes = new HttpVerticle.Routes(config, store, proxy, models, receipts,
         new RoutesHandler(config, auth, health), new WalletApi(vertx, auth, ledger, codes),
         new LimitsApi(vertx, store, limits, auth, config, clock), admin, new AdminMoney(vertx, ledger, codes, store, clock),

@@ -60,16 +60,45 @@ public final class GatewayMetrics implements AutoCloseable {
     routes = new RoutePatterns(router.getRoutes().stream().map(Route::getPath).toList());
   }
 
+  /**
+   * Starts counting the upstream time of a proxied request; at the request's end, its time minus that is
+   * recorded as what the gateway added ({@code tollgate.proxy.overhead}), if it reached an upstream at all.
+   */
+  public UpstreamTime upstreamTime(RoutingContext ctx, String endpoint, boolean accounted) {
+    UpstreamTime upstream = new UpstreamTime(registry.config().clock());
+    ctx.put(UPSTREAM_TIME, upstream);
+    ctx.put(PROXY_TAGS, new String[] {endpoint, accounted ? "on" : "off"});
+    return upstream;
+  }
+
+  private static final String UPSTREAM_TIME = "tollgate.metrics.upstream-time";
+  private static final String PROXY_TAGS = "tollgate.metrics.proxy-tags";
+
   private void record(RoutingContext ctx) {
-    long started = System.nanoTime();
+    long started = registry.config().clock().monotonicTime();
     ctx.addEndHandler(done -> {
+      long total = registry.config().clock().monotonicTime() - started;
       Timer.builder("tollgate.http.server.requests")
           .tag("method", methodLabel(ctx.request().method()))
           .tag("route", routes.name(ctx.normalizedPath()))
           .tag("status", Integer.toString(ctx.response().getStatusCode()))
           .serviceLevelObjectives(LATENCY_BUCKETS)
           .register(registry)
-          .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+          .record(total, TimeUnit.NANOSECONDS);
+      UpstreamTime upstream = ctx.get(UPSTREAM_TIME);
+      if (upstream != null && upstream.called()) {
+        // an attempt still open here ended with the response (a client that went away, say)
+        upstream.ended();
+        String[] tags = ctx.get(PROXY_TAGS);
+        Timer.builder("tollgate.proxy.overhead")
+            .description("What the gateway added to a proxied request: its time minus the time spent on upstreams")
+            .tag("endpoint", tags[0])
+            .tag("accounting", tags[1])
+            .tag("stream", Boolean.toString(upstream.stream()))
+            .serviceLevelObjectives(OVERHEAD_BUCKETS)
+            .register(registry)
+            .record(Math.max(0, total - upstream.spentNanos()), TimeUnit.NANOSECONDS);
+      }
     });
     ctx.next();
   }
@@ -81,6 +110,11 @@ public final class GatewayMetrics implements AutoCloseable {
   private static final java.time.Duration[] LATENCY_BUCKETS = java.util.stream.LongStream
       .of(1, 5, 25, 100, 250, 1_000, 5_000, 15_000, 60_000, 300_000)
       .mapToObj(java.time.Duration::ofMillis).toArray(java.time.Duration[]::new);
+
+  /** Finer buckets for what the gateway adds: its targets are in hundreds of microseconds. */
+  private static final java.time.Duration[] OVERHEAD_BUCKETS = java.util.stream.LongStream
+      .of(100, 150, 250, 500, 1_000, 2_500, 5_000, 10_000, 50_000, 250_000)
+      .mapToObj(micros -> java.time.Duration.ofNanos(micros * 1_000)).toArray(java.time.Duration[]::new);
 
   /** The standard methods by name; anything else a client invents is one label, never a new series each. */
   static String methodLabel(HttpMethod method) {

@@ -37,6 +37,8 @@ final class Call {
   String outcome;
   int httpStatus;
   String errorCode;
+  /** Time spent on upstreams, for the overhead metric. */
+  io.tollgate.metrics.UpstreamTime upstreamTime;
   long priceVersion;
   long promptEstimate;
   /** The hold of the attempt in flight, or of the successful one; null when none is open. */

@@ -18,6 +18,7 @@ import io.tollgate.pricing.Costs;
 import io.tollgate.pricing.PriceVersions;
 import io.tollgate.receipts.Attempt;
 import io.tollgate.routing.RoutePlanner;
+import io.tollgate.metrics.GatewayMetrics;
 import io.tollgate.store.StoreAccess;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -53,10 +54,12 @@ public final class ProxyHandler {
   private final UpstreamClient upstream;
   private final Idempotency idempotency;
   private final boolean accounted;
+  private final GatewayMetrics metrics;
 
   public ProxyHandler(Vertx vertx, ConfigHolder config, KeyAuthenticator auth, Billing billing, Limits limits,
       HealthRegistry health, io.tollgate.pricing.OutputStats outputStats, PriceVersions priceVersions, StoreAccess store,
-      Clock clock, Accounting accounting) {
+      Clock clock, Accounting accounting, GatewayMetrics metrics) {
+    this.metrics = java.util.Objects.requireNonNull(metrics, "metrics");
     this.accounted = java.util.Objects.requireNonNull(accounting, "accounting") == Accounting.ON;
     this.outputStats = outputStats;
     this.limits = limits;
@@ -84,6 +87,7 @@ public final class ProxyHandler {
   private void handle(RoutingContext ctx, String endpoint, String path) {
     long now = clock.millis();
     Call call = new Call(Ids.next("req", now), now, endpoint, config.current(), accounted);
+    call.upstreamTime = metrics.upstreamTime(ctx, endpoint, accounted);
     ctx.response().putHeader(ReceiptHeaders.REQUEST_ID, call.id);
     if (!accounted) {
       ctx.response().putHeader(Accounting.OFF_HEADER, "off");
@@ -210,9 +214,11 @@ public final class ProxyHandler {
           call.ticket = ticket;
           call.holdOpen = ticket != null;
           long startedAt = clock.millis();
+          call.upstreamTime.started(call.stream);
           return upstream.send(channel, path, upstreamBody(call, leg), ctx.request().headers(), startedAt)
               .compose(exchange -> answer(ctx, call, index, channel, exchange))
               .recover(failure -> {
+                call.upstreamTime.ended();
                 if (!(failure instanceof AttemptFailure attempt)) {
                   health.abandoned(channel);
                   return Future.failedFuture(failure);
@@ -274,6 +280,7 @@ public final class ProxyHandler {
     int status = exchange.response().statusCode();
     if (status < 200 || status >= 300) {
       return BodyReader.read(vertx, exchange.response(), channel.timeouts(), exchange.startedAtMs(), clock.millis())
+          .andThen(read -> call.upstreamTime.ended())
           .recover(e -> Future.succeededFuture(Buffer.buffer()))
           .compose(body -> Future.failedFuture(AttemptFailure.fromStatus(status, body)
               .retryAfter(exchange.response().getHeader("retry-after"))));
@@ -282,6 +289,7 @@ public final class ProxyHandler {
       return stream(ctx, call, index, channel, exchange);
     }
     return BodyReader.read(vertx, exchange.response(), channel.timeouts(), exchange.startedAtMs(), clock.millis())
+        .andThen(read -> call.upstreamTime.ended())
         .compose(body -> {
           JsonObject json;
           try {
@@ -328,6 +336,7 @@ public final class ProxyHandler {
           .putHeader("cache-control", "no-cache");
     });
     return relay.run(clock.millis())
+        .andThen(relayed -> call.upstreamTime.ended())
         .recover(failure -> {
           call.legIndex = -1;
           call.usage = null;

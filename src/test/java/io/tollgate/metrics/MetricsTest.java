@@ -100,6 +100,49 @@ class MetricsTest {
         .as("a path the router normalizes is named by the route that served it").isGreaterThanOrEqualTo(1);
   }
 
+  private static final String CHAT_SERIES =
+      "tollgate_http_server_requests_seconds_sum{method=\"POST\",route=\"/v1/chat/completions\",status=\"200\"}";
+  private static final String OVERHEAD =
+      "tollgate_proxy_overhead_seconds_%s{accounting=\"on\",endpoint=\"chat.completions\",stream=\"%s\"}";
+
+  private static double valueOrZero(String scrape, String series) {
+    return scrape.contains(series + " ") ? value(scrape, series) : 0;
+  }
+
+  @Test
+  void whatTheGatewayAddsIsTheRequestsTimeWithoutItsUpstreamTime() {
+    String before = scrape();
+    String overheadSum = OVERHEAD.formatted("sum", "false");
+    String overheadCount = OVERHEAD.formatted("count", "false");
+
+    HttpResponse<String> slow = f.chat(CHAT, f.bearer()[0], f.bearer()[1], "x-mock", "latency_ms=300");
+    assertThat(slow.statusCode()).isEqualTo(200);
+    String after = scrape();
+
+    double total = value(after, CHAT_SERIES) - valueOrZero(before, CHAT_SERIES);
+    double overhead = value(after, overheadSum) - valueOrZero(before, overheadSum);
+    assertThat(value(after, overheadCount) - valueOrZero(before, overheadCount)).isEqualTo(1);
+    assertThat(total).as("the request waited on its upstream").isGreaterThanOrEqualTo(0.3);
+    assertThat(overhead).as("the upstream's 300 ms are not the gateway's").isPositive().isLessThanOrEqualTo(total - 0.3);
+  }
+
+  @Test
+  void streamsAndRefusalsAreToldApart() {
+    String streamCount = OVERHEAD.formatted("count", "true");
+    String plainCount = OVERHEAD.formatted("count", "false");
+    String before = scrape();
+
+    HttpResponse<String> streamed = f.chat("{\"model\":\"chat-a\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+        f.bearer());
+    assertThat(streamed.statusCode()).isEqualTo(200);
+    assertThat(f.chat("{\"model\":\"chat-a\"}", f.bearer()).statusCode()).as("refused before any upstream").isEqualTo(400);
+    String after = scrape();
+
+    assertThat(value(after, streamCount) - valueOrZero(before, streamCount)).isEqualTo(1);
+    assertThat(valueOrZero(after, plainCount)).as("a refused request reached no upstream: nothing added to measure")
+        .isEqualTo(valueOrZero(before, plainCount));
+  }
+
   @Test
   void theStoreWritersGroupCommitIsVisible() {
     String before = scrape();
