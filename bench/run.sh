@@ -308,7 +308,7 @@ pid_of() {
 cpu_run() { # round candidate
   local round="$1" cand="$2" pid before after counts_before=""
   pid="$(pid_of "$cand")"
-  # the writer's counters are read outside the CPU window: a scrape costs the gateway CPU of its own
+  # the gateway's counters are read outside the CPU window: a scrape costs the gateway CPU of its own
   if [[ "$cand" == gateway* ]]; then
     counts_before="$(gateway_counts "$cand")"
   fi

@@ -65,14 +65,12 @@ public final class GatewayMetrics implements AutoCloseable {
    * recorded as what the gateway added ({@code tollgate.proxy.overhead}), if it reached an upstream at all.
    */
   public UpstreamTime upstreamTime(RoutingContext ctx, String endpoint, boolean accounted) {
-    UpstreamTime upstream = new UpstreamTime(registry.config().clock());
+    UpstreamTime upstream = new UpstreamTime(registry.config().clock(), endpoint, accounted);
     ctx.put(UPSTREAM_TIME, upstream);
-    ctx.put(PROXY_TAGS, new String[] {endpoint, accounted ? "on" : "off"});
     return upstream;
   }
 
   private static final String UPSTREAM_TIME = "tollgate.metrics.upstream-time";
-  private static final String PROXY_TAGS = "tollgate.metrics.proxy-tags";
 
   private void record(RoutingContext ctx) {
     long started = registry.config().clock().monotonicTime();
@@ -87,20 +85,23 @@ public final class GatewayMetrics implements AutoCloseable {
           .record(total, TimeUnit.NANOSECONDS);
       UpstreamTime upstream = ctx.get(UPSTREAM_TIME);
       if (upstream != null && upstream.called()) {
-        // an attempt still open here ended with the response (a client that went away, say)
-        upstream.ended();
-        String[] tags = ctx.get(PROXY_TAGS);
-        Timer.builder("tollgate.proxy.overhead")
-            .description("What the gateway added to a proxied request: its time minus the time spent on upstreams")
-            .tag("endpoint", tags[0])
-            .tag("accounting", tags[1])
-            .tag("stream", Boolean.toString(upstream.stream()))
-            .serviceLevelObjectives(OVERHEAD_BUCKETS)
-            .register(registry)
-            .record(Math.max(0, total - upstream.spentNanos()), TimeUnit.NANOSECONDS);
+        recordOverhead(upstream, total);
       }
     });
     ctx.next();
+  }
+
+  private void recordOverhead(UpstreamTime upstream, long totalNanos) {
+    // an attempt still open here ended with the response (a client that went away, say)
+    upstream.ended();
+    Timer.builder("tollgate.proxy.overhead")
+        .description("What the gateway added to a proxied request: its time minus the time spent on upstreams")
+        .tag("endpoint", upstream.endpoint())
+        .tag("accounting", upstream.accounted() ? "on" : "off")
+        .tag("stream", Boolean.toString(upstream.stream()))
+        .serviceLevelObjectives(OVERHEAD_BUCKETS)
+        .register(registry)
+        .record(Math.max(0, totalNanos - upstream.spentNanos()), TimeUnit.NANOSECONDS);
   }
 
   /**

@@ -9,13 +9,17 @@ import io.micrometer.core.instrument.Clock;
  */
 public final class UpstreamTime {
   private final Clock clock;
+  private final String endpoint;
+  private final boolean accounted;
   private long spentNanos;
   private long openedAt = -1;
   private boolean called;
   private boolean stream;
 
-  UpstreamTime(Clock clock) {
+  UpstreamTime(Clock clock, String endpoint, boolean accounted) {
     this.clock = clock;
+    this.endpoint = endpoint;
+    this.accounted = accounted;
   }
 
   /** An attempt is sent upstream now. */
@@ -32,6 +36,14 @@ public final class UpstreamTime {
       spentNanos += clock.monotonicTime() - openedAt;
       openedAt = -1;
     }
+  }
+
+  String endpoint() {
+    return endpoint;
+  }
+
+  boolean accounted() {
+    return accounted;
   }
 
   boolean called() {

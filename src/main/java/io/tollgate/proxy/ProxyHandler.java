@@ -279,8 +279,7 @@ public final class ProxyHandler {
   private Future<Void> answer(RoutingContext ctx, Call call, int index, Channel channel, UpstreamClient.Exchange exchange) {
     int status = exchange.response().statusCode();
     if (status < 200 || status >= 300) {
-      return BodyReader.read(vertx, exchange.response(), channel.timeouts(), exchange.startedAtMs(), clock.millis())
-          .andThen(read -> call.upstreamTime.ended())
+      return readAnswer(call, channel, exchange)
           .recover(e -> Future.succeededFuture(Buffer.buffer()))
           .compose(body -> Future.failedFuture(AttemptFailure.fromStatus(status, body)
               .retryAfter(exchange.response().getHeader("retry-after"))));
@@ -288,8 +287,7 @@ public final class ProxyHandler {
     if (call.stream) {
       return stream(ctx, call, index, channel, exchange);
     }
-    return BodyReader.read(vertx, exchange.response(), channel.timeouts(), exchange.startedAtMs(), clock.millis())
-        .andThen(read -> call.upstreamTime.ended())
+    return readAnswer(call, channel, exchange)
         .compose(body -> {
           JsonObject json;
           try {
@@ -323,6 +321,12 @@ public final class ProxyHandler {
             return null;
           });
         });
+  }
+
+  /** Reads the upstream's whole answer; the attempt's upstream time ends with it. */
+  private Future<Buffer> readAnswer(Call call, Channel channel, UpstreamClient.Exchange exchange) {
+    return BodyReader.read(vertx, exchange.response(), channel.timeouts(), exchange.startedAtMs(), clock.millis())
+        .andThen(read -> call.upstreamTime.ended());
   }
 
   private Future<Void> stream(RoutingContext ctx, Call call, int index, Channel channel, UpstreamClient.Exchange exchange) {

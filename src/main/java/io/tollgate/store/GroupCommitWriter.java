@@ -35,7 +35,6 @@ final class GroupCommitWriter implements AutoCloseable {
   private boolean stopping;
   private volatile long commits;
   private volatile long committedTasks;
-
   private final long closeWaitMs;
 
   GroupCommitWriter(Connection connection) throws SQLException {
@@ -59,14 +58,14 @@ final class GroupCommitWriter implements AutoCloseable {
   <T> CompletableFuture<T> submit(SqlWork<T> work) {
     CompletableFuture<T> result = new CompletableFuture<>();
     if (closed) {
-      result.completeExceptionally(new StoreException("the store is closed", null));
+      result.completeExceptionally(closedError());
       return result;
     }
     Task<T> task = new Task<>(work, result);
     queue.add(task);
     if (closed && queue.remove(task)) {
       // close() came between the check and the add: the writer may be gone, and never take this
-      result.completeExceptionally(new StoreException("the store is closed", null));
+      result.completeExceptionally(closedError());
     }
     return result;
   }
@@ -83,7 +82,7 @@ final class GroupCommitWriter implements AutoCloseable {
     } finally {
       // work that raced with close() and landed behind STOP: fail it rather than leave its future waiting forever
       for (Task<?> late; (late = queue.poll()) != null; ) {
-        late.result().completeExceptionally(new StoreException("the store is closed", null));
+        late.result().completeExceptionally(closedError());
       }
       try {
         connection.close();
@@ -97,12 +96,7 @@ final class GroupCommitWriter implements AutoCloseable {
     List<Task<?>> batch = new ArrayList<>();
     while (!stopping) {
       try {
-        Task<?> first = queue.take();
-        if (first == STOP) {
-          stopping = true;
-        } else {
-          batch.add(first);
-        }
+        admit(queue.take(), batch);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -122,12 +116,20 @@ final class GroupCommitWriter implements AutoCloseable {
       if (next == null) {
         return;
       }
-      if (next == STOP) {
-        stopping = true;
-      } else {
-        batch.add(next);
-      }
+      admit(next, batch);
     }
+  }
+
+  private void admit(Task<?> task, List<Task<?>> batch) {
+    if (task == STOP) {
+      stopping = true;
+    } else {
+      batch.add(task);
+    }
+  }
+
+  private static StoreException closedError() {
+    return new StoreException("the store is closed", null);
   }
 
   /**
