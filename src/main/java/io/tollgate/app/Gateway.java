@@ -17,6 +17,7 @@ import io.tollgate.catalog.RoutesHandler;
 import io.tollgate.health.ChannelsAdmin;
 import io.tollgate.health.HealthRegistry;
 import io.tollgate.pricing.OutputStats;
+import io.tollgate.pricing.Overruns;
 import io.tollgate.quote.QuoteHandler;
 import io.tollgate.catalog.CatalogHandler;
 import io.tollgate.limits.LimitsApi;
@@ -91,6 +92,7 @@ public final class Gateway {
     Limits limits = new Limits(store, clock);
     HealthRegistry health = new HealthRegistry(clock);
     OutputStats outputs = new OutputStats();
+    Overruns overruns = new Overruns();
     limits.load();
     store.afterRollback(c -> {
       limits.rebuild(c);
@@ -106,14 +108,14 @@ public final class Gateway {
     RedeemCodes codes = new RedeemCodes(store, clock);
     GatewayMetrics metrics = new GatewayMetrics(store);
     ProxyHandler proxy = new ProxyHandler(vertx, config, auth, new Billing(access, limits, clock), limits, health,
-        outputs, priceVersions, access, clock, accounting, metrics);
+        outputs, overruns, priceVersions, access, clock, accounting, metrics);
     ReceiptsHandler receipts = new ReceiptsHandler(auth, access);
     ModelsHandler models = new ModelsHandler(config, auth, clock.millis() / 1000);
     AdminApi admin = new AdminApi(vertx, store, tenants, keys, auth, config, receipts);
     HttpVerticle.Routes routes = new HttpVerticle.Routes(config, store, proxy, models, receipts,
         new RoutesHandler(config, auth, health), new WalletApi(vertx, auth, ledger, codes),
         new LimitsApi(vertx, store, limits, auth, config, clock), admin, new AdminMoney(vertx, ledger, codes, store, clock),
-        new ChannelsAdmin(config, health), new QuoteHandler(vertx, config, auth, store, limits, health, outputs),
+        new ChannelsAdmin(config, health), new QuoteHandler(vertx, config, auth, store, limits, health, outputs, overruns),
         new CatalogHandler(config, auth, health), metrics);
     Gateway gateway = new Gateway(vertx, store, access, config, proxy, metrics, chosen);
     gateway.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> access.write(c ->

@@ -85,15 +85,25 @@ public final class Billing {
     });
   }
 
+  /** More to write in the transaction that settles a hold, knowing what posting did (null when it had ended). */
+  @FunctionalInterface
+  public interface AlsoWrite {
+    AlsoWrite NOTHING = (c, posted) -> {};
+
+    void write(java.sql.Connection c, HoldSql.Posted posted) throws java.sql.SQLException;
+  }
+
   /**
-   * Posts the hold at {@code costMicros}, counts the actual use on its limits, and inserts the receipt built
-   * from the result, in one transaction. The posted result is null when the hold had already ended (it is then
-   * not charged again).
+   * Posts the hold at {@code costMicros}, counts the actual use on its limits, inserts the receipt built from the
+   * result and whatever {@code also} writes (the request's idempotent result), in one transaction: all of it
+   * commits, or none. The posted result is null when the hold had already ended (it is then not charged again).
    */
-  public Future<Settled> settle(Ticket ticket, long costMicros, long tokens, String requestId, Function<HoldSql.Posted, Receipt> receipt) {
+  public Future<Settled> settle(Ticket ticket, long costMicros, long tokens, String requestId,
+      Function<HoldSql.Posted, Receipt> receipt, AlsoWrite also) {
     return store.write(c -> {
       HoldSql.Posted posted = HoldSql.post(c, ticket.id(), costMicros, requestId, clock.millis());
       ReceiptSql.insert(c, receipt.apply(posted));
+      also.write(c, posted);
       if (posted != null) {
         // last: in-memory counters change only once every write of this task has succeeded
         limits.post(c, ticket.reservations(), posted.chargedMicros(), tokens);

@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param promptTokens counted from the request
  * @param completionTokens words produced
  * @param usage whether usage is reported at all
+ * @param usageScript the shape of the usage object and any counts it misreports
  */
 record ChatReply(
     String id,
@@ -30,7 +31,8 @@ record ChatReply(
     String finishReason,
     int promptTokens,
     int completionTokens,
-    boolean usage) {
+    boolean usage,
+    UsageScript usageScript) {
 
   static final int DEFAULT_COMPLETION_TOKENS = 16;
 
@@ -40,7 +42,7 @@ record ChatReply(
 
   static ChatReply plan(ChatRequest request, MockSettings settings) {
     int wanted = settings.tokens().orElse(DEFAULT_COMPLETION_TOKENS);
-    int produced = Math.min(wanted, request.maxTokens().orElse(Integer.MAX_VALUE));
+    int produced = settings.ignoreMaxTokens() ? wanted : Math.min(wanted, request.maxTokens().orElse(Integer.MAX_VALUE));
     Optional<ToolCall> toolCall = request.toolName()
         .map(name -> new ToolCall("call_" + randomHex(24), name, "{}"));
     String finishReason =
@@ -49,7 +51,7 @@ record ChatReply(
         ? Optional.empty() : Optional.of(text(request, produced));
     return new ChatReply("chatcmpl-" + randomHex(29), System.currentTimeMillis() / 1000,
         request.model(), content, toolCall, finishReason, request.promptTokens(), produced,
-        !settings.noUsage());
+        !settings.noUsage() && settings.usage().reported(), settings.usage());
   }
 
   /** The content as streamed: each word with a trailing space, which concatenate to the content. */
@@ -60,10 +62,7 @@ record ChatReply(
   }
 
   JsonObject usageJson() {
-    return new JsonObject()
-        .put("prompt_tokens", promptTokens)
-        .put("completion_tokens", completionTokens)
-        .put("total_tokens", promptTokens + completionTokens);
+    return usageScript.render(promptTokens, completionTokens);
   }
 
   JsonObject completionJson() {

@@ -46,8 +46,7 @@ final class Embeddings {
       tokens += inputs.get(i).tokens();
     }
     JsonObject reply = new JsonObject().put("object", "list").put("data", data).put("model", model);
-    JsonObject usage = new JsonObject().put("prompt_tokens", tokens).put("total_tokens", tokens);
-    return settings.noUsage() ? reply : reply.put("usage", usage);
+    return settings.noUsage() || !settings.usage().reported() ? reply : reply.put("usage", settings.usage().renderEmbeddings(tokens));
   }
 
   private static List<Input> inputs(Object input) {

@@ -37,6 +37,8 @@ import java.util.regex.Pattern;
  * @param malformed answer 200 with a body that is not JSON
  * @param tokens completion tokens to produce, still capped by the request's max_tokens
  * @param whenModel apply the settings only to requests for this model
+ * @param usage how usage is reported when it is: its shape and any counts that lie (see {@link UsageScript})
+ * @param ignoreMaxTokens produce {@code tokens} even past the request's max_tokens, as a careless upstream would
  */
 record MockSettings(
     OptionalInt status,
@@ -49,18 +51,21 @@ record MockSettings(
     boolean noUsage,
     boolean malformed,
     OptionalInt tokens,
-    Optional<String> whenModel) {
+    Optional<String> whenModel,
+    UsageScript usage,
+    boolean ignoreMaxTokens) {
 
   /** Behave like a healthy upstream. */
   static final MockSettings NONE = new MockSettings(OptionalInt.empty(), OptionalInt.empty(), 0,
       OptionalInt.empty(), false, OptionalInt.empty(), OptionalInt.empty(), false, false,
-      OptionalInt.empty(), Optional.empty());
+      OptionalInt.empty(), Optional.empty(), UsageScript.HONEST, false);
 
   static final String HEADER = "x-mock";
 
   private static final Set<String> KEYS = new TreeSet<>(List.of("status", "retry_after",
       "latency_ms", "tps", "timeout", "drop_after", "error_after", "no_usage", "malformed",
-      "tokens", "when_model"));
+      "tokens", "when_model", "usage", "prompt_tokens", "completion_tokens", "cached_tokens",
+      "ignore_max_tokens"));
 
   private static final Pattern SEPARATOR = Pattern.compile("[,;]");
   private static final Pattern GROUP_SEPARATOR = Pattern.compile("\\|");
@@ -135,7 +140,9 @@ record MockSettings(
         flag(values, "no_usage"),
         flag(values, "malformed"),
         integer(values, "tokens", 0, 1_000_000),
-        whenModel);
+        whenModel,
+        UsageScript.from(values, MockSettings::invalid),
+        flag(values, "ignore_max_tokens"));
   }
 
   private static OptionalInt integer(Map<String, String> values, String key, int min, int max) {
@@ -165,7 +172,7 @@ record MockSettings(
     throw invalid(key + "=" + value + " (expected: true or false)");
   }
 
-  private static MockFailure invalid(String problem) {
+  static MockFailure invalid(String problem) {
     return MockFailure.invalidRequest("Invalid " + HEADER + " header: " + problem, HEADER);
   }
 }

@@ -19,7 +19,11 @@ import java.util.Objects;
  *       streamed chunks; {@code error_after=N} send an error event after N streamed chunks and
  *       end the stream without {@code [DONE]} (unstreamed: a 200 whose body is that error);
  *   <li>{@code no_usage=true} omit usage; {@code malformed=true} send a body that is not JSON;
- *   <li>{@code tokens=N} produce N completion tokens, still capped by max_tokens;
+ *   <li>{@code tokens=N} produce N completion tokens, still capped by max_tokens unless
+ *       {@code ignore_max_tokens=true};
+ *   <li>{@code usage=openai|empty|anthropic|prompt_only|none} the usage object's shape, and
+ *       {@code prompt_tokens=N}, {@code completion_tokens=N}, {@code cached_tokens=N} counts that
+ *       lie (any integer, negative or huge), for tests of an upstream that misreports;
  *   <li>{@code when_model=X} apply the rest only to requests for model X; groups separated by
  *       {@code |} script several models in one header.
  * </ul>

@@ -8,6 +8,8 @@ import io.tollgate.ledger.Billing;
 import io.tollgate.ledger.HoldContext;
 import io.tollgate.ledger.HoldSql;
 import io.tollgate.pricing.Costs;
+import io.tollgate.pricing.Demand;
+import io.vertx.core.Promise;
 import io.tollgate.receipts.AppliedPrice;
 import io.tollgate.receipts.Attempt;
 import io.tollgate.receipts.Receipt;
@@ -40,7 +42,14 @@ final class Call {
   /** Time spent on upstreams, for the overhead metric. */
   io.tollgate.metrics.UpstreamTime upstreamTime;
   long priceVersion;
-  long promptEstimate;
+  /** The worst case of one attempt in tokens, sized once for every leg and shown by the quote alike. */
+  Demand demand;
+  /** Why a usage the upstream reported was not believed, for the receipt; null when it was, or when there was none. */
+  String usageRejected;
+  /** Set when usage cost more than the hold reserved: by how much. */
+  Long excessMicros;
+  /** Completes when the client's connection closes before its answer was written: every wait is cancelled by it. */
+  final Promise<Void> left = Promise.promise();
   /** The hold of the attempt in flight, or of the successful one; null when none is open. */
   Billing.Ticket ticket;
   /** Whether {@link #ticket} is still pending, so that every exit voids or settles it exactly once. */
@@ -58,6 +67,32 @@ final class Call {
     this.startedAtMs = startedAtMs;
     this.endpoint = endpoint;
     this.config = config;
+  }
+
+  boolean clientGone() {
+    return left.future().isComplete();
+  }
+
+  /** How large a usage count an upstream may report for this request and still be believed. */
+  ReportedUsage.Bounds usageBounds() {
+    long choices = body != null && body.getValue("n") instanceof Number n ? Math.max(1, n.longValue()) : 1;
+    var model = plan.model();
+    long prompt = 2 * Math.max(model.contextWindow(), demand == null ? 0 : demand.holdPromptTokens());
+    return new ReportedUsage.Bounds(prompt, 2 * model.maxOutputTokens() * choices, model.embeddings());
+  }
+
+  /** Takes the upstream's reported usage when it is believable; else remembers why not, for the receipt. */
+  void report(ReportedUsage reported) {
+    if (reported.usage() != null) {
+      usage = reported.usage();
+    } else if (reported.rejected() != null) {
+      usageRejected = reported.rejected();
+    }
+  }
+
+  /** The gateway's own count, used when the upstream reported no believable usage. */
+  Usage estimated(String completion) {
+    return new Usage(demand.countedPromptTokens(), UsageReader.count(completion), 0, "estimated", usageRejected);
   }
 
   Leg leg() {
@@ -107,7 +142,7 @@ final class Call {
 
   HoldContext holdContext(int index, Leg leg) {
     return new HoldContext(id, key.accountId(), key.projectId(), key.id(), endpoint, model, plan.route().type().wireName(),
-        Route.legLabel(index), leg.channelId(), leg.upstreamModel(), promptEstimate, stream, startedAtMs);
+        Route.legLabel(index), leg.channelId(), leg.upstreamModel(), demand.countedPromptTokens(), stream, startedAtMs);
   }
 
   Receipt receipt(long nowMs) {
@@ -150,6 +185,8 @@ final class Call {
         posted == null ? null : posted.transferId(),
         posted == null ? null : posted.balanceBefore(),
         posted == null ? null : posted.balanceAfter(),
-        nowMs - startedAtMs);
+        nowMs - startedAtMs,
+        excessMicros == null ? null : Boolean.TRUE,
+        excessMicros);
   }
 }

@@ -60,7 +60,9 @@ final class Idempotency {
       if (!existing.bodySha256().equals(bodySha256)) {
         return Future.failedFuture(conflict());
       }
-      return existing.result().future().map(Optional::of);
+      // the request we wait on may itself learn that the key was first used with another body: compare again
+      return existing.result().future().compose(result -> result.bodySha256().equals(bodySha256)
+          ? Future.succeededFuture(Optional.of(result)) : Future.failedFuture(conflict()));
     }
     return store.read(c -> stored(c, scope)).compose(found -> {
       if (found.isEmpty()) {
@@ -79,19 +81,13 @@ final class Idempotency {
     });
   }
 
-  /** Publishes the first result to waiting duplicates; stores it when the request reached an upstream. */
+  /**
+   * Publishes the first result to waiting duplicates, storing it first when {@code persist}. A charged result is
+   * stored by {@link #insert} in the transaction of its charge instead, and published here without persisting.
+   */
   Future<Void> complete(String scope, Stored result, boolean persist) {
     Future<Void> saved = persist ? store.write(c -> {
-      try (PreparedStatement s = c.prepareStatement("INSERT INTO idempotency (scope, body_sha256, status, headers, body,"
-          + " created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope) DO NOTHING")) {
-        s.setString(1, scope);
-        s.setString(2, result.bodySha256());
-        s.setInt(3, result.status());
-        s.setString(4, Json.write(result.headers()));
-        s.setBytes(5, result.body().getBytes());
-        s.setLong(6, clock.millis());
-        s.executeUpdate();
-      }
+      insert(c, scope, result, clock.millis());
       return (Void) null;
     }) : Future.succeededFuture();
     return saved.andThen(done -> {
@@ -100,6 +96,20 @@ final class Idempotency {
         entry.result().tryComplete(result);
       }
     });
+  }
+
+  /** Stores {@code result} for later duplicates, unless one is already stored; in the caller's transaction. */
+  static void insert(java.sql.Connection c, String scope, Stored result, long nowMs) throws java.sql.SQLException {
+    try (PreparedStatement s = c.prepareStatement("INSERT INTO idempotency (scope, body_sha256, status, headers, body,"
+        + " created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope) DO NOTHING")) {
+      s.setString(1, scope);
+      s.setString(2, result.bodySha256());
+      s.setInt(3, result.status());
+      s.setString(4, Json.write(result.headers()));
+      s.setBytes(5, result.body().getBytes());
+      s.setLong(6, nowMs);
+      s.executeUpdate();
+    }
   }
 
   /** Drops stored results older than the retention; run periodically. */

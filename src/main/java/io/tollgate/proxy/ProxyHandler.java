@@ -14,7 +14,8 @@ import io.tollgate.ledger.HoldSql;
 import io.tollgate.limits.LimitRefusedException;
 import io.tollgate.limits.Limits;
 import java.util.List;
-import io.tollgate.pricing.Costs;
+import io.tollgate.pricing.Demand;
+import io.tollgate.pricing.Overruns;
 import io.tollgate.pricing.PriceVersions;
 import io.tollgate.receipts.Attempt;
 import io.tollgate.routing.RoutePlanner;
@@ -49,6 +50,7 @@ public final class ProxyHandler {
   private final Limits limits;
   private final HealthRegistry health;
   private final io.tollgate.pricing.OutputStats outputStats;
+  private final Overruns overruns;
   private final PriceVersions priceVersions;
   private final Clock clock;
   private final UpstreamClient upstream;
@@ -57,8 +59,9 @@ public final class ProxyHandler {
   private final GatewayMetrics metrics;
 
   public ProxyHandler(Vertx vertx, ConfigHolder config, KeyAuthenticator auth, Billing billing, Limits limits,
-      HealthRegistry health, io.tollgate.pricing.OutputStats outputStats, PriceVersions priceVersions, StoreAccess store,
-      Clock clock, Accounting accounting, GatewayMetrics metrics) {
+      HealthRegistry health, io.tollgate.pricing.OutputStats outputStats, Overruns overruns, PriceVersions priceVersions,
+      StoreAccess store, Clock clock, Accounting accounting, GatewayMetrics metrics) {
+    this.overruns = java.util.Objects.requireNonNull(overruns, "overruns");
     this.metrics = java.util.Objects.requireNonNull(metrics, "metrics");
     this.accounted = java.util.Objects.requireNonNull(accounting, "accounting") == Accounting.ON;
     this.outputStats = outputStats;
@@ -89,6 +92,8 @@ public final class ProxyHandler {
     Call call = new Call(Ids.next("req", now), now, endpoint, config.current(), accounted);
     call.upstreamTime = metrics.upstreamTime(ctx, endpoint, accounted);
     ctx.response().putHeader(ReceiptHeaders.REQUEST_ID, call.id);
+    // noticed from the moment the request is read: a client that leaves before any byte cancels its upstream call
+    ctx.response().closeHandler(v -> call.left.tryComplete());
     if (!accounted) {
       ctx.response().putHeader(Accounting.OFF_HEADER, "off");
     }
@@ -127,11 +132,20 @@ public final class ProxyHandler {
         .end(stored.body());
   }
 
-  /** Publishes the captured response of an idempotent request to its duplicates, and stores it for later ones. */
-  private void captured(Call call, HttpServerResponse response, int status, Buffer body) {
+  /**
+   * Answers duplicates waiting on this request's Idempotency-Key with its result, storing it for later ones when
+   * {@code persist}. A charged result is stored in its charge's transaction instead (see {@link #settle}).
+   */
+  private void publish(Call call, Idempotency.Stored stored, boolean persist) {
     if (call.idempotencyScope == null) {
       return;
     }
+    idempotency.complete(call.idempotencyScope, stored, persist)
+        .onFailure(e -> LOG.error("could not store the idempotent result of {}", call.id, e));
+  }
+
+  /** The response's headers as a replay repeats them. */
+  private static java.util.Map<String, String> replayHeaders(HttpServerResponse response) {
     java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
     response.headers().forEach(h -> {
       String name = h.getKey().toLowerCase(java.util.Locale.ROOT);
@@ -139,9 +153,7 @@ public final class ProxyHandler {
         headers.put(name, h.getValue());
       }
     });
-    Idempotency.Stored stored = new Idempotency.Stored(status, headers, body, call.bodySha256);
-    idempotency.complete(call.idempotencyScope, stored, !call.attempts.isEmpty())
-        .onFailure(e -> LOG.error("could not store the idempotent result of {}", call.id, e));
+    return headers;
   }
 
   /** Bodies above this size are tokenized on a worker: counting them would hold the event loop for too long. */
@@ -174,13 +186,16 @@ public final class ProxyHandler {
         return Future.failedFuture(ApiException.invalid("messages", "context_length_exceeded", "The prompt is about " + prompt
             + " tokens, more than the " + call.plan.model().contextWindow() + "-token context window of '" + call.model + "'."));
       }
-      call.promptEstimate = UsageReader.holdPromptTokens(prompt);
+      call.demand = Demand.of(call.body, call.plan.model(), prompt, overruns.of(call.model, call.plan.route().type()));
       return Future.succeededFuture();
     });
   }
 
   private Future<Void> runLeg(RoutingContext ctx, Call call, String path, int index) {
     Route route = call.plan.route();
+    if (call.clientGone()) {
+      return Future.failedFuture(new ClientLeft(false));
+    }
     if (index >= route.legs().size() || call.upstreamAttempts() >= route.maxAttempts()) {
       return Future.failedFuture(call.refusal != null && call.upstreamAttempts() == 0
           ? call.refusal.toApi(call.id) : allFailed(call));
@@ -215,10 +230,15 @@ public final class ProxyHandler {
           call.holdOpen = ticket != null;
           long startedAt = clock.millis();
           call.upstreamTime.started(call.stream);
-          return upstream.send(channel, path, upstreamBody(call, leg), ctx.request().headers(), startedAt)
+          return upstream.send(channel, path, upstreamBody(call, leg), ctx.request().headers(), startedAt, call.left.future())
               .compose(exchange -> answer(ctx, call, index, channel, exchange))
               .recover(failure -> {
                 call.upstreamTime.ended();
+                if (failure instanceof ClientLeft || call.clientGone() && failure instanceof AttemptFailure) {
+                  // an AttemptFailure after the client left is the cancellation itself: the request had reached the upstream
+                  boolean reached = !(failure instanceof ClientLeft left) || left.reachedUpstream();
+                  return clientLeft(ctx, call, index, leg, channel, reached, startedAt);
+                }
                 if (!(failure instanceof AttemptFailure attempt)) {
                   health.abandoned(channel);
                   return Future.failedFuture(failure);
@@ -247,10 +267,9 @@ public final class ProxyHandler {
       return Future.succeededFuture(null);
     }
     Route route = call.plan.route();
-    long maxOutput = maxOutputTokens(call);
-    long worstCase = Costs.worstCaseMicros(leg.price(), call.promptEstimate, maxOutput, call.config.multipliers(), route.type());
+    long worstCase = call.demand.worstCaseMicros(leg.price(), call.config.multipliers(), route.type());
     List<Limits.Planned> planned = limits.plan(call.config, new Limits.Usage(call.key.accountId(), call.key.projectId(),
-        call.key.id(), call.model, route.type(), leg.channelId(), leg.bucket(), worstCase, call.promptEstimate + maxOutput));
+        call.key.id(), call.model, route.type(), leg.channelId(), leg.bucket(), worstCase, call.demand.tokens()));
     return billing.hold(call.holdContext(index, leg), leg.bucket(), worstCase, channel.timeouts().totalMs() + HOLD_GRACE_MS, planned);
   }
 
@@ -261,19 +280,45 @@ public final class ProxyHandler {
     }
   }
 
-  /** The most output one attempt may produce: the request's cap (or the model's) for each of its n choices. */
-  private static long maxOutputTokens(Call call) {
-    if (call.endpoint.equals("embeddings")) {
-      return 0;
+  /**
+   * The client left while leg {@code index} was under way. Its upstream call is already cancelled. When the
+   * request had reached the upstream, the upstream read the prompt and bills it: the prompt is charged (by the
+   * gateway's own count; no completion reached anyone). Before that, the hold is voided and nothing is charged.
+   * No leg is tried after a client left, and nothing is written to it.
+   */
+  private Future<Void> clientLeft(RoutingContext ctx, Call call, int index, Leg leg, Channel channel, boolean reachedUpstream,
+      long startedAt) {
+    health.abandoned(channel);
+    call.attempts.add(attemptRecord(index, leg, "client_disconnected", null, reachedUpstream
+        ? "the client closed the connection while the upstream was working; the upstream call was cancelled"
+        : "the client closed the connection before the request reached the upstream", startedAt));
+    call.outcome = "client_disconnected";
+    call.httpStatus = CLIENT_CLOSED_REQUEST;
+    call.errorCode = "client_disconnected";
+    Idempotency.Stored abandoned = abandonedResult(call);
+    if (!reachedUpstream || !accounted) {
+      Future<Void> recorded = voidOpenHold(call, "client_disconnected")
+          .compose(v -> accounted ? billing.record(call.receipt(clock.millis())) : Future.succeededFuture());
+      return recorded.andThen(done -> publish(call, abandoned, false));
     }
-    // both fields go upstream and a provider may honour either: hold for the larger
-    Object a = call.body.getValue("max_completion_tokens");
-    Object b = call.body.getValue("max_tokens");
-    long perChoice = a instanceof Number || b instanceof Number
-        ? Math.max(a instanceof Number x ? x.longValue() : 0, b instanceof Number y ? y.longValue() : 0)
-        : call.plan.model().maxOutputTokens();
-    Object n = call.body.getValue("n");
-    return perChoice * (n instanceof Number choices ? Math.max(1, choices.longValue()) : 1);
+    call.legIndex = index;
+    call.usage = call.estimated("");
+    return settle(call, ctx.response(), posted -> abandoned).map(posted -> {
+      publish(call, abandoned, false);
+      return null;
+    });
+  }
+
+  /** The status a receipt records for a request whose client left before any answer (as nginx logs it). */
+  static final int CLIENT_CLOSED_REQUEST = 499;
+
+  /** What a retry with the same Idempotency-Key gets after the client left: never a second run, never a second charge. */
+  private static Idempotency.Stored abandonedResult(Call call) {
+    ApiException error = ApiException.conflict("idempotent_request_abandoned", "The first request with this"
+        + " Idempotency-Key was abandoned: the client closed the connection before its answer. What the upstream was"
+        + " sent is on its receipt " + call.id + ". Send a new Idempotency-Key to run the request again.");
+    return new Idempotency.Stored(error.status(), java.util.Map.of(ReceiptHeaders.REQUEST_ID, call.id,
+        "content-type", "application/json"), ErrorRenderer.body(error).toBuffer(), call.bodySha256);
   }
 
   private Future<Void> answer(RoutingContext ctx, Call call, int index, Channel channel, UpstreamClient.Exchange exchange) {
@@ -287,6 +332,8 @@ public final class ProxyHandler {
     if (call.stream) {
       return stream(ctx, call, index, channel, exchange);
     }
+    // a client leaving while the body is read cancels the read (and with it, the upstream's work)
+    call.left.future().onComplete(v -> exchange.request().reset());
     return readAnswer(call, channel, exchange)
         .compose(body -> {
           JsonObject json;
@@ -304,20 +351,31 @@ public final class ProxyHandler {
           call.legIndex = index;
           health.success(channel, exchange.headAtMs() - exchange.startedAtMs());
           if (accounted) {
-            var measured = UsageReader.measured(json);
-            call.usage = measured != null ? measured : UsageReader.estimated(call.body, UsageReader.completionText(json));
+            call.report(ReportedUsage.read(json, call.usageBounds()));
+            if (call.usage == null) {
+              call.usage = call.estimated(UsageReader.completionText(json));
+            }
           }
           call.attempts.add(attemptRecord(index, call.leg(), "ok", status, null, exchange.startedAtMs()));
           call.outcome = "succeeded";
           call.httpStatus = 200;
           HttpServerResponse response = ctx.response();
-          return settle(call, response).map(posted -> {
-            ReceiptHeaders.route(response, call);
+          ReceiptHeaders.route(response, call);
+          response.putHeader("content-type", "application/json");
+          java.util.Map<String, String> headers = replayHeaders(response);
+          java.util.function.Function<HoldSql.Posted, Idempotency.Stored> result = posted -> {
+            java.util.Map<String, String> withCost = new java.util.LinkedHashMap<>(headers);
+            if (accounted) {
+              withCost.put(ReceiptHeaders.COST, ReceiptHeaders.costValue(posted));
+            }
+            return new Idempotency.Stored(200, withCost, body, call.bodySha256);
+          };
+          return settle(call, response, result).map(posted -> {
             if (accounted) {
               ReceiptHeaders.cost(response, posted);
             }
-            response.putHeader("content-type", "application/json").end(body);
-            captured(call, response, 200, body);
+            response.end(body);
+            publish(call, result.apply(posted), !accounted);
             return null;
           });
         });
@@ -361,27 +419,47 @@ public final class ProxyHandler {
           };
           call.httpStatus = 200;
           call.errorCode = outcome.equals("ok") ? null : outcome;
-          return settle(call, response).map(posted -> {
+          java.util.function.Function<HoldSql.Posted, Idempotency.Stored> result = posted -> outcome.equals("client_disconnected")
+              ? abandonedResult(call) : new Idempotency.Stored(200, replayHeaders(response), call.capture, call.bodySha256);
+          return settle(call, response, result).map(posted -> {
             if (!response.ended() && !outcome.equals("client_disconnected")) {
               response.end();
             }
-            captured(call, response, 200, call.capture);
+            publish(call, result.apply(posted), !accounted);
             return null;
           });
         });
   }
 
-  /** Posts the open hold at the actual cost and writes the receipt in the same transaction. */
-  private Future<HoldSql.Posted> settle(Call call, HttpServerResponse response) {
+  /**
+   * Posts the open hold at the actual cost and writes, in the same transaction, the receipt and the request's
+   * idempotent {@code result}: a retry either finds the result or finds no charge, never a charge without it.
+   * Usage beyond the hold is charged, marked on the receipt and learnt from, so later holds on the route cover it.
+   */
+  private Future<HoldSql.Posted> settle(Call call, HttpServerResponse response,
+      java.util.function.Function<HoldSql.Posted, Idempotency.Stored> result) {
     if (!accounted) {
       return Future.succeededFuture(null);
     }
     Long cost = call.costMicros();
-    if (call.usage != null && "succeeded".equals(call.outcome)) {
-      outputStats.record(call.model, call.usage.completionTokens());
+    if (call.usage != null) {
+      if ("succeeded".equals(call.outcome)) {
+        outputStats.record(call.model, call.usage.completionTokens());
+      }
+      overruns.record(call.model, call.plan.route().type(), call.demand, call.usage);
+      if (cost != null && cost > call.ticket.amountMicros()) {
+        call.excessMicros = cost - call.ticket.amountMicros();
+        LOG.warn("request {} cost {} micros, {} more than its hold: the upstream {} billed past what was held",
+            call.id, cost, call.excessMicros, call.leg() == null ? "" : call.leg().upstreamModel());
+      }
     }
     long tokens = call.usage == null ? 0 : call.usage.totalTokens();
-    return billing.settle(call.ticket, cost == null ? 0 : cost, tokens, call.id, posted -> call.receipt(clock.millis(), posted))
+    String scope = call.idempotencyScope;
+    long nowMs = clock.millis();
+    Billing.AlsoWrite idempotent = scope == null ? Billing.AlsoWrite.NOTHING
+        : (c, posted) -> Idempotency.insert(c, scope, result.apply(posted), nowMs);
+    return billing.settle(call.ticket, cost == null ? 0 : cost, tokens, call.id, posted -> call.receipt(clock.millis(), posted),
+            idempotent)
         .map(settled -> {
           call.holdOpen = false;
           if (settled.tightestLimit() != null && !response.headWritten()) {
@@ -402,6 +480,17 @@ public final class ProxyHandler {
 
   private void fail(RoutingContext ctx, Call call, Throwable failure) {
     HttpServerResponse response = ctx.response();
+    if (failure instanceof ClientLeft) {
+      // before any upstream call of this leg: nobody to answer, nothing charged
+      call.outcome = "client_disconnected";
+      call.httpStatus = CLIENT_CLOSED_REQUEST;
+      call.errorCode = "client_disconnected";
+      call.legIndex = -1;
+      voidOpenHold(call, "client_disconnected")
+          .compose(v -> call.key == null || !accounted ? Future.succeededFuture() : billing.record(call.receipt(clock.millis())))
+          .onComplete(done -> publish(call, abandonedResult(call), false));
+      return;
+    }
     ApiException error;
     if (failure instanceof AttemptFailure attempt) {
       error = passThrough(attempt, call);
@@ -430,8 +519,11 @@ public final class ProxyHandler {
       }
       ErrorRenderer.send(response, rendered);
       if (!(failure instanceof ApiException api && "idempotency_key_reused".equals(api.code()))) {
-        // duplicates waiting on this key must be answered even when the stream had already started
-        captured(call, response, fresh ? rendered.status() : 502, ErrorRenderer.body(rendered).toBuffer());
+        // duplicates waiting on this key must be answered even when the stream had already started; the result is
+        // kept for later retries only when an upstream was called: a refusal before that (a limit, the balance)
+        // must not outlive the condition that caused it
+        publish(call, new Idempotency.Stored(fresh ? rendered.status() : 502, replayHeaders(response),
+            ErrorRenderer.body(rendered).toBuffer(), call.bodySha256), call.upstreamAttempts() > 0);
       }
     });
   }
@@ -477,6 +569,11 @@ public final class ProxyHandler {
 
   private static Buffer upstreamBody(Call call, Leg leg) {
     JsonObject body = call.body.copy().put("model", leg.upstreamModel());
+    if (call.demand != null && call.demand.outputCapPerChoice() > 0 && body.getValue("max_tokens") == null
+        && body.getValue("max_completion_tokens") == null) {
+      // the hold assumed the model's output cap: the upstream is told it, so it cannot write more than was held
+      body.put("max_tokens", call.demand.outputCapPerChoice());
+    }
     if (call.stream && call.accounted) {
       JsonObject options = body.getJsonObject("stream_options");
       body.put("stream_options", (options == null ? new JsonObject() : options).put("include_usage", true));

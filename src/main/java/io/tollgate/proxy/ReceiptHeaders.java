@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpServerResponse;
 /** The receipt's summary as response headers, so a client sees what happened without asking. */
 final class ReceiptHeaders {
   static final String REQUEST_ID = "x-tollgate-request-id";
+  static final String COST = "x-tollgate-cost";
 
   private ReceiptHeaders() {}
 
@@ -27,6 +28,10 @@ final class ReceiptHeaders {
 
   /** What was charged, known only once settled (for non-streamed answers, before the body is sent). */
   static void cost(HttpServerResponse response, HoldSql.Posted posted) {
-    response.putHeader("x-tollgate-cost", Long.toString(posted == null ? 0 : posted.chargedMicros()));
+    response.putHeader(COST, costValue(posted));
+  }
+
+  static String costValue(HoldSql.Posted posted) {
+    return Long.toString(posted == null ? 0 : posted.chargedMicros());
   }
 }

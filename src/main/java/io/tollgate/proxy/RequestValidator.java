@@ -64,8 +64,7 @@ public final class RequestValidator {
     for (int i = 0; i < list.size(); i++) {
       message(list.getValue(i), "messages[" + i + "]");
     }
-    maxTokens(body, "max_tokens", model);
-    maxTokens(body, "max_completion_tokens", model);
+    outputControls(body, model);
     bool(body, "stream");
     Object options = body.getValue("stream_options");
     if (options != null) {
@@ -81,7 +80,6 @@ public final class RequestValidator {
     range(body, "top_p", 0, 1);
     range(body, "presence_penalty", -2, 2);
     range(body, "frequency_penalty", -2, 2);
-    integer(body, "n", 1, 8);
     tools(body.getValue("tools"));
     Object format = body.getValue("response_format");
     if (format != null) {
@@ -90,6 +88,13 @@ public final class RequestValidator {
             "'response_format' must be an object whose 'type' is one of text, json_object, json_schema.");
       }
     }
+  }
+
+  /** The fields that size a chat request's output: {@code max_tokens}, {@code max_completion_tokens} and {@code n}. */
+  public static void outputControls(JsonObject body, CatalogModel model) {
+    maxTokens(body, "max_tokens", model);
+    maxTokens(body, "max_completion_tokens", model);
+    integer(body, "n", 1, 8);
   }
 
   public static void embeddings(JsonObject body) {

@@ -61,7 +61,7 @@ final class SseRelay {
     totalTimer = vertx.setTimer(Math.max(1, timeouts.totalMs() - (nowMs - upstream.startedAtMs())),
         id -> broken("timeout_total", "the upstream did not finish within the total timeout of " + timeouts.totalMs() + " ms"));
     armIdle();
-    client.closeHandler(v -> {
+    call.left.future().onComplete(v -> {
       if (!result.future().isComplete() && !ending) {
         ending = true;
         upstream.request().reset();
@@ -154,9 +154,9 @@ final class SseRelay {
       broken("stream_broken", "the upstream reported an error mid-stream: " + message);
       return false;
     }
-    var usage = UsageReader.measured(json);
-    if (usage != null) {
-      call.usage = usage;
+    boolean hasUsage = json.getValue("usage") != null;
+    if (call.accounted && hasUsage) {
+      call.report(ReportedUsage.read(json, call.usageBounds()));
     }
     JsonArray choices = json.getJsonArray("choices");
     for (Object c : choices == null ? new JsonArray() : choices) {
@@ -169,7 +169,7 @@ final class SseRelay {
         }
       }
     }
-    boolean usageOnly = usage != null && (choices == null || choices.isEmpty());
+    boolean usageOnly = hasUsage && (choices == null || choices.isEmpty());
     if (usageOnly && !call.clientWantsUsage) {
       return true;
     }
@@ -248,7 +248,7 @@ final class SseRelay {
     flushBatch();
     // a client that left still pays for what the upstream processed: at least the prompt
     if (call.accounted && call.usage == null && (headSent || outcome.equals("ok") || outcome.equals("client_disconnected"))) {
-      call.usage = UsageReader.estimated(call.body, completion.toString());
+      call.usage = call.estimated(completion.toString());
     }
     result.tryComplete(outcome);
   }

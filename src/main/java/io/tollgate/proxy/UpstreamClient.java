@@ -38,7 +38,12 @@ final class UpstreamClient {
   /** An in-flight upstream call. */
   record Exchange(HttpClientRequest request, HttpClientResponse response, long startedAtMs, long headAtMs) {}
 
-  Future<Exchange> send(Channel channel, String path, Buffer body, MultiMap clientHeaders, long startedAtMs) {
+  /**
+   * Sends {@code body}; the exchange completes with the upstream's response head. When {@code abandoned} completes
+   * first (the client left), the request is reset and the exchange fails with {@link ClientLeft}.
+   */
+  Future<Exchange> send(Channel channel, String path, Buffer body, MultiMap clientHeaders, long startedAtMs,
+      Future<Void> abandoned) {
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setAbsoluteURI(channel.baseUrl() + path)
@@ -56,18 +61,24 @@ final class UpstreamClient {
       }
     }
     Promise<Exchange> result = Promise.promise();
+    boolean[] sent = {false};
     long timer = vertx.setTimer(channel.timeouts().firstByteMs(), id -> result.tryFail(AttemptFailure.retryable(
         "timeout_first_byte", "no response within the first-byte timeout of " + channel.timeouts().firstByteMs() + " ms")));
+    result.future().onComplete(done -> vertx.cancelTimer(timer));
+    abandoned.onComplete(left -> result.tryFail(new ClientLeft(sent[0])));
     client.request(options).onComplete(opened -> {
       if (opened.failed()) {
-        vertx.cancelTimer(timer);
         result.tryFail(classifyConnect(opened.cause(), channel));
         return;
       }
       HttpClientRequest request = opened.result();
+      // whatever ends the exchange first (a timeout, the client leaving) cancels the request on the wire
       result.future().onFailure(e -> request.reset());
+      if (result.future().isComplete()) {
+        return;
+      }
+      sent[0] = true;
       request.send(body).onComplete(answered -> {
-        vertx.cancelTimer(timer);
         if (answered.failed()) {
           result.tryFail(AttemptFailure.retryable("connect_error", "upstream connection failed: " + answered.cause().getMessage()));
         } else if (!result.tryComplete(new Exchange(request, answered.result(), startedAtMs, clock.millis()))) {

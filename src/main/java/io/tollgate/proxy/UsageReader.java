@@ -3,13 +3,13 @@ package io.tollgate.proxy;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
-import io.tollgate.receipts.Usage;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Reads token usage from upstream answers, and estimates it with a real tokenizer (o200k_base) when the
- * upstream reported none, so a missing usage field never makes a request free.
+ * The gateway's own token counts, with a real tokenizer (o200k_base): the prompt of a request, to size its hold,
+ * and the completion of an answer, charged when the upstream reported no believable usage (see
+ * {@link ReportedUsage}), so a missing or lying usage field never makes a request free.
  */
 public final class UsageReader {
   private static final Encoding ENCODING = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
@@ -17,19 +17,6 @@ public final class UsageReader {
   private static final int TOKENS_PER_MESSAGE = 3;
 
   private UsageReader() {}
-
-  /** The upstream's own usage, or null when it reported none. */
-  static Usage measured(JsonObject answer) {
-    JsonObject usage = answer == null ? null : answer.getJsonObject("usage");
-    if (usage == null) {
-      return null;
-    }
-    long prompt = usage.getLong("prompt_tokens", 0L);
-    long completion = usage.getLong("completion_tokens", 0L);
-    JsonObject details = usage.getJsonObject("prompt_tokens_details");
-    long cached = details == null ? 0 : details.getLong("cached_tokens", 0L);
-    return new Usage(prompt, completion, Math.min(cached, prompt), "measured");
-  }
 
   /**
    * A media part (image, audio, file) cannot be counted as text; it is counted at this many tokens, above what
@@ -75,14 +62,6 @@ public final class UsageReader {
     return tokens;
   }
 
-  /**
-   * The prompt tokens a hold reserves for {@code counted} counted ones: tokenizers differ between providers, so a
-   * margin keeps the hold above the prompt the upstream will measure.
-   */
-  public static long holdPromptTokens(long counted) {
-    return counted + counted / 10 + 16;
-  }
-
   /** The completion text of a non-streamed chat answer, including tool call arguments. */
   static String completionText(JsonObject answer) {
     StringBuilder out = new StringBuilder();
@@ -100,10 +79,6 @@ public final class UsageReader {
 
   static int count(String text) {
     return text == null || text.isEmpty() ? 0 : ENCODING.countTokensOrdinary(text);
-  }
-
-  static Usage estimated(JsonObject request, String completion) {
-    return new Usage(promptTokens(request), count(completion), 0, "estimated");
   }
 
   private static void appendMessage(StringBuilder out, JsonObject message) {

@@ -8,6 +8,7 @@ import io.tollgate.http.ErrorRenderer;
 import io.tollgate.json.Json;
 import io.tollgate.limits.Limits;
 import io.tollgate.pricing.OutputStats;
+import io.tollgate.pricing.Overruns;
 import io.tollgate.proxy.RequestValidator;
 import io.tollgate.routing.RoutePlan;
 import io.tollgate.routing.RoutePlanner;
@@ -25,9 +26,11 @@ public final class QuoteHandler {
   private final ConfigHolder config;
   private final KeyAuthenticator auth;
   private final Quoter quoter;
+  private final Overruns overruns;
 
   public QuoteHandler(Vertx vertx, ConfigHolder config, KeyAuthenticator auth, Store store, Limits limits,
-      HealthRegistry health, OutputStats outputs) {
+      HealthRegistry health, OutputStats outputs, Overruns overruns) {
+    this.overruns = overruns;
     this.vertx = vertx;
     this.config = config;
     this.auth = auth;
@@ -42,7 +45,9 @@ public final class QuoteHandler {
           String model = RequestValidator.model(body);
           boolean embeddings = current.model(model) != null && current.model(model).embeddings();
           RoutePlan plan = RoutePlanner.plan(current, key.scope(), model, ctx.request().getHeader("x-tollgate-route"), embeddings);
-          return Json.write(quoter.quote(current, key, plan, QuoteRequest.of(body, plan.model())));
+          // sized by the request path's own function, with what its holds have learnt
+          QuoteRequest request = QuoteRequest.of(body, plan.model(), overruns.of(plan.model().id(), plan.route().type()));
+          return Json.write(quoter.quote(current, key, plan, request));
         }, false))
         .onSuccess(body -> ctx.response().putHeader("content-type", "application/json").end(body))
         .onFailure(e -> ErrorRenderer.send(ctx.response(), e));

@@ -4,21 +4,24 @@ import io.tollgate.config.CatalogModel;
 import io.tollgate.http.ApiException;
 import io.tollgate.proxy.RequestValidator;
 import io.tollgate.proxy.UsageReader;
+import io.tollgate.pricing.Demand;
+import io.tollgate.pricing.Overruns;
 import io.vertx.core.json.JsonObject;
 
 /**
- * What is being quoted: a full chat or embeddings body, or just a model with a prompt token count and
- * {@code max_tokens}.
+ * What is being quoted: a full chat or embeddings body, or just a model with a prompt token count and the output
+ * controls ({@code max_tokens}, {@code max_completion_tokens}, {@code n}), validated as a request's would be.
  *
  * @param promptTokens counted with the tokenizer, or as given
- * @param maxOutputTokens the output allowance (the request's cap, or the model's, times {@code n})
+ * @param demand the worst case in tokens, sized by the same function as the request's hold
  */
-record QuoteRequest(String model, boolean embeddings, long promptTokens, String promptSource, long maxOutputTokens) {
+record QuoteRequest(String model, boolean embeddings, long promptTokens, String promptSource, Demand demand) {
 
-  static QuoteRequest of(JsonObject body, CatalogModel model) {
+  static QuoteRequest of(JsonObject body, CatalogModel model, Overruns.Factors learned) {
     boolean embeddings = model.embeddings();
     long prompt;
     String source;
+    String promptParam;
     if (body.containsKey("messages") || body.containsKey("input")) {
       if (embeddings) {
         RequestValidator.embeddings(body);
@@ -27,6 +30,7 @@ record QuoteRequest(String model, boolean embeddings, long promptTokens, String 
       }
       prompt = UsageReader.promptTokens(body);
       source = "counted";
+      promptParam = "messages";
     } else {
       Object given = body.getValue("prompt_tokens");
       if (!(given instanceof Integer || given instanceof Long) || ((Number) given).longValue() < 0) {
@@ -35,28 +39,25 @@ record QuoteRequest(String model, boolean embeddings, long promptTokens, String 
       }
       prompt = ((Number) given).longValue();
       source = "given";
-      Object cap = body.getValue("max_tokens");
-      if (cap != null && (!(cap instanceof Integer || cap instanceof Long) || ((Number) cap).longValue() < 1
-          || ((Number) cap).longValue() > model.maxOutputTokens())) {
-        throw ApiException.invalid("max_tokens", "invalid_value", "'max_tokens' must be 1 to " + model.maxOutputTokens() + ".");
+      promptParam = "prompt_tokens";
+      if (!embeddings) {
+        RequestValidator.outputControls(body, model);
       }
     }
     if (prompt > model.contextWindow()) {
-      throw ApiException.invalid("messages", "context_length_exceeded", "The prompt is about " + prompt
+      throw ApiException.invalid(promptParam, "context_length_exceeded", "The prompt is about " + prompt
           + " tokens, more than the " + model.contextWindow() + "-token context window of '" + model.id() + "'.");
     }
-    long output = 0;
-    if (!embeddings) {
-      Object cap = body.getValue("max_completion_tokens", body.getValue("max_tokens"));
-      long perChoice = cap instanceof Number n ? n.longValue() : model.maxOutputTokens();
-      Object n = body.getValue("n");
-      output = perChoice * (n instanceof Number choices ? Math.max(1, choices.longValue()) : 1);
-    }
-    return new QuoteRequest(model.id(), embeddings, prompt, source, output);
+    return new QuoteRequest(model.id(), embeddings, prompt, source, Demand.of(body, model, prompt, learned));
   }
 
-  /** The prompt the gateway holds for: the count plus the margin the request path adds for tokenizer differences. */
+  /** The prompt the hold reserves. */
   long promptForHold() {
-    return UsageReader.holdPromptTokens(promptTokens);
+    return demand.holdPromptTokens();
+  }
+
+  /** The output the hold reserves. */
+  long maxOutputTokens() {
+    return demand.maxOutputTokens();
   }
 }

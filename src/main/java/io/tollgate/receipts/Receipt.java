@@ -15,6 +15,10 @@ import java.util.List;
  * @param chargedMicros what was taken from the wallet; below {@code costMicros} only when usage exceeded the
  *     hold and the balance could not cover the excess ({@code uncollectedMicros})
  * @param transferId the ledger transfer of the charge
+ * @param exceededHold true when the usage cost more than the hold reserved (an upstream billing more prompt than
+ *     the gateway counted, or writing past the cap it was sent); the excess is charged, and later holds on the route
+ *     learn from it. Null otherwise.
+ * @param excessMicros by how much the cost exceeded the hold, when it did
  */
 public record Receipt(
     String id,
@@ -47,4 +51,6 @@ public record Receipt(
     String transferId,
     Long balanceBeforeMicros,
     Long balanceAfterMicros,
-    long durationMs) {}
+    long durationMs,
+    Boolean exceededHold,
+    Long excessMicros) {}

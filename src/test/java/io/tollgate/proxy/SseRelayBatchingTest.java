@@ -73,6 +73,9 @@ class SseRelayBatchingTest {
   private SseRelay relay() {
     Call call = new Call("req_test", 0, "chat.completions", null, true);
     call.body = new JsonObject().put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi")));
+    call.plan = new io.tollgate.routing.RoutePlan(new io.tollgate.config.CatalogModel("m", "test", 128_000, 4_096,
+        Map.of(), false), null, List.of());
+    call.demand = new io.tollgate.pricing.Demand(1, 17, 17, 4_096, 4_096, 4_096);
     HttpClientResponse upstreamResponse = fake(HttpClientResponse.class, (method, args) -> {
       if (method.getName().endsWith("andler") && args != null && args.length == 1) {
         upstreamHandlers.put(method.getName(), (Handler<?>) args[0]);

@@ -38,6 +38,16 @@ public final class Wallets {
     });
   }
 
+  /** Runs one statement on the writer, as a test's way to break the store on purpose. */
+  public static void execute(Store store, String sql) {
+    store.writeNow(c -> {
+      try (java.sql.Statement s = c.createStatement()) {
+        s.execute(sql);
+      }
+      return null;
+    });
+  }
+
   /** Asserts-style helper: the verifier's report, failing loudly with its text. */
   public static void assertVerified(Store store, long nowMs) {
     LedgerVerifier.Report report = LedgerVerifier.verify(store, nowMs);
