@@ -72,6 +72,18 @@ public final class GatewayMetrics implements AutoCloseable {
 
   private static final String UPSTREAM_TIME = "tollgate.metrics.upstream-time";
 
+  /**
+   * Counts an answer that cost more than its hold ({@code tollgate.holds.exceeded}) and by how much
+   * ({@code tollgate.holds.excess.micros}), by catalog model, route type and bucket: an upstream billing past what
+   * the gateway reserved is the operator's to chase.
+   */
+  public void holdExceeded(String model, String routeType, String bucket, long excessMicros) {
+    io.micrometer.core.instrument.Tags tags = io.micrometer.core.instrument.Tags.of("model", model, "route_type", routeType,
+        "bucket", bucket);
+    registry.counter("tollgate.holds.exceeded", tags).increment();
+    registry.counter("tollgate.holds.excess.micros", tags).increment(excessMicros);
+  }
+
   private void record(RoutingContext ctx) {
     long started = registry.config().clock().monotonicTime();
     ctx.addEndHandler(done -> {

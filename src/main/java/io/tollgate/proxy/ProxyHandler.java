@@ -449,6 +449,7 @@ public final class ProxyHandler {
       overruns.record(call.model, call.plan.route().type(), call.demand, call.usage);
       if (cost != null && cost > call.ticket.amountMicros()) {
         call.excessMicros = cost - call.ticket.amountMicros();
+        metrics.holdExceeded(call.model, call.plan.route().type().wireName(), call.leg().bucket().name(), call.excessMicros);
         LOG.warn("request {} cost {} micros, {} more than its hold: the upstream {} billed past what was held",
             call.id, cost, call.excessMicros, call.leg() == null ? "" : call.leg().upstreamModel());
       }

@@ -200,6 +200,7 @@ class MoneyReviewTest {
     assertThat(receipt.getLong("excess_micros")).isEqualTo(cost - hold);
     assertThat(receipt.getLong("charged_micros")).isEqualTo(cost);
     assertThat(before - Wallets.balance(f.store, t.accountId(), Bucket.RMB)).isEqualTo(cost);
+    assertThat(f.get("/admin/metrics", f.admin()).body()).contains("tollgate_holds_exceeded_total{bucket=\"RMB\",model=\"chat-b\"");
 
     HttpResponse<String> second = chat(t, body, "tokens=1000,ignore_max_tokens=true");
 
