@@ -30,6 +30,26 @@ import java.util.regex.Pattern;
  * with a {@link ConfigException} that names the file, the line and the fix, so a bad file never serves.
  */
 public final class ConfigLoader {
+  /**
+   * Every channel's credential, and the static headers whose name says they carry one (key, token, secret, auth):
+   * what the gateway sends upstream as a secret.
+   */
+  private static Redactor redactor(Map<String, Channel> channels) {
+    java.util.List<String> secrets = new java.util.ArrayList<>();
+    for (Channel channel : channels.values()) {
+      secrets.add(channel.credential());
+      channel.headers().forEach((name, value) -> {
+        if (SECRET_HEADER.matcher(name).find()) {
+          secrets.add(value);
+        }
+      });
+    }
+    return Redactor.of(secrets);
+  }
+
+  private static final java.util.regex.Pattern SECRET_HEADER =
+      java.util.regex.Pattern.compile("(?i)key|token|secret|auth|password|cookie");
+
   private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}");
   private static final long MAX_PRICE_MICROS = 1_000_000_000_000L;
@@ -97,7 +117,7 @@ public final class ConfigLoader {
       }
     }
     List<ConfiguredLimit> limits = limits(root, channels, routes);
-    return new GatewayConfig(source, port, maxBody, zone, multipliers, channels, models, routes, limits);
+    return new GatewayConfig(source, port, maxBody, zone, multipliers, channels, models, routes, limits, redactor(channels));
   }
 
   private static ZoneId zone(Node root) {

@@ -21,7 +21,8 @@ public record GatewayConfig(
     Map<String, Channel> channels,
     Map<String, CatalogModel> models,
     Map<String, Map<RouteType, Route>> routes,
-    List<ConfiguredLimit> limits) {
+    List<ConfiguredLimit> limits,
+    Redactor redactor) {
 
   public CatalogModel model(String id) {
     return models.get(id);

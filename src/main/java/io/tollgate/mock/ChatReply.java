@@ -48,7 +48,7 @@ record ChatReply(
     String finishReason =
         toolCall.isPresent() ? "tool_calls" : produced < wanted ? "length" : "stop";
     Optional<String> content = toolCall.isPresent()
-        ? Optional.empty() : Optional.of(text(request, produced));
+        ? Optional.empty() : Optional.of(text(request, settings, produced));
     return new ChatReply("chatcmpl-" + randomHex(29), System.currentTimeMillis() / 1000,
         request.model(), content, toolCall, finishReason, request.promptTokens(), produced,
         !settings.noUsage() && settings.usage().reported(), settings.usage());
@@ -89,8 +89,8 @@ record ChatReply(
     return usage ? completion.put("usage", usageJson()) : completion;
   }
 
-  private static String text(ChatRequest request, int words) {
-    String text = String.join(" ", Words.filler(request.model(), words));
+  private static String text(ChatRequest request, MockSettings settings, int words) {
+    String text = settings.echoed(String.join(" ", Words.filler(request.model(), words)));
     // Wrapping adds no whitespace, so the word count and therefore the token count stay the same.
     return request.jsonObject() ? new JsonObject().put("reply", text).encode() : text;
   }

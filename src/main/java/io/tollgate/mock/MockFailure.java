@@ -63,6 +63,11 @@ final class MockFailure extends RuntimeException {
         "server_error", "upstream_overloaded", null);
   }
 
+  /** This failure with the request's Authorization echoed into its message when the settings ask for it. */
+  MockFailure echoed(MockSettings settings) {
+    return new MockFailure(status, settings.echoed(getMessage()), type, code, param);
+  }
+
   int status() {
     return status;
   }

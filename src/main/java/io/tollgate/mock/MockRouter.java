@@ -79,8 +79,8 @@ final class MockRouter implements Handler<HttpServerRequest> {
     if (!(json instanceof JsonObject body)) {
       throw MockFailure.invalidRequest("The request body is not a valid JSON object.", null);
     }
-    MockSettings settings =
-        MockSettings.forRequest(request.headers().getAll(MockSettings.HEADER), model);
+    MockSettings settings = MockSettings.forRequest(request.headers().getAll(MockSettings.HEADER), model)
+        .echoing(request.getHeader("Authorization"));
     return new Exchange(settings, endpoint.plan(body, settings));
   }
 
@@ -125,7 +125,7 @@ final class MockRouter implements Handler<HttpServerRequest> {
     } else if (settings.malformed()) {
       Replies.malformed(response);
     } else if (settings.errorAfter().isPresent()) {
-      Replies.errorInOk(response);
+      Replies.errorInOk(response, settings);
     } else if (settings.dropAfter().isPresent()) {
       response.reset(); // Without a stream to cut, the connection closes before any byte.
     } else {

@@ -39,6 +39,8 @@ import java.util.regex.Pattern;
  * @param whenModel apply the settings only to requests for this model
  * @param usage how usage is reported when it is: its shape and any counts that lie (see {@link UsageScript})
  * @param ignoreMaxTokens produce {@code tokens} even past the request's max_tokens, as a careless upstream would
+ * @param echo with {@code echo_auth=true}: the Authorization header the request carried, echoed into error messages,
+ *     error events and the reply's text, as a relay that leaks its caller's credential would
  */
 record MockSettings(
     OptionalInt status,
@@ -53,19 +55,31 @@ record MockSettings(
     OptionalInt tokens,
     Optional<String> whenModel,
     UsageScript usage,
-    boolean ignoreMaxTokens) {
+    boolean ignoreMaxTokens,
+    Optional<String> echo) {
+
+  /** With {@code echo_auth=true}, what the request's Authorization header said; otherwise unchanged. */
+  MockSettings echoing(String authorization) {
+    return echo.isEmpty() ? this : new MockSettings(status, retryAfterSeconds, latencyMs, tokensPerSecond, timeout, dropAfter,
+        errorAfter, noUsage, malformed, tokens, whenModel, usage, ignoreMaxTokens, Optional.of(String.valueOf(authorization)));
+  }
+
+  /** {@code message}, with the Authorization header echoed into it when {@code echo_auth=true}, as a careless relay does. */
+  String echoed(String message) {
+    return echo.map(auth -> message + " (the request said Authorization: " + auth + ")").orElse(message);
+  }
 
   /** Behave like a healthy upstream. */
   static final MockSettings NONE = new MockSettings(OptionalInt.empty(), OptionalInt.empty(), 0,
       OptionalInt.empty(), false, OptionalInt.empty(), OptionalInt.empty(), false, false,
-      OptionalInt.empty(), Optional.empty(), UsageScript.HONEST, false);
+      OptionalInt.empty(), Optional.empty(), UsageScript.HONEST, false, Optional.empty());
 
   static final String HEADER = "x-mock";
 
   private static final Set<String> KEYS = new TreeSet<>(List.of("status", "retry_after",
       "latency_ms", "tps", "timeout", "drop_after", "error_after", "no_usage", "malformed",
       "tokens", "when_model", "usage", "prompt_tokens", "completion_tokens", "cached_tokens",
-      "ignore_max_tokens"));
+      "ignore_max_tokens", "echo_auth"));
 
   private static final Pattern SEPARATOR = Pattern.compile("[,;]");
   private static final Pattern GROUP_SEPARATOR = Pattern.compile("\\|");
@@ -142,7 +156,8 @@ record MockSettings(
         integer(values, "tokens", 0, 1_000_000),
         whenModel,
         UsageScript.from(values, MockSettings::invalid),
-        flag(values, "ignore_max_tokens"));
+        flag(values, "ignore_max_tokens"),
+        flag(values, "echo_auth") ? Optional.of("") : Optional.empty());
   }
 
   private static OptionalInt integer(Map<String, String> values, String key, int min, int max) {

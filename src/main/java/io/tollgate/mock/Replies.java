@@ -38,13 +38,13 @@ final class Replies {
     }
     settings.retryAfterSeconds().ifPresent(seconds ->
         response.putHeader("Retry-After", Integer.toString(seconds)));
-    MockFailure failure = MockFailure.scripted(settings.status().orElseThrow());
+    MockFailure failure = MockFailure.scripted(settings.status().orElseThrow()).echoed(settings);
     json(response, failure.status(), failure.toJson());
   }
 
   /** A 200 whose body is an OpenAI error and nothing else: no choices, no usage. */
-  static void errorInOk(HttpServerResponse response) {
-    json(response, 200, MockFailure.overloaded().toJson());
+  static void errorInOk(HttpServerResponse response, MockSettings settings) {
+    json(response, 200, MockFailure.overloaded().echoed(settings).toJson());
   }
 
   /** A 200 that claims to be JSON but is cut off mid-object, as a broken upstream would send. */

@@ -17,6 +17,7 @@ final class SsePlayer {
   private final long bodyDelayMs;
   private final int dropAt;
   private final int errorAt;
+  private final MockSettings settings;
   private long timerId = -1;
 
   private SsePlayer(Vertx vertx, HttpServerResponse response, SseScript script,
@@ -24,6 +25,7 @@ final class SsePlayer {
     this.vertx = vertx;
     this.response = response;
     this.script = script;
+    this.settings = settings;
     OptionalInt tokensPerSecond = settings.tokensPerSecond();
     this.bodyDelayMs =
         tokensPerSecond.isPresent() ? Math.max(1, 1000 / tokensPerSecond.getAsInt()) : 0;
@@ -61,7 +63,7 @@ final class SsePlayer {
     }
     if (index == errorAt) {
       // A clean end after the error: the stream is well-formed, only its content says it failed.
-      response.end(SseScript.frame(MockFailure.overloaded().toJson()));
+      response.end(SseScript.frame(MockFailure.overloaded().echoed(settings).toJson()));
       return;
     }
     if (index == script.frames().size()) {

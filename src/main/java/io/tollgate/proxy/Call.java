@@ -69,6 +69,11 @@ final class Call {
     this.config = config;
   }
 
+  /** Masks the channels' credentials (and, in error text, anything key-shaped) in upstream text. */
+  io.tollgate.config.Redactor redactor() {
+    return config == null ? io.tollgate.config.Redactor.NONE : config.redactor();
+  }
+
   boolean clientGone() {
     return left.future().isComplete();
   }

@@ -208,7 +208,7 @@ public final class ProxyHandler {
       skip = "skipped_circuit_open";
     }
     if (skip != null) {
-      call.attempts.add(attemptRecord(index, leg, skip, null, FallbackRules.describe(skip, channel), requestedAt));
+      call.attempts.add(attemptRecord(call, index, leg, skip, null, FallbackRules.describe(skip, channel), requestedAt));
       return runLeg(ctx, call, path, index + 1);
     }
     return hold(call, index, leg, channel)
@@ -221,7 +221,7 @@ public final class ProxyHandler {
           if (call.refusal == null) {
             call.refusal = refused.refusal();
           }
-          call.attempts.add(attemptRecord(index, leg, "skipped_" + refused.refusal().limit().label() + "_limit", null,
+          call.attempts.add(attemptRecord(call, index, leg, "skipped_" + refused.refusal().limit().label() + "_limit", null,
               refused.getMessage(), requestedAt));
           return Future.failedFuture(new SkipLeg());
         })
@@ -247,12 +247,12 @@ public final class ProxyHandler {
                 if (attempt.failureClass() == null) {
                   health.success(channel, latency);
                 } else {
-                  health.failure(channel, latency, attempt.outcome(), attempt.getMessage());
+                  health.failure(channel, latency, attempt.outcome(), call.redactor().errorText(attempt.getMessage()));
                 }
                 if (attempt.retryAfterSeconds() > 0) {
                   health.retryAfter(channel, attempt.retryAfterSeconds());
                 }
-                call.attempts.add(attemptRecord(index, leg, attempt.outcome(), attempt.status(), attempt.getMessage(), startedAt));
+                call.attempts.add(attemptRecord(call, index, leg, attempt.outcome(), attempt.status(), attempt.getMessage(), startedAt));
                 boolean moveOn = FallbackRules.movesOn(route.fallback(), attempt) && !ctx.response().headWritten();
                 return voidOpenHold(call, "failed_attempt").compose(v -> moveOn
                     ? runLeg(ctx, call, path, index + 1)
@@ -289,7 +289,7 @@ public final class ProxyHandler {
   private Future<Void> clientLeft(RoutingContext ctx, Call call, int index, Leg leg, Channel channel, boolean reachedUpstream,
       long startedAt) {
     health.abandoned(channel);
-    call.attempts.add(attemptRecord(index, leg, "client_disconnected", null, reachedUpstream
+    call.attempts.add(attemptRecord(call, index, leg, "client_disconnected", null, reachedUpstream
         ? "the client closed the connection while the upstream was working; the upstream call was cancelled"
         : "the client closed the connection before the request reached the upstream", startedAt));
     call.outcome = "client_disconnected";
@@ -356,25 +356,27 @@ public final class ProxyHandler {
               call.usage = call.estimated(UsageReader.completionText(json));
             }
           }
-          call.attempts.add(attemptRecord(index, call.leg(), "ok", status, null, exchange.startedAtMs()));
+          call.attempts.add(attemptRecord(call, index, call.leg(), "ok", status, null, exchange.startedAtMs()));
           call.outcome = "succeeded";
           call.httpStatus = 200;
           HttpServerResponse response = ctx.response();
           ReceiptHeaders.route(response, call);
           response.putHeader("content-type", "application/json");
           java.util.Map<String, String> headers = replayHeaders(response);
+          // a relay may echo the channel's credential in its answer: it never reaches the client
+          Buffer delivered = call.redactor().secrets(body);
           java.util.function.Function<HoldSql.Posted, Idempotency.Stored> result = posted -> {
             java.util.Map<String, String> withCost = new java.util.LinkedHashMap<>(headers);
             if (accounted) {
               withCost.put(ReceiptHeaders.COST, ReceiptHeaders.costValue(posted));
             }
-            return new Idempotency.Stored(200, withCost, body, call.bodySha256);
+            return new Idempotency.Stored(200, withCost, delivered, call.bodySha256);
           };
           return settle(call, response, result).map(posted -> {
             if (accounted) {
               ReceiptHeaders.cost(response, posted);
             }
-            response.end(body);
+            response.end(delivered);
             publish(call, result.apply(posted), !accounted);
             return null;
           });
@@ -410,7 +412,7 @@ public final class ProxyHandler {
             case "client_disconnected" -> health.abandoned(channel);
             default -> health.failure(channel, clock.millis() - exchange.startedAtMs(), outcome, "the stream ended with " + outcome);
           }
-          call.attempts.add(attemptRecord(index, call.leg(), outcome, 200,
+          call.attempts.add(attemptRecord(call, index, call.leg(), outcome, 200,
               outcome.equals("ok") ? null : "the stream ended with " + outcome, exchange.startedAtMs()));
           call.outcome = switch (outcome) {
             case "ok" -> "succeeded";
@@ -547,7 +549,9 @@ public final class ProxyHandler {
     } catch (RuntimeException ignored) {
       // not an OpenAI-shaped body: keep our own message
     }
-    return new ApiException(status, type, code, param, message + " Nothing was charged. Receipt: " + call.id);
+    var redactor = call.redactor();
+    return new ApiException(status, redactor.errorText(type), redactor.errorText(code), redactor.errorText(param),
+        redactor.errorText(message) + " Nothing was charged. Receipt: " + call.id);
   }
 
   private static ApiException allFailed(Call call) {
@@ -563,9 +567,9 @@ public final class ProxyHandler {
         + " upstream attempts failed (" + detail + "). Nothing was charged. Receipt: " + call.id);
   }
 
-  private Attempt attemptRecord(int index, Leg leg, String outcome, Integer status, String error, long startedAtMs) {
+  private Attempt attemptRecord(Call call, int index, Leg leg, String outcome, Integer status, String error, long startedAtMs) {
     return new Attempt(Route.legLabel(index), leg.channelId(), leg.upstreamModel(), leg.bucket().name(),
-        outcome, status, error, clock.millis() - startedAtMs, false);
+        outcome, status, call.redactor().errorText(error), clock.millis() - startedAtMs, false);
   }
 
   private static Buffer upstreamBody(Call call, Leg leg) {

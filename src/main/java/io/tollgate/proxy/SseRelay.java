@@ -173,7 +173,7 @@ final class SseRelay {
     if (usageOnly && !call.clientWantsUsage) {
       return true;
     }
-    write(Buffer.buffer("data: " + payload + "\n\n"));
+    write(Buffer.buffer("data: " + call.redactor().secrets(payload) + "\n\n"));
     return true;
   }
 
@@ -226,10 +226,12 @@ final class SseRelay {
     finish("ok");
   }
 
-  private void broken(String outcome, String message) {
+  private void broken(String outcome, String reason) {
     if (result.future().isComplete() || ending) {
       return;
     }
+    // the reason may quote the upstream's own error text, which goes to the client and the receipt
+    String message = call.redactor().errorText(reason);
     // resetting the upstream fires its exception handler at once: mark first, so the reset is not reported as the cause
     ending = true;
     upstream.request().reset();
