@@ -377,9 +377,17 @@ public final class ConfigLoader {
         throw node.child("bucket").error("unknown bucket '" + name + "'", "use CREDIT or RMB");
       }
     }
+    String upstreamModel = node.text("upstream_model", model.id());
     Price price;
     if (node.has("price")) {
       price = price(node.child("price"));
+    } else if (bucket != type.defaultBucket()) {
+      // the model's price for a route type is in that type's bucket's currency: inherited, it would be read as the other's
+      throw node.error("leg " + channelId + "/" + upstreamModel + " pays from " + bucket + " (" + bucket.currency()
+              + ") but has no 'price', and the model's " + type.wireName() + " price is in " + type.defaultBucket().currency()
+              + " (the " + type.defaultBucket() + " bucket's currency)",
+          "give the leg its own 'price: {input: ..., output: ...}' in " + bucket.currency() + ", or remove 'bucket: " + bucket
+              + "' so it pays from " + type.defaultBucket() + " like its route");
     } else {
       price = model.prices().get(type);
       if (price == null) {
@@ -389,7 +397,7 @@ public final class ConfigLoader {
                 + " (a model is never served for free by omission)");
       }
     }
-    return new Leg(channelId, node.text("upstream_model", model.id()), price, bucket);
+    return new Leg(channelId, upstreamModel, price, bucket);
   }
 
   private static Price price(Node node) {
