@@ -122,11 +122,11 @@ public final class Ledger {
   }
 
   /**
-   * Sets how far below zero a wallet may go. The new overdraft must cover what the wallet already uses: its
-   * balance less what its pending holds reserve may not fall below minus the overdraft, so
-   * {@code balance + overdraft - held >= 0}. A lower one is refused, naming the lowest allowed; it would leave a
-   * balance below zero beyond its overdraft (which {@code ledger verify} reports) or pending holds that could not
-   * be posted in full. Checked and written in one writer task, so no hold or charge lands in between.
+   * Sets how far below zero a wallet may go. The new overdraft must cover what the wallet already uses, its
+   * balance less what its pending holds reserve: {@code balance + overdraft - held >= 0}. A lower one is refused,
+   * naming the lowest allowed; it would leave a balance below zero beyond its overdraft (which {@code ledger verify}
+   * reports) or pending holds that could not be posted in full. Checked and written in one writer task, so no hold
+   * or charge lands in between.
    */
   public void setOverdraft(String accountId, Bucket bucket, long overdraftMicros) {
     store.writeNow(c -> {
