@@ -33,13 +33,17 @@ public final class ConfigHolder {
     return current.get();
   }
 
-  /** Reloads from the file the current configuration came from; throws {@link ConfigException} and keeps the old one on error. */
+  /**
+   * Reloads from the file the current configuration came from; throws {@link ConfigException} and keeps the old
+   * one on error. A file that changes {@code time_zone} is refused: the zone changes only with a restart.
+   */
   public synchronized GatewayConfig reload() {
-    Path source = current.get().source();
+    GatewayConfig serving = current.get();
+    Path source = serving.source();
     if (source == null) {
       throw new ConfigException("this configuration is built in and has no file to reload from");
     }
-    GatewayConfig fresh = loader.load(source);
+    GatewayConfig fresh = loader.load(source, serving);
     preparers.forEach(p -> p.accept(fresh));
     current.set(fresh);
     return fresh;

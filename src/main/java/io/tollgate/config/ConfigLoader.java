@@ -62,6 +62,14 @@ public final class ConfigLoader {
   }
 
   public GatewayConfig load(Path file) {
+    return load(file, null);
+  }
+
+  /**
+   * Loads {@code file} to replace {@code serving} (null at start-up). Besides every rule of a first load, a
+   * replacement may not change {@code time_zone}: day and month limit windows are counted in it.
+   */
+  GatewayConfig load(Path file, GatewayConfig serving) {
     String text;
     try {
       text = Files.readString(file);
@@ -70,11 +78,15 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new ConfigException(file + ": cannot be read: " + e.getMessage());
     }
-    return parse(text, file.toString(), file);
+    return parse(text, file.toString(), file, serving);
   }
 
   /** Parses {@code yaml}; {@code name} is what error messages call the document. */
   public GatewayConfig parse(String yaml, String name, Path source) {
+    return parse(yaml, name, source, null);
+  }
+
+  private GatewayConfig parse(String yaml, String name, Path source, GatewayConfig serving) {
     JsonNode tree;
     YamlLines lines;
     try {
@@ -106,6 +118,9 @@ public final class ConfigLoader {
       maxBody = server.integer("max_body_bytes", 1024, 256L * 1024 * 1024, maxBody);
     }
     ZoneId zone = zone(root);
+    if (serving != null) {
+      sameZone(root, zone, serving.timeZone());
+    }
     Multipliers multipliers = multipliers(root.child("pricing"));
     Map<String, Channel> channels = channels(root);
     Map<String, CatalogModel> models = models(root);
@@ -126,6 +141,20 @@ public final class ConfigLoader {
       return ZoneId.of(name);
     } catch (DateTimeException e) {
       throw root.child("time_zone").error("unknown time zone '" + name + "'", "use an IANA name such as Asia/Shanghai or UTC");
+    }
+  }
+
+  /**
+   * A reload keeps the time zone: day and month counters are keyed by the calendar date in that zone, so moving
+   * the zone under live counters would open a fresh window beside one already spent (up to twice a daily cap).
+   */
+  private static void sameZone(Node root, ZoneId zone, ZoneId servingZone) {
+    if (!zone.normalized().equals(servingZone.normalized())) {
+      throw root.child("time_zone").error("'" + zone.getId() + "' differs from '" + servingZone.getId()
+              + "', the zone serving now; a reload cannot change the time zone, since day and month limit windows are"
+              + " counted in it",
+          "keep 'time_zone: " + servingZone.getId() + "' to reload the rest of the file; to change the zone, restart the"
+              + " gateway: from the restart, day and month windows are calendar days and months in the new zone");
     }
   }
 
@@ -397,9 +426,17 @@ public final class ConfigLoader {
         throw node.child("bucket").error("unknown bucket '" + name + "'", "use CREDIT or RMB");
       }
     }
+    String upstreamModel = node.text("upstream_model", model.id());
     Price price;
     if (node.has("price")) {
       price = price(node.child("price"));
+    } else if (bucket != type.defaultBucket()) {
+      // the model's price for a route type is in that type's bucket's currency: inherited, it would be read as the other's
+      throw node.error("leg " + channelId + "/" + upstreamModel + " pays from " + bucket + " (" + bucket.currency()
+              + ") but has no 'price', and the model's " + type.wireName() + " price is in " + type.defaultBucket().currency()
+              + " (the " + type.defaultBucket() + " bucket's currency)",
+          "give the leg its own 'price: {input: ..., output: ...}' in " + bucket.currency() + ", or remove 'bucket: " + bucket
+              + "' so it pays from " + type.defaultBucket() + " like its route");
     } else {
       price = model.prices().get(type);
       if (price == null) {
@@ -409,7 +446,7 @@ public final class ConfigLoader {
                 + " (a model is never served for free by omission)");
       }
     }
-    return new Leg(channelId, node.text("upstream_model", model.id()), price, bucket);
+    return new Leg(channelId, upstreamModel, price, bucket);
   }
 
   private static Price price(Node node) {

@@ -111,6 +111,8 @@ public final class AdminMoney {
         case CONFLICT -> ApiException.conflict("idempotency_key_reused", e.getMessage() + "; use a new idempotency_key for a new movement");
         case NOT_FOUND -> ApiException.notFound("not_found", null, e.getMessage());
         case INVALID -> ApiException.invalid(null, "invalid_value", e.getMessage());
+        case OVERDRAFT_BELOW_BALANCE -> new ApiException(409, "invalid_request_error", "overdraft_below_balance", "overdraft_micros",
+            e.getMessage());
       };
     }
     return e;

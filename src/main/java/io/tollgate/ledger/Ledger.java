@@ -121,11 +121,28 @@ public final class Ledger {
     });
   }
 
+  /**
+   * Sets how far below zero a wallet may go. The new overdraft must cover what the wallet already uses, its
+   * balance less what its pending holds reserve: {@code balance + overdraft - held >= 0}. A lower one is refused,
+   * naming the lowest allowed; it would leave a balance below zero beyond its overdraft (which {@code ledger verify}
+   * reports) or pending holds that could not be posted in full. Checked and written in one writer task, so no hold
+   * or charge lands in between.
+   */
   public void setOverdraft(String accountId, Bucket bucket, long overdraftMicros) {
     store.writeNow(c -> {
       requireAccount(c, accountId);
       LedgerSql.ensureWallet(c, accountId, bucket, clock.millis());
-      LedgerSql.setOverdraft(c, LedgerIds.wallet(accountId, bucket), overdraftMicros);
+      String walletId = LedgerIds.wallet(accountId, bucket);
+      LedgerSql.WalletRow wallet = LedgerSql.wallet(c, walletId);
+      long lowest = Math.max(0, wallet.held() - wallet.balance());
+      if (overdraftMicros < lowest) {
+        throw new LedgerException(LedgerException.Reason.OVERDRAFT_BELOW_BALANCE, "The " + bucket + " wallet of account "
+            + accountId + " has a balance " + Money.format(wallet.balance(), bucket) + " with " + Money.format(wallet.held(), bucket)
+            + " held by pending requests; an overdraft of " + Money.format(overdraftMicros, bucket) + " would not cover them"
+            + " (expected: balance + overdraft - held >= 0). The lowest overdraft allowed now is " + Money.format(lowest, bucket)
+            + " (overdraft_micros: " + lowest + "); it falls as pending requests end or the wallet is topped up.");
+      }
+      LedgerSql.setOverdraft(c, walletId, overdraftMicros);
       return null;
     });
   }

@@ -243,6 +243,8 @@ public final class Limits {
     }
     List<Limit> frozen = List.copyOf(out);
     synchronized (configured) {
+      // a cache only: a configuration cleared from it while a request still holds it gets the same list again,
+      // since the list is a function of the configuration alone and ids come from each limit's shape
       if (configured.size() > 8) {
         configured.clear();
       }

@@ -8,9 +8,13 @@ import io.tollgate.config.Price;
 import io.tollgate.config.Route;
 import io.tollgate.config.RouteType;
 import io.tollgate.store.Store;
+import java.lang.ref.WeakReference;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,8 +25,16 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class PriceVersions {
   private final Store store;
+  /** Digest of a price table to its version; never evicted, as it grows only with distinct price tables. */
   private final ConcurrentHashMap<String, Long> ids = new ConcurrentHashMap<>();
-  private final Map<GatewayConfig, Long> byConfig = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+  /**
+   * Versions by configuration instance (identity hash to entries), each configuration held weakly: an entry lives
+   * as long as anything, a request in flight included, still holds its configuration, and no longer. Guarded by
+   * itself.
+   */
+  private final Map<Integer, List<Registered>> byConfig = new HashMap<>();
+
+  private record Registered(WeakReference<GatewayConfig> config, long id) {}
 
   public PriceVersions(Store store) {
     this.store = store;
@@ -58,21 +70,30 @@ public final class PriceVersions {
     return id;
   }
 
-  /** The version registered for this exact configuration instance; never blocks. */
+  /**
+   * The version registered for this exact configuration instance; never blocks. It resolves for as long as the
+   * caller holds the configuration, however many reloads came after it.
+   */
   public long of(GatewayConfig config) {
-    Long id = byConfig.get(config);
-    if (id == null) {
-      throw new IllegalStateException("prices of this configuration were never registered");
+    synchronized (byConfig) {
+      for (Registered r : byConfig.getOrDefault(System.identityHashCode(config), List.of())) {
+        if (r.config().get() == config) {
+          return r.id();
+        }
+      }
     }
-    return id;
+    throw new IllegalStateException("prices of this configuration were never registered");
   }
 
   private void remember(GatewayConfig config, long id) {
     synchronized (byConfig) {
-      if (byConfig.size() > 8) {
-        byConfig.clear();
+      // forget configurations nobody holds any more; reloads are rare, so this sweep is cheap
+      byConfig.values().forEach(entries -> entries.removeIf(r -> r.config().get() == null));
+      byConfig.values().removeIf(List::isEmpty);
+      List<Registered> entries = byConfig.computeIfAbsent(System.identityHashCode(config), k -> new ArrayList<>());
+      if (entries.stream().noneMatch(r -> r.config().get() == config)) {
+        entries.add(new Registered(new WeakReference<>(config), id));
       }
-      byConfig.put(config, id);
     }
   }
 

@@ -12,7 +12,9 @@ import java.math.BigInteger;
 /**
  * The route's fallback policy applied to one request: which failures move on, and which legs may not serve it
  * (priced above the primary beyond what the policy allows, paying from another bucket without both the policy's
- * and the key's consent, or a leg that already failed in this request).
+ * and the key's consent, or a leg that already failed in this request). Prices are compared only between legs of
+ * the same bucket: a leg paying from another bucket than the primary's is judged by the bucket-change rule alone,
+ * never by {@code allow_costlier} or {@code max_price_ratio}.
  */
 public final class FallbackRules {
   private FallbackRules() {}
@@ -45,8 +47,9 @@ public final class FallbackRules {
         return "skipped_already_failed";
       }
     }
-    if (leg.bucket() != primary.bucket() && !(route.fallback().allowBucketChange() && scope.allowBucketChange())) {
-      return "skipped_bucket_change";
+    if (leg.bucket() != primary.bucket()) {
+      // prices of two buckets are in two currencies: such a leg answers to the bucket-change rule alone
+      return route.fallback().allowBucketChange() && scope.allowBucketChange() ? null : "skipped_bucket_change";
     }
     if (costlier(leg.price(), primary.price()) && !route.fallback().allowCostlier()
         && !withinRatio(leg.price(), primary.price(), route.fallback().maxPriceRatioPpm())) {
@@ -81,12 +84,16 @@ public final class FallbackRules {
     };
   }
 
+  /** Whether any price of {@code leg} exceeds the primary's; both must be prices of the same bucket. */
   static boolean costlier(Price leg, Price primary) {
     return leg.inputMicrosPerMTok() > primary.inputMicrosPerMTok() || leg.outputMicrosPerMTok() > primary.outputMicrosPerMTok()
         || leg.cachedInputMicrosPerMTok() > primary.cachedInputMicrosPerMTok();
   }
 
-  /** Whether no price of {@code leg} exceeds the primary's times the ratio (parts per million); false when no ratio is set. */
+  /**
+   * Whether no price of {@code leg} exceeds the primary's times the ratio (parts per million); false when no ratio is
+   * set. Both must be prices of the same bucket.
+   */
   static boolean withinRatio(Price leg, Price primary, long ratioPpm) {
     if (ratioPpm <= 0) {
       return false;

@@ -76,7 +76,8 @@ final class Quoter {
       maxByBucket.merge(leg.bucket(), worst, Math::max);
       minCost = Math.min(minCost, Costs.costMicros(leg.price(), new Usage(request.promptTokens(), request.embeddings() ? 0 : 1, 0,
           "min"), config.multipliers(), route.type()));
-      if (i > 0 && worst > primaryWorst) {
+      // costs of two buckets are in two currencies; another bucket gets bucket_change_on_fallback instead
+      if (i > 0 && leg.bucket() == primary.bucket() && worst > primaryWorst) {
         warnings.add(warning("backup_costlier", Route.legLabel(i) + " (" + leg.upstreamModel() + " via " + channel.label()
             + ") may cost up to " + ratio(worst, primaryWorst) + "x the primary if the primary fails: up to "
             + Money.format(worst, leg.bucket()) + " instead of " + Money.format(primaryWorst, primary.bucket()) + "."));

@@ -61,6 +61,32 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void refusesALegOfAnotherBucketWithoutItsOwnPriceRatherThanPricingItInTheOtherCurrency() {
+    String yaml = minimal().replace("upstream_model: m-up\n", "upstream_model: m-up\n        bucket: CREDIT\n");
+
+    assertThatThrownBy(() -> loader.parse(yaml, "bad.yaml", null))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("bad.yaml:" + lineOf(yaml, "- channel: main") + ":")
+        .hasMessageContaining("routes[0].legs[0]")
+        .hasMessageContaining("leg main/m-up pays from CREDIT (USD)")
+        .hasMessageContaining("the model's routed price is in CNY")
+        .hasMessageContaining("fix: give the leg its own 'price: {input: ..., output: ...}' in USD");
+  }
+
+  @Test
+  void acceptsALegOfAnotherBucketWithItsOwnPriceOrOfItsRouteTypesBucketWithout() {
+    String priced = minimal().replace("upstream_model: m-up\n",
+        "upstream_model: m-up\n        bucket: CREDIT\n        price: {input: 0.2, output: 0.4}\n");
+    String sameBucket = minimal().replace("upstream_model: m-up\n", "upstream_model: m-up\n        bucket: RMB\n");
+
+    Leg leg = loader.parse(priced, "ok.yaml", null).route("m", RouteType.ROUTED).legs().get(0);
+    assertThat(leg.bucket()).isEqualTo(Bucket.CREDIT);
+    assertThat(leg.price()).isEqualTo(new Price(200_000, 400_000, 200_000));
+    assertThat(loader.parse(sameBucket, "ok.yaml", null).route("m", RouteType.ROUTED).legs().get(0).price())
+        .isEqualTo(new Price(1_500_000, 2_500_000, 1_500_000));
+  }
+
+  @Test
   void requiresCredentialsAsEnvironmentReferences() {
     assertThatThrownBy(() -> loader.parse(minimal().replace("${UPSTREAM_KEY}", "sk-literal"), "bad.yaml", null))
         .hasMessageContaining("api_key")

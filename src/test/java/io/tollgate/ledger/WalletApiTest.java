@@ -181,6 +181,36 @@ class WalletApiTest {
         402, null, "insufficient_balance");
   }
 
+  @Test
+  void refusesLoweringAnOverdraftBelowWhatTheBalanceAndItsHoldsAlreadyUse() {
+    Tenant t = newTenant("overdraft-lower");
+    String overdraft = "/admin/accounts/" + t.accountId() + "/overdraft";
+    assertThat(f.put(overdraft, "{\"bucket\":\"RMB\",\"overdraft_micros\":7000000}", f.admin()).statusCode()).isEqualTo(200);
+    created(f.post("/admin/accounts/" + t.accountId() + "/adjustments",
+        "{\"bucket\":\"RMB\",\"amount_micros\":-5000000,\"idempotency_key\":\"od1\",\"note\":\"n\"}", f.admin()));
+    HoldSql.HoldRow hold = new HoldSql.HoldRow("hold_overdraft_test", LedgerIds.wallet(t.accountId(), Bucket.RMB), Bucket.RMB,
+        UNIT, "pending", "req_overdraft_test", "{}", System.currentTimeMillis(), System.currentTimeMillis() + 3_600_000, null);
+    LedgerSql.WalletRow refused = f.store.writeNow(c -> HoldSql.take(c, hold, t.accountId()));
+    assertThat(refused).as("the hold is taken").isNull();
+
+    HttpResponse<String> toZero = f.put(overdraft, "{\"bucket\":\"RMB\",\"overdraft_micros\":0}", f.admin());
+    HttpResponse<String> oneShort = f.put(overdraft, "{\"bucket\":\"RMB\",\"overdraft_micros\":5999999}", f.admin());
+    long unchanged = f.store.read(c -> LedgerSql.wallet(c, LedgerIds.wallet(t.accountId(), Bucket.RMB))).overdraft();
+    HttpResponse<String> lowest = f.put(overdraft, "{\"bucket\":\"RMB\",\"overdraft_micros\":6000000}", f.admin());
+    f.store.writeNow(c -> HoldSql.voidHold(c, hold.id(), "failed_attempt", System.currentTimeMillis()));
+    HttpResponse<String> withoutHold = f.put(overdraft, "{\"bucket\":\"RMB\",\"overdraft_micros\":5000000}", f.admin());
+
+    assertRefused(toZero, 409, "overdraft_micros", "overdraft_below_balance");
+    assertThat(new JsonObject(toZero.body()).getJsonObject("error").getString("message"))
+        .contains("balance -5.000000 CNY").contains("1.000000 CNY held").contains("overdraft of 0.000000 CNY")
+        .contains("lowest overdraft allowed now is 6.000000 CNY (overdraft_micros: 6000000)");
+    assertRefused(oneShort, 409, "overdraft_micros", "overdraft_below_balance");
+    assertThat(unchanged).isEqualTo(7 * UNIT);
+    assertThat(lowest.statusCode()).as(lowest.body()).isEqualTo(200);
+    assertThat(withoutHold.statusCode()).as(withoutHold.body()).isEqualTo(200);
+    assertThat(f.store.read(c -> LedgerSql.wallet(c, LedgerIds.wallet(t.accountId(), Bucket.RMB))).overdraft()).isEqualTo(5 * UNIT);
+  }
+
   // the ledger a key sees
 
   @Test

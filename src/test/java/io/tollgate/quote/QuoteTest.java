@@ -147,6 +147,22 @@ class QuoteTest {
   }
 
   @Test
+  void warnsOfACostlierBackupOnlyAgainstAPrimaryOfTheSameBucket() {
+    // pol official: primary 1/2 USD; backup-1 pays RMB at 7/14 CNY (larger numbers, another currency); backup-2 5/10 USD
+    String body = "{\"model\":\"pol\",\"max_tokens\":20,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    String relaxed = f.newKey(new KeyScope(List.of(), List.of(RouteType.OFFICIAL), true));
+
+    JsonObject quote = quote(body, new String[] {"authorization", "Bearer " + relaxed});
+
+    assertThat(quote.getJsonArray("legs").getJsonObject(1).getBoolean("usable")).isTrue();
+    List<String> costlier = quote.getJsonArray("warnings").stream().map(w -> (JsonObject) w)
+        .filter(w -> w.getString("code").equals("backup_costlier")).map(w -> w.getString("message")).toList();
+    assertThat(costlier).hasSize(1);
+    assertThat(costlier.get(0)).startsWith("backup-2 (up-pol-off-costly");
+    assertThat(message(quote, "bucket_change_on_fallback")).contains("backup-1");
+  }
+
+  @Test
   void warnsOfALowBalanceOnlyWhenFewSuchRequestsRemain() {
     Tenant poor = poorTenant("0.020000");
 
