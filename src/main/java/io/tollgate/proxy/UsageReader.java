@@ -63,16 +63,37 @@ public final class UsageReader {
       }
       return tokens + 3;
     }
-    Object input = request.getValue("input");
-    if (input instanceof String s) {
-      return count(s);
-    }
-    if (input instanceof JsonArray items) {
-      for (Object item : items) {
-        tokens += item instanceof String s ? count(s) : item instanceof JsonArray ids ? ids.size() : 1;
-      }
+    for (long input : inputTokens(request.getValue("input"))) {
+      tokens += input;
     }
     return tokens;
+  }
+
+  /**
+   * The tokens of each input of an embeddings body: one entry for a string or a single token array, one per item
+   * of a list of strings or token arrays.
+   */
+  static long[] inputTokens(Object input) {
+    if (input instanceof String s) {
+      return new long[] {count(s)};
+    }
+    if (!(input instanceof JsonArray items)) {
+      return new long[0];
+    }
+    if (isTokenArray(items)) {
+      return new long[] {items.size()};
+    }
+    long[] counts = new long[items.size()];
+    for (int i = 0; i < counts.length; i++) {
+      Object item = items.getValue(i);
+      counts[i] = item instanceof String s ? count(s) : item instanceof JsonArray ids ? ids.size() : 1;
+    }
+    return counts;
+  }
+
+  /** Whether {@code items} is one input written as token ids rather than a list of inputs. */
+  static boolean isTokenArray(JsonArray items) {
+    return !items.isEmpty() && items.stream().allMatch(item -> item instanceof Number);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.tollgate.quote;
 
 import io.tollgate.config.CatalogModel;
 import io.tollgate.http.ApiException;
+import io.tollgate.proxy.ContextWindow;
 import io.tollgate.proxy.RequestValidator;
 import io.tollgate.proxy.UsageReader;
 import io.vertx.core.json.JsonObject;
@@ -25,7 +26,7 @@ record QuoteRequest(String model, boolean embeddings, long promptTokens, String 
       } else {
         RequestValidator.chat(body, model);
       }
-      prompt = UsageReader.promptTokens(body);
+      prompt = ContextWindow.admittedPromptTokens(body, model);
       source = "counted";
     } else {
       Object given = body.getValue("prompt_tokens");
@@ -40,10 +41,11 @@ record QuoteRequest(String model, boolean embeddings, long promptTokens, String 
           || ((Number) cap).longValue() > model.maxOutputTokens())) {
         throw ApiException.invalid("max_tokens", "invalid_value", "'max_tokens' must be 1 to " + model.maxOutputTokens() + ".");
       }
-    }
-    if (prompt > model.contextWindow()) {
-      throw ApiException.invalid("messages", "context_length_exceeded", "The prompt is about " + prompt
-          + " tokens, more than the " + model.contextWindow() + "-token context window of '" + model.id() + "'.");
+      // a given count of an embeddings request is the sum of its inputs, which may exceed the per-input window
+      if (!embeddings && prompt > model.contextWindow()) {
+        throw ApiException.invalid("prompt_tokens", "context_length_exceeded", "'prompt_tokens': " + prompt
+            + " (expected: at most the " + model.contextWindow() + "-token context window of '" + model.id() + "')");
+      }
     }
     long output = 0;
     if (!embeddings) {
