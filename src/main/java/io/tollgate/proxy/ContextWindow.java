@@ -15,7 +15,9 @@ public final class ContextWindow {
 
   /**
    * Counts the prompt of a validated chat or embeddings body for {@code model} and returns the tokens that size
-   * its hold. A chat prompt must fit the window as a whole ({@code param: messages}). The window of an embeddings
+   * its hold. A chat prompt must fit the window as a whole ({@code param: messages}); only its text is checked,
+   * since its media are counted at upper bounds (for some models billing figures that fill no window), which
+   * must not refuse what the provider would serve. The window of an embeddings
    * model applies to each input on its own ({@code param: input} for a single input, {@code input[i]} for an item
    * of a list), while the hold is sized on the sum of all inputs.
    *
@@ -24,12 +26,12 @@ public final class ContextWindow {
   public static long admittedPromptTokens(JsonObject body, CatalogModel model) {
     long window = model.contextWindow();
     if (!model.embeddings()) {
-      long prompt = UsageReader.promptTokens(body);
-      if (prompt > window) {
-        throw ApiException.invalid("messages", "context_length_exceeded", "The prompt is about " + prompt
+      UsageReader.Prompt prompt = UsageReader.prompt(body, model.imageTokens());
+      if (prompt.textTokens() > window) {
+        throw ApiException.invalid("messages", "context_length_exceeded", "The prompt is about " + prompt.textTokens()
             + " tokens, more than the " + window + "-token context window of '" + model.id() + "'.");
       }
-      return prompt;
+      return prompt.total();
     }
     Object input = body.getValue("input");
     long[] counts = UsageReader.inputTokens(input);
