@@ -257,7 +257,7 @@ public final class ConfigLoader {
   private static Map<String, CatalogModel> models(Node root) {
     Map<String, CatalogModel> models = new LinkedHashMap<>();
     for (Node node : root.list("models")) {
-      node.onlyKeys(Set.of("id", "owned_by", "type", "context_window", "max_output_tokens", "prices"));
+      node.onlyKeys(Set.of("id", "owned_by", "type", "context_window", "max_output_tokens", "image_tokens", "prices"));
       String id = id(node, "id");
       if (models.containsKey(id)) {
         throw node.child("id").error("duplicate model id '" + id + "'", "give each catalog model its own id");
@@ -273,12 +273,27 @@ public final class ConfigLoader {
         prices.put(routeType(entry.getValue(), entry.getKey()), price(entry.getValue()));
       }
       models.put(id, new CatalogModel(id, node.text("owned_by", "tollgate"), context, maxOutput, Map.copyOf(prices),
-          type.equals("embeddings")));
+          type.equals("embeddings"), imageTokens(node.child("image_tokens"))));
     }
     if (models.isEmpty()) {
       throw root.error("no catalog models configured", "add at least one entry under models:");
     }
     return models;
+  }
+
+  /** A model's image rule: both numbers or neither, so a forgotten tile price never bills tiles at the default. */
+  private static ImageTokens imageTokens(Node node) {
+    if (node.isMissing()) {
+      return ImageTokens.GPT_4O;
+    }
+    node.onlyKeys(Set.of("base", "tile"));
+    for (String key : List.of("base", "tile")) {
+      if (!node.has(key)) {
+        throw node.error("missing required key '" + key + "'",
+            "give both numbers, e.g. image_tokens: {base: 85, tile: 170} (the gpt-4o rule, also the default)");
+      }
+    }
+    return new ImageTokens(node.integer("base", 0, 1_000_000, 0), node.integer("tile", 0, 1_000_000, 0));
   }
 
   private static Map<String, Map<RouteType, Route>> routes(

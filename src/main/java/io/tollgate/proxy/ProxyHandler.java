@@ -179,13 +179,9 @@ public final class ProxyHandler {
     }
     call.priceVersion = priceVersions.of(call.config);
     Future<Long> counted = ctx.body().length() <= INLINE_TOKENIZE_BYTES
-        ? Future.succeededFuture(UsageReader.promptTokens(call.body))
-        : vertx.executeBlocking(() -> UsageReader.promptTokens(call.body), false);
+        ? Future.succeededFuture(ContextWindow.admittedPromptTokens(call.body, call.plan.model()))
+        : vertx.executeBlocking(() -> ContextWindow.admittedPromptTokens(call.body, call.plan.model()), false);
     return counted.compose(prompt -> {
-      if (prompt > call.plan.model().contextWindow()) {
-        return Future.failedFuture(ApiException.invalid("messages", "context_length_exceeded", "The prompt is about " + prompt
-            + " tokens, more than the " + call.plan.model().contextWindow() + "-token context window of '" + call.model + "'."));
-      }
       call.demand = Demand.of(call.body, call.plan.model(), prompt, overruns.of(call.model, call.plan.route().type()));
       return Future.succeededFuture();
     });

@@ -2,6 +2,7 @@ package io.tollgate.quote;
 
 import io.tollgate.config.CatalogModel;
 import io.tollgate.http.ApiException;
+import io.tollgate.proxy.ContextWindow;
 import io.tollgate.proxy.RequestValidator;
 import io.tollgate.proxy.UsageReader;
 import io.tollgate.pricing.Demand;
@@ -21,16 +22,14 @@ record QuoteRequest(String model, boolean embeddings, long promptTokens, String 
     boolean embeddings = model.embeddings();
     long prompt;
     String source;
-    String promptParam;
     if (body.containsKey("messages") || body.containsKey("input")) {
       if (embeddings) {
         RequestValidator.embeddings(body);
       } else {
         RequestValidator.chat(body, model);
       }
-      prompt = UsageReader.promptTokens(body);
+      prompt = ContextWindow.admittedPromptTokens(body, model);
       source = "counted";
-      promptParam = "messages";
     } else {
       Object given = body.getValue("prompt_tokens");
       if (!(given instanceof Integer || given instanceof Long) || ((Number) given).longValue() < 0) {
@@ -39,14 +38,14 @@ record QuoteRequest(String model, boolean embeddings, long promptTokens, String 
       }
       prompt = ((Number) given).longValue();
       source = "given";
-      promptParam = "prompt_tokens";
       if (!embeddings) {
         RequestValidator.outputControls(body, model);
       }
-    }
-    if (prompt > model.contextWindow()) {
-      throw ApiException.invalid(promptParam, "context_length_exceeded", "The prompt is about " + prompt
-          + " tokens, more than the " + model.contextWindow() + "-token context window of '" + model.id() + "'.");
+      // a given count of an embeddings request is the sum of its inputs, which may exceed the per-input window
+      if (!embeddings && prompt > model.contextWindow()) {
+        throw ApiException.invalid("prompt_tokens", "context_length_exceeded", "'prompt_tokens': " + prompt
+            + " (expected: at most the " + model.contextWindow() + "-token context window of '" + model.id() + "')");
+      }
     }
     return new QuoteRequest(model.id(), embeddings, prompt, source, Demand.of(body, model, prompt, learned));
   }

@@ -7,8 +7,13 @@ import io.tollgate.testing.GatewayFixture;
 import io.tollgate.testing.Tenant;
 import io.tollgate.testing.Wallets;
 import io.vertx.core.json.JsonObject;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.Base64;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -183,6 +188,25 @@ class BillingTest {
     return Tenant.funded(f, "n", null, rmb.equals("0") ? null : rmb).key();
   }
 
+
+  @Test
+  void holdsAnImageAtItsModelsRuleRatherThanAFlatAllowance() throws IOException {
+    BufferedImage image = new BufferedImage(512, 512, BufferedImage.TYPE_INT_RGB);
+    ByteArrayOutputStream png = new ByteArrayOutputStream();
+    ImageIO.write(image, "png", png);
+    String url = "data:image/png;base64," + Base64.getEncoder().encodeToString(png.toByteArray());
+    String body = "{\"model\":\"vision\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":["
+        + "{\"type\":\"text\",\"text\":\"what is this?\"},{\"type\":\"image_url\",\"image_url\":{\"url\":\"" + url + "\"}}]}]}";
+
+    HttpResponse<String> response = f.chat(body);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    long hold = receipt(response).getLong("hold_micros");
+    // the mini rule bills a 512 x 512 image 2,833 + 5,667 = 8,500 tokens, at 1.00 per million tokens
+    assertThat(hold).isGreaterThanOrEqualTo(8_500L);
+    // its size was read from the PNG header, not assumed to be the largest (2,833 + 8 x 5,667 tokens)
+    assertThat(hold).isLessThan(48_169L);
+  }
 
   private static JsonObject receipt(HttpResponse<String> response) {
     String id = response.headers().firstValue("x-tollgate-request-id").orElseThrow();

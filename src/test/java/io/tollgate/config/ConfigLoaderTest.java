@@ -117,6 +117,28 @@ class ConfigLoaderTest {
     assertThat(config.multipliers().globalPpm()).isEqualTo(1_100_000L);
   }
 
+  @Test
+  void readsAModelsImageRuleAndDefaultsToTheGpt4oOne() {
+    String yaml = minimal().replace("max_output_tokens: 100", "max_output_tokens: 100\n    image_tokens: {base: 2833, tile: 5667}");
+
+    assertThat(loader.parse(yaml, "ok.yaml", null).models().get("m").imageTokens()).isEqualTo(new ImageTokens(2833, 5667));
+    assertThat(loader.parse(minimal(), "ok.yaml", null).models().get("m").imageTokens()).isEqualTo(new ImageTokens(85, 170));
+  }
+
+  @Test
+  void refusesAnIncompleteOrNegativeImageRuleWithItsLine() {
+    String partial = minimal().replace("max_output_tokens: 100", "max_output_tokens: 100\n    image_tokens: {base: 2833}");
+    String negative = minimal().replace("max_output_tokens: 100", "max_output_tokens: 100\n    image_tokens: {base: 85, tile: -1}");
+
+    assertThatThrownBy(() -> loader.parse(partial, "bad.yaml", null))
+        .hasMessageContaining("bad.yaml:" + lineOf(partial, "image_tokens") + ":")
+        .hasMessageContaining("models[0].image_tokens")
+        .hasMessageContaining("missing required key 'tile'");
+    assertThatThrownBy(() -> loader.parse(negative, "bad.yaml", null))
+        .hasMessageContaining("bad.yaml:" + lineOf(negative, "image_tokens") + ":")
+        .hasMessageContaining("-1 is out of range (expected: 0 to 1000000)");
+  }
+
   private static String minimal() {
     return """
         time_zone: UTC

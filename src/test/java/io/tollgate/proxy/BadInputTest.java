@@ -79,6 +79,36 @@ class BadInputTest {
   }
 
   @Test
+  void refusesAnEmbeddingsInputOverTheContextWindowNamingItsIndex() {
+    String body = "{\"model\":\"embed-a\",\"input\":[\"short\"," + tokenIds(8193) + ",\"also short\"]}";
+
+    HttpResponse<String> response = f.post("/v1/embeddings", body, f.bearer());
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    JsonObject error = error(response);
+    assertThat(error.getString("code")).isEqualTo("context_length_exceeded");
+    assertThat(error.getString("param")).isEqualTo("input[1]");
+    assertThat(error.getString("message")).contains("input[1]").contains("8193").contains("8192");
+    assertThat(f.upstream.requestCount()).isZero();
+  }
+
+  @Test
+  void refusesASingleEmbeddingsInputOverTheContextWindowNamingInput() {
+    HttpResponse<String> response = f.post("/v1/embeddings", "{\"model\":\"embed-a\",\"input\":" + tokenIds(8193) + "}",
+        f.bearer());
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(error(response).getString("param")).isEqualTo("input");
+    assertThat(error(response).getString("message")).contains("8193").contains("8192");
+    assertThat(f.upstream.requestCount()).isZero();
+  }
+
+  /** A token array of {@code n} ids: counted as exactly {@code n} tokens. */
+  static String tokenIds(int n) {
+    return "[" + "7,".repeat(n - 1) + "7]";
+  }
+
+  @Test
   void rejectsAMissingKeyWith401() {
     HttpResponse<String> response = f.post("/v1/chat/completions", valid("chat-a"));
 

@@ -107,6 +107,20 @@ class ChatCompletionsTest {
   }
 
   @Test
+  void admitsEmbeddingsWhoseInputsEachFitTheContextWindowThoughTheirSumDoesNot() {
+    String ids = BadInputTest.tokenIds(3_000);
+    HttpResponse<String> response = f.post("/v1/embeddings",
+        "{\"model\":\"embed-a\",\"input\":[" + ids + "," + ids + "," + ids + "]}", f.bearer());
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(new JsonObject(response.body()).getJsonArray("data")).hasSize(3);
+    String id = response.headers().firstValue("x-tollgate-request-id").orElseThrow();
+    JsonObject receipt = new JsonObject(f.get("/v1/receipts/" + id, f.bearer()).body());
+    // the hold is sized on all 9,000 tokens at 0.02 per million (180 micro-units), not on one input
+    assertThat(receipt.getLong("hold_micros")).isGreaterThanOrEqualTo(180L);
+  }
+
+  @Test
   void recordsAReceiptForEverySuccessfulRequest() {
     HttpResponse<String> response = f.chat("""
         {"model":"chat-a","messages":[{"role":"user","content":"receipt me"}]}""");

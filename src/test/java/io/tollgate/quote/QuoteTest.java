@@ -231,6 +231,22 @@ class QuoteTest {
     assertThat(routed.getJsonObject("health").getString("state")).isNotBlank();
   }
 
+  @Test
+  void checksEachEmbeddingsInputAgainstTheContextWindowAsTheRequestDoes() {
+    String fits = "[" + "7,".repeat(2_999) + "7]";
+    String over = "[" + "7,".repeat(8_192) + "7]";
+
+    JsonObject quote = quote("{\"model\":\"embed-a\",\"input\":[" + fits + "," + fits + "," + fits + "]}", f.bearer());
+    HttpResponse<String> refused = f.post("/v1/quote", "{\"model\":\"embed-a\",\"input\":[\"a\"," + over + "]}", f.bearer());
+
+    assertThat(quote.getJsonObject("tokens").getLong("prompt")).isEqualTo(9_000L);
+    assertThat(refused.statusCode()).isEqualTo(400);
+    JsonObject error = new JsonObject(refused.body()).getJsonObject("error");
+    assertThat(error.getString("code")).isEqualTo("context_length_exceeded");
+    assertThat(error.getString("param")).isEqualTo("input[1]");
+    assertThat(f.upstream.requestCount()).isZero();
+  }
+
   private static Tenant poorTenant(String rmb) {
     return Tenant.funded(f, "poor", rmb, rmb);
   }

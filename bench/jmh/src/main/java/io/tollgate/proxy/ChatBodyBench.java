@@ -68,6 +68,6 @@ public class ChatBodyBench {
 
   @Benchmark
   public long countPromptTokens() {
-    return UsageReader.promptTokens(parsed);
+    return UsageReader.promptTokens(parsed, model);
   }
 }
