@@ -32,7 +32,8 @@ public record Demand(long countedPromptTokens, long basePromptTokens, long holdP
    */
   public static Demand of(JsonObject body, CatalogModel model, long countedPrompt, Overruns.Factors learned) {
     long basePrompt = countedPrompt + countedPrompt / 10 + 16;
-    long holdPrompt = learned.scalePrompt(basePrompt);
+    // what was learnt never raises a prompt past the model's window: no upstream can bill more than that
+    long holdPrompt = Math.min(learned.scalePrompt(basePrompt), Math.max(basePrompt, model.contextWindow()));
     if (model.embeddings()) {
       return new Demand(countedPrompt, basePrompt, holdPrompt, 0, 0, 0);
     }

@@ -42,6 +42,8 @@ final class Call {
   /** Time spent on upstreams, for the overhead metric. */
   io.tollgate.metrics.UpstreamTime upstreamTime;
   long priceVersion;
+  /** The text part of the prompt as the gateway counted it: half of it is the least a believed usage may report. */
+  long promptTextTokens;
   /** The worst case of one attempt in tokens, sized once for every leg and shown by the quote alike. */
   Demand demand;
   /** Why a usage the upstream reported was not believed, for the receipt; null when it was, or when there was none. */
@@ -54,9 +56,9 @@ final class Call {
   Billing.Ticket ticket;
   /** Whether {@link #ticket} is still pending, so that every exit voids or settles it exactly once. */
   boolean holdOpen;
-  /** Set when the request carries an Idempotency-Key and runs first: where its response is captured for replay. */
   /** The first limit that refused a leg, reported when no leg could run. */
   io.tollgate.limits.LimitRefusal refusal;
+  /** Set when the request carries an Idempotency-Key and runs first: where its result is kept for duplicates. */
   String idempotencyScope;
   String bodySha256;
   io.vertx.core.buffer.Buffer capture;
@@ -78,21 +80,50 @@ final class Call {
     return left.future().isComplete();
   }
 
-  /** How large a usage count an upstream may report for this request and still be believed. */
-  ReportedUsage.Bounds usageBounds() {
+  /**
+   * The counts an upstream may report for this request and still be believed, given the {@code completion} text
+   * it delivered. At most what the model can take and write: its context window (for embeddings, whose window
+   * applies per input, the larger of that and the held prompt) and its output cap times {@code n}. At least half
+   * of the gateway's own counts of the prompt's text and of the completion: tokenizers differ, but not by half.
+   */
+  ReportedUsage.Bounds usageBounds(CharSequence completion) {
     long choices = body != null && body.getValue("n") instanceof Number n ? Math.max(1, n.longValue()) : 1;
     var model = plan.model();
-    long prompt = 2 * Math.max(model.contextWindow(), demand == null ? 0 : demand.holdPromptTokens());
-    return new ReportedUsage.Bounds(prompt, 2 * model.maxOutputTokens() * choices, model.embeddings());
+    long maxPrompt = model.embeddings() ? Math.max(model.contextWindow(), demand == null ? 0 : demand.holdPromptTokens())
+        : model.contextWindow();
+    return new ReportedUsage.Bounds(promptTextTokens / 2, maxPrompt, UsageReader.count(completion.toString()) / 2,
+        model.maxOutputTokens() * choices, model.embeddings());
   }
 
-  /** Takes the upstream's reported usage when it is believable; else remembers why not, for the receipt. */
+  /**
+   * Takes a believable usage report, never lowering counts an earlier report of the same attempt gave (a stream may
+   * carry usage twice); remembers why an unbelievable one was rejected, for the receipt.
+   */
   void report(ReportedUsage reported) {
-    if (reported.usage() != null) {
-      usage = reported.usage();
-    } else if (reported.rejected() != null) {
-      usageRejected = reported.rejected();
+    Usage believed = reported.usage();
+    if (believed == null) {
+      if (reported.rejected() != null) {
+        usageRejected = reported.rejected();
+      }
+      return;
     }
+    usage = usage == null ? believed : new Usage(Math.max(usage.promptTokens(), believed.promptTokens()),
+        Math.max(usage.completionTokens(), believed.completionTokens()),
+        Math.min(Math.max(usage.cachedPromptTokens(), believed.cachedPromptTokens()), Math.max(usage.promptTokens(),
+            believed.promptTokens())), "measured");
+  }
+
+  /** Forgets what an earlier attempt's upstream reported: each attempt is judged on its own. */
+  void startAttempt() {
+    usage = null;
+    usageRejected = null;
+  }
+
+  /** The request ends because its client left. */
+  void markClientLeft() {
+    outcome = "client_disconnected";
+    httpStatus = ProxyHandler.CLIENT_CLOSED_REQUEST;
+    errorCode = "client_disconnected";
   }
 
   /** The gateway's own count, used when the upstream reported no believable usage. */

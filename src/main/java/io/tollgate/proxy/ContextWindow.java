@@ -23,7 +23,7 @@ public final class ContextWindow {
    *
    * @throws ApiException when the prompt, or one embeddings input, is larger than the window
    */
-  public static long admittedPromptTokens(JsonObject body, CatalogModel model) {
+  public static UsageReader.Prompt admittedPrompt(JsonObject body, CatalogModel model) {
     long window = model.contextWindow();
     if (!model.embeddings()) {
       UsageReader.Prompt prompt = UsageReader.prompt(body, model.imageTokens());
@@ -31,7 +31,7 @@ public final class ContextWindow {
         throw ApiException.invalid("messages", "context_length_exceeded", "The prompt is about " + prompt.textTokens()
             + " tokens, more than the " + window + "-token context window of '" + model.id() + "'.");
       }
-      return prompt.total();
+      return prompt;
     }
     Object input = body.getValue("input");
     long[] counts = UsageReader.inputTokens(input);
@@ -46,6 +46,6 @@ public final class ContextWindow {
       }
       sum += counts[i];
     }
-    return sum;
+    return new UsageReader.Prompt(sum, 0);
   }
 }

@@ -57,10 +57,8 @@ final class Idempotency {
     InFlight mine = new InFlight(bodySha256, Promise.promise());
     InFlight existing = inFlight.putIfAbsent(scope, mine);
     if (existing != null) {
-      if (!existing.bodySha256().equals(bodySha256)) {
-        return Future.failedFuture(conflict());
-      }
-      // the request we wait on may itself learn that the key was first used with another body: compare again
+      // whoever holds the key now may be a reuse with another body that has not yet found the first result: wait for
+      // the key's result, then compare it with this body
       return existing.result().future().compose(result -> result.bodySha256().equals(bodySha256)
           ? Future.succeededFuture(Optional.of(result)) : Future.failedFuture(conflict()));
     }

@@ -29,6 +29,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -178,11 +179,12 @@ public final class ProxyHandler {
       return Future.succeededFuture();
     }
     call.priceVersion = priceVersions.of(call.config);
-    Future<Long> counted = ctx.body().length() <= INLINE_TOKENIZE_BYTES
-        ? Future.succeededFuture(ContextWindow.admittedPromptTokens(call.body, call.plan.model()))
-        : vertx.executeBlocking(() -> ContextWindow.admittedPromptTokens(call.body, call.plan.model()), false);
+    Future<UsageReader.Prompt> counted = ctx.body().length() <= INLINE_TOKENIZE_BYTES
+        ? Future.succeededFuture(ContextWindow.admittedPrompt(call.body, call.plan.model()))
+        : vertx.executeBlocking(() -> ContextWindow.admittedPrompt(call.body, call.plan.model()), false);
     return counted.compose(prompt -> {
-      call.demand = Demand.of(call.body, call.plan.model(), prompt, overruns.of(call.model, call.plan.route().type()));
+      call.promptTextTokens = prompt.textTokens();
+      call.demand = Demand.of(call.body, call.plan.model(), prompt.total(), overruns.of(call.model, call.plan.route().type()));
       return Future.succeededFuture();
     });
   }
@@ -224,16 +226,19 @@ public final class ProxyHandler {
         .compose(ticket -> {
           call.ticket = ticket;
           call.holdOpen = ticket != null;
+          call.startAttempt();
           long startedAt = clock.millis();
           call.upstreamTime.started(call.stream);
           return upstream.send(channel, path, upstreamBody(call, leg), ctx.request().headers(), startedAt, call.left.future())
               .compose(exchange -> answer(ctx, call, index, channel, exchange))
               .recover(failure -> {
                 call.upstreamTime.ended();
-                if (failure instanceof ClientLeft || call.clientGone() && failure instanceof AttemptFailure) {
-                  // an AttemptFailure after the client left is the cancellation itself: the request had reached the upstream
-                  boolean reached = !(failure instanceof ClientLeft left) || left.reachedUpstream();
-                  return clientLeft(ctx, call, index, leg, channel, reached, startedAt);
+                if (failure instanceof ClientLeft left) {
+                  return clientLeft(ctx, call, index, leg, channel, left.reachedUpstream(), startedAt);
+                }
+                if (call.clientGone() && failure instanceof AttemptFailure) {
+                  // the upstream refused or broke as the client left: it bills nothing, and no other leg is tried
+                  return clientLeft(ctx, call, index, leg, channel, false, startedAt);
                 }
                 if (!(failure instanceof AttemptFailure attempt)) {
                   health.abandoned(channel);
@@ -288,14 +293,10 @@ public final class ProxyHandler {
     call.attempts.add(attemptRecord(call, index, leg, "client_disconnected", null, reachedUpstream
         ? "the client closed the connection while the upstream was working; the upstream call was cancelled"
         : "the client closed the connection before the request reached the upstream", startedAt));
-    call.outcome = "client_disconnected";
-    call.httpStatus = CLIENT_CLOSED_REQUEST;
-    call.errorCode = "client_disconnected";
+    call.markClientLeft();
     Idempotency.Stored abandoned = abandonedResult(call);
     if (!reachedUpstream || !accounted) {
-      Future<Void> recorded = voidOpenHold(call, "client_disconnected")
-          .compose(v -> accounted ? billing.record(call.receipt(clock.millis())) : Future.succeededFuture());
-      return recorded.andThen(done -> publish(call, abandoned, false));
+      return endUncharged(call, "client_disconnected", () -> abandoned, false);
     }
     call.legIndex = index;
     call.usage = call.estimated("");
@@ -328,8 +329,8 @@ public final class ProxyHandler {
     if (call.stream) {
       return stream(ctx, call, index, channel, exchange);
     }
-    // a client leaving while the body is read cancels the read (and with it, the upstream's work)
-    call.left.future().onComplete(v -> exchange.request().reset());
+    // a client leaving now does not cancel the read: a non-streamed answer was generated whole before its head
+    // arrived, the upstream bills it, so it is read to its end and charged by its usage
     return readAnswer(call, channel, exchange)
         .compose(body -> {
           JsonObject json;
@@ -347,10 +348,21 @@ public final class ProxyHandler {
           call.legIndex = index;
           health.success(channel, exchange.headAtMs() - exchange.startedAtMs());
           if (accounted) {
-            call.report(ReportedUsage.read(json, call.usageBounds()));
+            String completion = UsageReader.completionText(json);
+            call.report(ReportedUsage.read(json, call.usageBounds(completion)));
             if (call.usage == null) {
-              call.usage = call.estimated(UsageReader.completionText(json));
+              call.usage = call.estimated(completion);
             }
+          }
+          if (call.clientGone()) {
+            call.attempts.add(attemptRecord(call, index, call.leg(), "client_disconnected", status,
+                "the client closed the connection before the answer, which the upstream had already generated", exchange.startedAtMs()));
+            call.markClientLeft();
+            Idempotency.Stored abandoned = abandonedResult(call);
+            return settle(call, ctx.response(), posted -> abandoned).map(posted -> {
+              publish(call, abandoned, !accounted);
+              return null;
+            });
           }
           call.attempts.add(attemptRecord(call, index, call.leg(), "ok", status, null, exchange.startedAtMs()));
           call.outcome = "succeeded";
@@ -481,13 +493,9 @@ public final class ProxyHandler {
     HttpServerResponse response = ctx.response();
     if (failure instanceof ClientLeft) {
       // before any upstream call of this leg: nobody to answer, nothing charged
-      call.outcome = "client_disconnected";
-      call.httpStatus = CLIENT_CLOSED_REQUEST;
-      call.errorCode = "client_disconnected";
+      call.markClientLeft();
       call.legIndex = -1;
-      voidOpenHold(call, "client_disconnected")
-          .compose(v -> call.key == null || !accounted ? Future.succeededFuture() : billing.record(call.receipt(clock.millis())))
-          .onComplete(done -> publish(call, abandonedResult(call), false));
+      endUncharged(call, "client_disconnected", () -> abandonedResult(call), false);
       return;
     }
     ApiException error;
@@ -505,26 +513,43 @@ public final class ProxyHandler {
     call.errorCode = error.code();
     call.legIndex = -1;
     ApiException rendered = error;
-    Future<Void> recorded = voidOpenHold(call, "failed_request")
-        .recover(e -> voidOpenHold(call, "failed_request"))
-        .compose(v -> call.key == null || !accounted ? Future.succeededFuture() : billing.record(call.receipt(clock.millis())));
-    recorded.onComplete(done -> {
-      if (done.failed()) {
-        LOG.error("could not record the receipt of request {}", call.id, done.cause());
-      }
+    // kept for later retries only when an upstream answered it: a refusal before any upstream call (a limit, the
+    // balance) must not outlive its cause, nor the gateway's own internal error its fix
+    boolean keep = call.upstreamAttempts() > 0 && rendered.status() != 500;
+    endUncharged(call, "failed_request", () -> {
       boolean fresh = !response.headWritten();
       if (fresh) {
         ReceiptHeaders.route(response, call);
       }
       ErrorRenderer.send(response, rendered);
-      if (!(failure instanceof ApiException api && "idempotency_key_reused".equals(api.code()))) {
-        // duplicates waiting on this key must be answered even when the stream had already started; the result is
-        // kept for later retries only when an upstream was called: a refusal before that (a limit, the balance)
-        // must not outlive the condition that caused it
-        publish(call, new Idempotency.Stored(fresh ? rendered.status() : 502, replayHeaders(response),
-            ErrorRenderer.body(rendered).toBuffer(), call.bodySha256), call.upstreamAttempts() > 0);
+      if (failure instanceof ApiException api && "idempotency_key_reused".equals(api.code())) {
+        return null;
       }
-    });
+      // duplicates waiting on this key must be answered even when the stream had already started
+      return new Idempotency.Stored(fresh ? rendered.status() : 502, replayHeaders(response),
+          ErrorRenderer.body(rendered).toBuffer(), call.bodySha256);
+    }, keep);
+  }
+
+  /**
+   * Ends a request that charged nothing: voids its open hold (tried twice), records its receipt, then runs
+   * {@code answer} (which writes to the client, if anyone is left to write to) and gives what it returns to the
+   * duplicates waiting on the request's Idempotency-Key.
+   */
+  private Future<Void> endUncharged(Call call, String resolution, Supplier<Idempotency.Stored> answer, boolean persist) {
+    return voidOpenHold(call, resolution)
+        .recover(e -> voidOpenHold(call, resolution))
+        .compose(v -> call.key == null || !accounted ? Future.<Void>succeededFuture() : billing.record(call.receipt(clock.millis())))
+        .transform(done -> {
+          if (done.failed()) {
+            LOG.error("could not end request {} cleanly", call.id, done.cause());
+          }
+          Idempotency.Stored result = answer.get();
+          if (result != null) {
+            publish(call, result, persist);
+          }
+          return Future.succeededFuture();
+        });
   }
 
   /** An upstream 4xx caused by the request: the client sees the upstream's own error, with our receipt id. */

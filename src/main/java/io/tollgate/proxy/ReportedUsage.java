@@ -18,11 +18,11 @@ record ReportedUsage(Usage usage, String rejected) {
   static final ReportedUsage ABSENT = new ReportedUsage(null, null);
 
   /**
-   * The most a believed count may be. {@code maxPromptTokens}: twice the larger of the model's context window and
-   * the prompt the hold reserved; {@code maxCompletionTokens}: twice the model's output cap times {@code n}.
-   * Counts above these cannot be true for the request that was sent, whatever the upstream did.
+   * The range a believed count must fall in (see {@code Call.usageBounds}): counts outside it cannot be true of
+   * the request that was sent and the answer that was delivered, whatever the upstream did.
    */
-  record Bounds(long maxPromptTokens, long maxCompletionTokens, boolean embeddings) {}
+  record Bounds(long minPromptTokens, long maxPromptTokens, long minCompletionTokens, long maxCompletionTokens,
+      boolean embeddings) {}
 
   /** Reads {@code answer.usage}: absent when there is none (or it is null, as in OpenAI's stream chunks). */
   static ReportedUsage read(JsonObject answer, Bounds bounds) {
@@ -38,14 +38,14 @@ record ReportedUsage(Usage usage, String rejected) {
     if (prompt == null || (completion == null && !bounds.embeddings())) {
       return rejected("usage without prompt_tokens and completion_tokens (fields: " + String.join(", ", usage.fieldNames()) + ")");
     }
-    String problem = problem("prompt_tokens", prompt, bounds.maxPromptTokens());
+    String problem = problem("prompt_tokens", prompt, bounds.minPromptTokens(), bounds.maxPromptTokens());
     if (problem == null && completion != null) {
-      problem = problem("completion_tokens", completion, bounds.maxCompletionTokens());
+      problem = problem("completion_tokens", completion, bounds.minCompletionTokens(), bounds.maxCompletionTokens());
     }
     JsonObject details = usage.getValue("prompt_tokens_details") instanceof JsonObject d ? d : null;
     Object cached = details == null ? null : details.getValue("cached_tokens");
     if (problem == null && cached != null) {
-      problem = problem("prompt_tokens_details.cached_tokens", cached, bounds.maxPromptTokens());
+      problem = problem("prompt_tokens_details.cached_tokens", cached, 0, bounds.maxPromptTokens());
     }
     if (problem != null) {
       return rejected(problem);
@@ -61,7 +61,7 @@ record ReportedUsage(Usage usage, String rejected) {
   }
 
   /** Why {@code value} is not a believable count, or null when it is. */
-  private static String problem(String field, Object value, long max) {
+  private static String problem(String field, Object value, long min, long max) {
     if (!(value instanceof Number number)) {
       return field + " is not a number: " + abbreviate(String.valueOf(value));
     }
@@ -79,6 +79,9 @@ record ReportedUsage(Usage usage, String rejected) {
     }
     if (exact.toBigInteger().compareTo(BigInteger.valueOf(max)) > 0) {
       return field + " " + abbreviate(exact.toPlainString()) + " is above " + max + ", the most this request could use";
+    }
+    if (exact.toBigInteger().compareTo(BigInteger.valueOf(min)) < 0) {
+      return field + " " + exact.toPlainString() + " is below " + min + ", half the gateway's own count of what was sent";
     }
     return null;
   }

@@ -156,7 +156,7 @@ final class SseRelay {
     }
     boolean hasUsage = json.getValue("usage") != null;
     if (call.accounted && hasUsage) {
-      call.report(ReportedUsage.read(json, call.usageBounds()));
+      call.report(ReportedUsage.read(json, call.usageBounds(completion)));
     }
     JsonArray choices = json.getJsonArray("choices");
     for (Object c : choices == null ? new JsonArray() : choices) {

@@ -24,8 +24,8 @@ public final class UsageReader {
    * A counted prompt, its text apart from its media: media counts are upper bounds (and for some models a billing
    * figure only), so they size a hold but never decide whether a prompt fits a context window.
    */
-  record Prompt(long textTokens, long mediaTokens) {
-    long total() {
+  public record Prompt(long textTokens, long mediaTokens) {
+    public long total() {
       return textTokens + mediaTokens;
     }
   }

@@ -28,7 +28,7 @@ record QuoteRequest(String model, boolean embeddings, long promptTokens, String 
       } else {
         RequestValidator.chat(body, model);
       }
-      prompt = ContextWindow.admittedPromptTokens(body, model);
+      prompt = ContextWindow.admittedPrompt(body, model).total();
       source = "counted";
     } else {
       Object given = body.getValue("prompt_tokens");

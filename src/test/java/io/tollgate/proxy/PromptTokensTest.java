@@ -187,7 +187,7 @@ class PromptTokensTest {
     CatalogModel smallWindow = model(new ImageTokens(2833, 5667), 32_000);
     JsonObject body = chat(new JsonArray().add(text("what is this?")).add(image("https://example.com/a.png", "high")));
 
-    long prompt = ContextWindow.admittedPromptTokens(body, smallWindow);
+    long prompt = ContextWindow.admittedPrompt(body, smallWindow).total();
 
     assertThat(prompt).isGreaterThanOrEqualTo(MINI_MAX_IMAGE);
   }
