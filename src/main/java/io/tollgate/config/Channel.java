@@ -13,6 +13,8 @@ import java.util.Map;
  * @param label the name users see for this channel (in route previews and quotes); never its URL
  * @param breakerFailures consecutive upstream failures that open the channel's circuit breaker
  * @param breakerCooldownMs how long an open breaker waits before letting one probe request through
+ * @param outputCapField the request field that carries the output cap the gateway forwards when a request sets none
+ *     ({@code max_tokens}, or {@code max_completion_tokens} for upstream models that refuse the older field)
  */
 public record Channel(
     String id,
@@ -24,7 +26,8 @@ public record Channel(
     Map<String, String> headers,
     List<String> forwardHeaders,
     int breakerFailures,
-    long breakerCooldownMs) {
+    long breakerCooldownMs,
+    String outputCapField) {
 
   @Override
   public String toString() {

@@ -186,7 +186,8 @@ public final class ConfigLoader {
   private Map<String, Channel> channels(Node root) {
     Map<String, Channel> channels = new LinkedHashMap<>();
     for (Node node : root.list("channels")) {
-      node.onlyKeys(Set.of("id", "label", "kind", "base_url", "api_key", "timeouts", "headers", "forward_headers", "breaker"));
+      node.onlyKeys(Set.of("id", "label", "kind", "base_url", "api_key", "timeouts", "headers", "forward_headers", "breaker",
+          "output_cap_field"));
       String id = id(node, "id");
       if (channels.containsKey(id)) {
         throw node.child("id").error("duplicate channel id '" + id + "'", "give each channel its own id");
@@ -227,13 +228,18 @@ public final class ConfigLoader {
         }
         forward.add(name);
       }
+      String capField = node.text("output_cap_field", "max_tokens");
+      if (!capField.equals("max_tokens") && !capField.equals("max_completion_tokens")) {
+        throw node.child("output_cap_field").error("output_cap_field: '" + capField + "' (expected: max_tokens or"
+            + " max_completion_tokens)", "use max_completion_tokens for upstream models that refuse max_tokens");
+      }
       Node breaker = node.child("breaker");
       if (!breaker.isMissing()) {
         breaker.onlyKeys(Set.of("failures", "cooldown_ms"));
       }
       channels.put(id, new Channel(id, node.text("label", id), ProviderKind.OPENAI, uri, credential, timeouts(node.child("timeouts")),
           Map.copyOf(headers), List.copyOf(forward), (int) breaker.integer("failures", 1, 1000, 5),
-          breaker.integer("cooldown_ms", 100, 3_600_000, 30_000)));
+          breaker.integer("cooldown_ms", 100, 3_600_000, 30_000), capField));
     }
     if (channels.isEmpty()) {
       throw root.error("no channels configured", "add at least one entry under channels:");

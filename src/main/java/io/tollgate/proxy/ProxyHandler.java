@@ -229,7 +229,7 @@ public final class ProxyHandler {
           call.startAttempt();
           long startedAt = clock.millis();
           call.upstreamTime.started(call.stream);
-          return upstream.send(channel, path, upstreamBody(call, leg), ctx.request().headers(), startedAt, call.left.future())
+          return upstream.send(channel, path, upstreamBody(call, leg, channel), ctx.request().headers(), startedAt, call.left.future())
               .compose(exchange -> answer(ctx, call, index, channel, exchange))
               .recover(failure -> {
                 call.upstreamTime.ended();
@@ -593,12 +593,12 @@ public final class ProxyHandler {
         outcome, status, call.redactor().errorText(error), clock.millis() - startedAtMs, false);
   }
 
-  private static Buffer upstreamBody(Call call, Leg leg) {
+  private static Buffer upstreamBody(Call call, Leg leg, Channel channel) {
     JsonObject body = call.body.copy().put("model", leg.upstreamModel());
     if (call.demand != null && call.demand.outputCapPerChoice() > 0 && body.getValue("max_tokens") == null
         && body.getValue("max_completion_tokens") == null) {
       // the hold assumed the model's output cap: the upstream is told it, so it cannot write more than was held
-      body.put("max_tokens", call.demand.outputCapPerChoice());
+      body.put(channel.outputCapField(), call.demand.outputCapPerChoice());
     }
     if (call.stream && call.accounted) {
       JsonObject options = body.getJsonObject("stream_options");
