@@ -112,6 +112,14 @@ public final class Billing {
     });
   }
 
+  /** Marks the receipt of a settled request whose answer could not be written to its client. */
+  public Future<Void> undelivered(String requestId) {
+    return store.write(c -> {
+      ReceiptSql.markUndelivered(c, requestId);
+      return null;
+    });
+  }
+
   /** Inserts a receipt for a request that charged nothing. */
   public Future<Void> record(Receipt receipt) {
     return store.write(c -> {

@@ -223,6 +223,7 @@ final class Call {
         posted == null ? null : posted.balanceAfter(),
         nowMs - startedAtMs,
         excessMicros == null ? null : Boolean.TRUE,
-        excessMicros);
+        excessMicros,
+        null);
   }
 }

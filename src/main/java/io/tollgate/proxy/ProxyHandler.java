@@ -384,7 +384,7 @@ public final class ProxyHandler {
             if (accounted) {
               ReceiptHeaders.cost(response, posted);
             }
-            response.end(delivered);
+            deliver(call, response, delivered);
             publish(call, result.apply(posted), !accounted);
             return null;
           });
@@ -433,7 +433,7 @@ public final class ProxyHandler {
               ? abandonedResult(call) : new Idempotency.Stored(200, replayHeaders(response), call.capture, call.bodySha256);
           return settle(call, response, result).map(posted -> {
             if (!response.ended() && !outcome.equals("client_disconnected")) {
-              response.end();
+              deliver(call, response, null);
             }
             publish(call, result.apply(posted), !accounted);
             return null;
@@ -529,6 +529,20 @@ public final class ProxyHandler {
       return new Idempotency.Stored(fresh ? rendered.status() : 502, replayHeaders(response),
           ErrorRenderer.body(rendered).toBuffer(), call.bodySha256);
     }, keep);
+  }
+
+  /**
+   * Writes the end of a settled answer. When the client is already gone, or the write fails, the charge stands
+   * (the upstream produced the answer) and the receipt is marked {@code delivery: failed}, for support to find.
+   */
+  private void deliver(Call call, HttpServerResponse response, Buffer last) {
+    Future<Void> written = call.clientGone() ? Future.failedFuture(new ClientLeft(true))
+        : last == null ? response.end() : response.end(last);
+    written.onFailure(e -> {
+      if (accounted) {
+        billing.undelivered(call.id).onFailure(f -> LOG.error("could not mark request {} undelivered", call.id, f));
+      }
+    });
   }
 
   /**

@@ -19,6 +19,8 @@ import java.util.List;
  *     the gateway counted, or writing past the cap it was sent); the excess is charged, and later holds on the route
  *     learn from it. Null otherwise.
  * @param excessMicros by how much the cost exceeded the hold, when it did
+ * @param delivery {@code failed} when the answer was settled (and charged) but could not be written to the client,
+ *     because it had left or the write failed: support's list of charges to look at. Null otherwise.
  */
 public record Receipt(
     String id,
@@ -53,4 +55,8 @@ public record Receipt(
     Long balanceAfterMicros,
     long durationMs,
     Boolean exceededHold,
-    Long excessMicros) {}
+    Long excessMicros,
+    String delivery) {
+
+  public static final String DELIVERY_FAILED = "failed";
+}

@@ -37,6 +37,15 @@ public final class ReceiptSql {
     }
   }
 
+  /** Marks a settled receipt whose answer never reached its client ({@code delivery: failed}). */
+  public static void markUndelivered(Connection c, String id) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("UPDATE receipts SET body = json_set(body, '$.delivery', ?) WHERE id = ?")) {
+      s.setString(1, Receipt.DELIVERY_FAILED);
+      s.setString(2, id);
+      s.executeUpdate();
+    }
+  }
+
   public static boolean exists(Connection c, String id) throws SQLException {
     try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM receipts WHERE id = ?")) {
       s.setString(1, id);

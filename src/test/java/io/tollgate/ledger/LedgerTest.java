@@ -644,7 +644,7 @@ class LedgerTest {
         posted == null ? null : posted.chargedMicros() + posted.uncollectedMicros(), charged,
         posted == null ? null : posted.chargedMicros(), posted == null ? null : posted.uncollectedMicros(),
         posted == null ? null : posted.transferId(), posted == null ? null : posted.balanceBefore(),
-        posted == null ? null : posted.balanceAfter(), 5L, null, null);
+        posted == null ? null : posted.balanceAfter(), 5L, null, null, null);
   }
 
   private LedgerSql.WalletRow walletRow(Bucket bucket) {
