@@ -148,8 +148,12 @@ final class Call {
     return attempts.stream().filter(a -> !a.outcome().startsWith("skipped_")).count();
   }
 
+  /**
+   * Whether a leg other than the primary ran or was attempted. A leg that was skipped (its limits, its circuit,
+   * the policy) was not attempted: a skip alone is no fallback, and is on the receipt's attempts instead.
+   */
   boolean fallback() {
-    return legIndex > 0 || (legIndex < 0 && attempts.size() > 1);
+    return legIndex > 0 || attempts.stream().anyMatch(a -> !a.outcome().startsWith("skipped_") && !"primary".equals(a.leg()));
   }
 
   String fallbackReason() {

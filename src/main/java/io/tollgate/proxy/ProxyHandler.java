@@ -371,8 +371,10 @@ public final class ProxyHandler {
           ReceiptHeaders.route(response, call);
           response.putHeader("content-type", "application/json");
           java.util.Map<String, String> headers = replayHeaders(response);
-          // a relay may echo the channel's credential in its answer: it never reaches the client
-          Buffer delivered = call.redactor().secrets(body);
+          // 'model' is the catalog model the client asked for; the upstream model is in a header and on the receipt.
+          // A relay may echo the channel's credential in its answer: it never reaches the client
+          Buffer delivered = call.redactor().secrets(call.model.equals(json.getValue("model")) ? body
+              : json.put("model", call.model).toBuffer());
           java.util.function.Function<HoldSql.Posted, Idempotency.Stored> result = posted -> {
             java.util.Map<String, String> withCost = new java.util.LinkedHashMap<>(headers);
             if (accounted) {
@@ -402,6 +404,14 @@ public final class ProxyHandler {
     call.legIndex = index;
     SseRelay relay = new SseRelay(vertx, call, exchange, response, channel.timeouts(), () -> {
       ReceiptHeaders.route(response, call);
+      // the head goes before the answer is settled: the tightest limit as it stands with this request's hold
+      if (call.ticket != null) {
+        String[] tightest = limits.tightest(call.ticket.limits());
+        if (tightest != null) {
+          response.putHeader(ReceiptHeaders.LIMIT_SCOPE, tightest[0]);
+          response.putHeader(ReceiptHeaders.LIMIT_REMAINING, tightest[1]);
+        }
+      }
       response.setStatusCode(200)
           .setChunked(true)
           .putHeader("content-type", "text/event-stream")
@@ -474,8 +484,8 @@ public final class ProxyHandler {
         .map(settled -> {
           call.holdOpen = false;
           if (settled.tightestLimit() != null && !response.headWritten()) {
-            response.putHeader("x-tollgate-limit-scope", settled.tightestLimit()[0]);
-            response.putHeader("x-tollgate-limit-remaining", settled.tightestLimit()[1]);
+            response.putHeader(ReceiptHeaders.LIMIT_SCOPE, settled.tightestLimit()[0]);
+            response.putHeader(ReceiptHeaders.LIMIT_REMAINING, settled.tightestLimit()[1]);
           }
           return settled.posted();
         });

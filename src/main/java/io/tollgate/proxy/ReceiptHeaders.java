@@ -9,6 +9,8 @@ import io.vertx.core.http.HttpServerResponse;
 final class ReceiptHeaders {
   static final String REQUEST_ID = "x-tollgate-request-id";
   static final String COST = "x-tollgate-cost";
+  static final String LIMIT_SCOPE = "x-tollgate-limit-scope";
+  static final String LIMIT_REMAINING = "x-tollgate-limit-remaining";
 
   private ReceiptHeaders() {}
 

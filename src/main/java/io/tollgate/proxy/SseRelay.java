@@ -154,6 +154,10 @@ final class SseRelay {
       broken("stream_broken", "the upstream reported an error mid-stream: " + message);
       return false;
     }
+    if (call.model != null && json.getValue("model") != null && !call.model.equals(json.getValue("model"))) {
+      // 'model' is the catalog model the client asked for, in every chunk as in a whole answer
+      payload = json.put("model", call.model).encode();
+    }
     boolean hasUsage = json.getValue("usage") != null;
     if (call.accounted && hasUsage) {
       call.report(ReportedUsage.read(json, call.usageBounds(completion)));
