@@ -14,14 +14,13 @@ import io.tollgate.config.ConfigHolder;
 import io.tollgate.config.GatewayConfig;
 import io.tollgate.http.ApiException;
 import io.tollgate.http.ErrorRenderer;
+import io.tollgate.http.JsonBody;
 import io.tollgate.http.Requests;
-import io.tollgate.json.Json;
 import io.tollgate.receipts.ReceiptSql;
 import io.tollgate.receipts.ReceiptsHandler;
 import io.tollgate.store.Store;
 import io.tollgate.tenants.Tenants;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.security.MessageDigest;
@@ -55,10 +54,10 @@ public final class AdminApi {
 
   public void mount(Router router) {
     router.route("/admin/*").handler(this::authenticate);
-    router.post("/admin/accounts").handler(ctx -> run(ctx, 201, () -> tenants.createAccount(text(ctx, "name"))));
+    router.post("/admin/accounts").handler(ctx -> run(ctx, 201, () -> tenants.createAccount(JsonBody.read(ctx).text("name"))));
     router.get("/admin/accounts").handler(ctx -> run(ctx, 200, () -> list(tenants.accounts())));
     router.post("/admin/accounts/:id/projects").handler(ctx ->
-        run(ctx, 201, () -> tenants.createProject(ctx.pathParam("id"), text(ctx, "name"))));
+        run(ctx, 201, () -> tenants.createProject(ctx.pathParam("id"), JsonBody.read(ctx).text("name"))));
     router.get("/admin/projects").handler(ctx -> run(ctx, 200, () -> list(tenants.projects(ctx.request().getParam("account_id")))));
     router.post("/admin/projects/:id/keys").handler(ctx -> run(ctx, 201, () -> issue(ctx)));
     router.get("/admin/keys").handler(ctx -> run(ctx, 200,
@@ -86,11 +85,12 @@ public final class AdminApi {
   }
 
   private Object issue(RoutingContext ctx) {
-    JsonObject body = body(ctx);
-    KeyScope scope = scope(body.getJsonObject("scope"));
+    JsonBody body = JsonBody.read(ctx);
+    String name = body.optionalText("name");
+    KeyScope scope = scope(body.optionalObject("scope", "an object with models, route_types and allow_bucket_change"));
     IssuedKey issued;
     try {
-      issued = keys.create(ctx.pathParam("id"), body.getString("name", "key"), scope);
+      issued = keys.create(ctx.pathParam("id"), name == null ? "key" : name, scope);
     } catch (IllegalArgumentException e) {
       throw ApiException.notFound("project_not_found", "id", e.getMessage());
     }
@@ -110,7 +110,7 @@ public final class AdminApi {
   private Object rescope(RoutingContext ctx) {
     String id = ctx.pathParam("id");
     ApiKey key = keys.byId(id).orElseThrow(() -> ApiException.notFound("key_not_found", "id", "No key '" + id + "'."));
-    KeyScope scope = scope(body(ctx));
+    KeyScope scope = scope(JsonBody.read(ctx));
     store.writeNow(c -> KeySql.updateScope(c, id, scope));
     auth.invalidate(key.prefix());
     return view(keys.byId(id).orElseThrow());
@@ -140,27 +140,18 @@ public final class AdminApi {
     return out;
   }
 
-  private static KeyScope scope(JsonObject json) {
-    if (json == null) {
+  /** A key's scope from its wire form; absent fields take the defaults of {@link KeyScope#DEFAULT}. */
+  private static KeyScope scope(JsonBody body) {
+    if (body == null) {
       return KeyScope.DEFAULT;
     }
+    ScopeJson wire = new ScopeJson(body.optionalTexts("models", "an array of catalog model ids"),
+        body.optionalTexts("route_types", "an array of official and routed"), body.optionalBoolean("allow_bucket_change"));
     try {
-      return Json.read(json.encode(), ScopeJson.class).toScope();
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      throw ApiException.invalid("scope", "invalid_scope", e.getMessage());
+      return wire.toScope();
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(body.param("route_types"), "invalid_scope", e.getMessage());
     }
-  }
-
-  private static JsonObject body(RoutingContext ctx) {
-    return Requests.jsonBody(ctx);
-  }
-
-  private static String text(RoutingContext ctx, String field) {
-    Object value = body(ctx).getValue(field);
-    if (!(value instanceof String s) || s.isBlank()) {
-      throw ApiException.invalid(field, "missing_required_parameter", "'" + field + "' is required and must be a non-empty string.");
-    }
-    return s;
   }
 
   private static Map<String, Object> list(List<?> items) {

@@ -48,9 +48,7 @@ public final class Gateway {
   private final int port;
   private static final long SWEEP_INTERVAL_MS = 30_000;
   private String deploymentId;
-  private static final long DEFINITIONS_REFRESH_MS = 2_000;
   private long sweeper = -1;
-  private long refresher = -1;
 
   private Gateway(Vertx vertx, Store store, StoreAccess storeAccess, ConfigHolder config, ProxyHandler proxy,
       GatewayMetrics metrics, int port) {
@@ -87,7 +85,8 @@ public final class Gateway {
   public static Future<Gateway> start(Vertx vertx, ConfigHolder config, Store store, int port, Clock clock,
       Accounting accounting) {
     int chosen = port == 0 ? freePort() : port;
-    // holds left open by an earlier stop are resolved before the first request, by the rule in docs/billing.md
+    // holds left open by an earlier stop are resolved before the first request, by the rule in docs/billing.md;
+    // the store is this process's alone (Store.open locks the file), so none of them belongs to a live gateway
     HoldRecovery.recoverAll(store, clock.millis());
     Limits limits = new Limits(store, clock);
     HealthRegistry health = new HealthRegistry(clock);
@@ -122,12 +121,6 @@ public final class Gateway {
         ProxyHandler.expireIdempotency(c, clock.millis())
             + HoldRecovery.expire(c, clock.millis(), hold -> limits.release(Limits.reservations(hold.reservations())))
             + limits.prune()));
-    // limits changed by the command line on the same database are picked up within this interval
-    gateway.refresher = vertx.setPeriodic(DEFINITIONS_REFRESH_MS, id ->
-        vertx.executeBlocking(() -> {
-          limits.refreshDefinitions();
-          return null;
-        }, false));
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return vertx.deployVerticle(() -> new HttpVerticle(routes, chosen),
             new DeploymentOptions().setInstances(instances).setThreadingModel(ThreadingModel.EVENT_LOOP))
@@ -156,7 +149,6 @@ public final class Gateway {
   /** Stops serving; the store is closed by whoever opened it. */
   public Future<Void> stop() {
     vertx.cancelTimer(sweeper);
-    vertx.cancelTimer(refresher);
     Future<Void> undeployed = deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
     return undeployed.compose(v -> proxy.close()).andThen(v -> {
       try {

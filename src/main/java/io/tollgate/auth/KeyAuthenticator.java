@@ -10,7 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Turns an {@code Authorization} header into a live {@link ApiKey}. Keys are looked up by display prefix and
  * their hash compared in constant time. Found keys are cached: a revoke through this process invalidates the
- * entry at once; a revoke made by another process (the CLI on the same file) is seen within {@link #TTL_MS}.
+ * entry at once, and no other process writes the store while this one runs (it holds the file's lock); entries
+ * are still re-read after {@link #TTL_MS}, so a change made beside the admin API cannot outlive that.
  * Messages never echo the presented key.
  */
 public final class KeyAuthenticator {

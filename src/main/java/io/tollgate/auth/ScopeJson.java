@@ -4,7 +4,10 @@ import io.tollgate.config.RouteType;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The wire and storage form of a {@link KeyScope}: route types by their lower-case names. */
+/**
+ * The wire and storage form of a {@link KeyScope}: route types by their lower-case names. Request bodies are read
+ * field by field with {@code http.JsonBody} (so a wrong type names its field) before they become one of these.
+ */
 public record ScopeJson(List<String> models, List<String> routeTypes, Boolean allowBucketChange) {
   public ScopeJson(List<String> models, List<String> routeTypes) {
     this(models, routeTypes, null);
@@ -23,6 +26,12 @@ public record ScopeJson(List<String> models, List<String> routeTypes, Boolean al
         throw new IllegalArgumentException("route_types: '" + name + "' (expected: official or routed)");
       }
       types.add(type);
+    }
+    if (types.isEmpty()) {
+      throw new IllegalArgumentException("route_types: [] (expected: at least one of official, routed)");
+    }
+    if (types.stream().distinct().count() != types.size()) {
+      throw new IllegalArgumentException("route_types: " + routeTypes + " (expected: each at most once)");
     }
     return new KeyScope(models == null ? List.of() : models, types, Boolean.TRUE.equals(allowBucketChange));
   }

@@ -25,7 +25,7 @@ final class AccountsCommand {
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List accounts.")
   int list() {
-    try (Store store = data.open()) {
+    try (Store store = data.openReadOnly()) {
       for (Account account : new Tenants(store, Clock.systemUTC()).accounts()) {
         System.out.println(account.id() + "\t" + account.name());
       }

@@ -31,6 +31,21 @@ final class InitCommand implements Callable<Integer> {
       System.err.println("error: " + config + " already exists; pass --force to overwrite it");
       return 1;
     }
+    // the database first: while a gateway owns it, init is refused before it writes anything
+    try (Store store = data.open()) {
+      writeStarterConfig();
+      if (AdminToken.exists(store) && !force) {
+        System.out.println("Wrote " + config + ". The database already has an admin token; pass --force to replace it.");
+        return 0;
+      }
+      String token = AdminToken.rotate(store);
+      System.out.println("Wrote " + config + " and created " + data.file() + ".");
+      System.out.println("Admin token (shown once, store it now): " + token);
+    }
+    return 0;
+  }
+
+  private void writeStarterConfig() throws IOException {
     try (InputStream in = InitCommand.class.getClassLoader().getResourceAsStream("starter-config.yaml")) {
       if (in == null) {
         throw new IOException("starter-config.yaml is missing from the jar");
@@ -41,15 +56,5 @@ final class InitCommand implements Callable<Integer> {
       }
       Files.write(config, in.readAllBytes());
     }
-    try (Store store = data.open()) {
-      if (AdminToken.exists(store) && !force) {
-        System.out.println("Wrote " + config + ". The database already has an admin token; pass --force to replace it.");
-        return 0;
-      }
-      String token = AdminToken.rotate(store);
-      System.out.println("Wrote " + config + " and created " + data.file() + ".");
-      System.out.println("Admin token (shown once, store it now): " + token);
-    }
-    return 0;
   }
 }

@@ -40,7 +40,7 @@ final class KeysCommand {
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List keys (prefixes only; secrets are never stored).")
   int list(@Option(names = "--project", paramLabel = "ID", description = "Only this project's keys.") String project) {
-    try (Store store = data.open()) {
+    try (Store store = data.openReadOnly()) {
       for (ApiKey key : store.read(c -> KeySql.list(c, project))) {
         System.out.println(key.id() + "\t" + key.prefix() + "...\t" + key.projectId() + "\t" + key.name()
             + "\t" + ScopeJson.of(key.scope()).routeTypes() + (key.revoked() ? "\trevoked" : ""));
@@ -50,7 +50,8 @@ final class KeysCommand {
   }
 
   @Command(name = "revoke", mixinStandardHelpOptions = true,
-      description = "Revoke a key. A running gateway on the same data directory refuses it within 2 seconds.")
+      description = {"Revoke a key. Refused while a gateway serves the data directory: revoke through its admin API",
+          "(POST /admin/keys/{id}/revoke), or stop it first."})
   int revoke(@Parameters(paramLabel = "ID", description = "The key id (key_...).") String id) {
     try (Store store = data.open()) {
       if (!new Keys(store, Clock.systemUTC()).revoke(id)) {

@@ -15,7 +15,7 @@ final class LedgerCommand {
   @Command(name = "verify", mixinStandardHelpOptions = true,
       description = "Check every ledger invariant; exit 0 when all hold, 1 otherwise, with a readable report.")
   int verify() {
-    try (Store store = data.open()) {
+    try (Store store = data.openReadOnly()) {
       LedgerVerifier.Report report = LedgerVerifier.verify(store, Clock.systemUTC().millis());
       System.out.print(report.text());
       return report.ok() ? 0 : 1;

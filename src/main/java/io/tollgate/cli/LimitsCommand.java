@@ -22,7 +22,7 @@ final class LimitsCommand {
 
   @Command(name = "set", mixinStandardHelpOptions = true,
       description = {"Set a limit (replacing the cap of an existing one of the same shape).",
-          "A running gateway on the same data directory applies it within 2 seconds."})
+          "Refused while a gateway serves the data directory: use its admin API (POST /admin/limits), or stop it first."})
   int set(
       @Option(names = "--scope", required = true, paramLabel = "SCOPE", description = "account, project, key, route_key or route_project.") String scope,
       @Option(names = "--subject", required = true, paramLabel = "ID", description = "The account, project or key id.") String subject,
@@ -57,7 +57,7 @@ final class LimitsCommand {
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List stored limits.")
   int list(@Option(names = "--subject", paramLabel = "ID", description = "Only this account, project or key.") String subject) {
-    try (Store store = data.open()) {
+    try (Store store = data.openReadOnly()) {
       for (Limit limit : store.read(LimitSql::all)) {
         if (subject == null || subject.equals(limit.subject())) {
           System.out.println(limit.id() + "\t" + limit.label() + "\t" + limit.subject()

@@ -31,7 +31,7 @@ final class ProjectsCommand {
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List projects.")
   int list(@Option(names = "--account", paramLabel = "ID", description = "Only this account's projects.") String account) {
-    try (Store store = data.open()) {
+    try (Store store = data.openReadOnly()) {
       for (Project project : new Tenants(store, Clock.systemUTC()).projects(account)) {
         System.out.println(project.id() + "\t" + project.accountId() + "\t" + project.name());
       }

@@ -1,5 +1,6 @@
 package io.tollgate.http;
 
+import io.tollgate.json.Ids;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -39,8 +40,14 @@ public final class ErrorRenderer {
   /** The vertx-web failure handler: maps framework failures (body too large, bad method) to the same shape. */
   public static void handle(RoutingContext ctx) {
     Throwable failure = ctx.failure();
+    int status = ctx.statusCode();
+    if (failure != null && status >= 400 && status < 500 && !(failure instanceof ApiException)
+        && !(failure instanceof io.vertx.ext.web.handler.HttpException)) {
+      // failed with a client status and an exception: the status is the answer, the exception only the log's
+      LOG.debug("request failed with {}", status, failure);
+      failure = new ApiException(status, "invalid_request_error", null, null, "Request failed with status " + status + ".");
+    }
     if (failure == null) {
-      int status = ctx.statusCode();
       failure = switch (status) {
         case 413 -> ApiException.tooLarge(-1);
         case 404 -> ApiException.notFound("unknown_url", null, "Unknown request URL: " + ctx.request().method() + " " + ctx.request().path());
@@ -63,8 +70,11 @@ public final class ErrorRenderer {
       return new ApiException(http.getStatusCode(), "invalid_request_error", null, null,
           http.getPayload() != null ? http.getPayload() : "Request failed with status " + http.getStatusCode());
     }
-    LOG.error("unexpected failure", failure);
+    // the client learns only that it happened and where the log tells the rest: never a class name, a stack
+    // trace or the exception's own text, which may carry internals
+    String reference = Ids.next("err", System.currentTimeMillis());
+    LOG.error("unexpected failure, reference {}", reference, failure);
     return new ApiException(500, "server_error", "internal_error", null,
-        "The gateway hit an internal error; nothing was charged for this request.");
+        "The gateway hit an internal error (reference " + reference + "; its log has the details).");
   }
 }

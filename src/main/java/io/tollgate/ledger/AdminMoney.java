@@ -4,10 +4,10 @@ import io.tollgate.config.Bucket;
 import io.tollgate.http.ApiException;
 import io.tollgate.json.Json;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.tollgate.http.ErrorRenderer;
+import io.tollgate.http.JsonBody;
 import io.tollgate.http.Requests;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -36,61 +36,49 @@ public final class AdminMoney {
 
   public void mount(Router router) {
     router.post("/admin/accounts/:id/topups").handler(ctx -> run(ctx, 201, () -> {
-      JsonObject body = body(ctx);
-      return ledger.topUp(ctx.pathParam("id"), bucket(body.getValue("bucket"), "bucket"),
-          Money.parse(body.getValue("amount_micros"), body.getValue("amount"), "amount"),
-          text(body, "idempotency_key"), body.getString("note"));
+      JsonBody body = JsonBody.read(ctx);
+      return ledger.topUp(ctx.pathParam("id"), bucket(body, "bucket"), Money.parse(body, "amount_micros", "amount"),
+          body.text("idempotency_key"), body.optionalText("note"));
     }));
     router.post("/admin/accounts/:id/adjustments").handler(ctx -> run(ctx, 201, () -> {
-      JsonObject body = body(ctx);
-      Object signed = body.getValue("amount_micros");
-      if (!(signed instanceof Integer || signed instanceof Long)) {
-        throw ApiException.invalid("amount_micros", "invalid_type", "'amount_micros' must be a signed integer (negative debits).");
-      }
-      return ledger.adjust(ctx.pathParam("id"), bucket(body.getValue("bucket"), "bucket"), ((Number) signed).longValue(),
-          text(body, "idempotency_key"), text(body, "note"));
+      JsonBody body = JsonBody.read(ctx);
+      long signed = body.integer("amount_micros", "a signed integer count of micro-units (negative debits)");
+      return ledger.adjust(ctx.pathParam("id"), bucket(body, "bucket"), signed, body.text("idempotency_key"),
+          body.text("note"));
     }));
     router.post("/admin/accounts/:id/conversions").handler(ctx -> run(ctx, 201, () -> {
-      JsonObject body = body(ctx);
-      Object rate = body.getValue("rate");
-      if (!(rate instanceof String r)) {
-        throw ApiException.invalid("rate", "invalid_type", "'rate' must be a decimal string such as \"7.1\" (units of 'to' per unit of 'from').");
-      }
+      JsonBody body = JsonBody.read(ctx);
+      String rate = body.text("rate", "a decimal string such as \"7.1\" (units of 'to' per unit of 'from')");
       BigDecimal parsed;
       try {
-        parsed = new BigDecimal(r);
+        parsed = new BigDecimal(rate);
       } catch (NumberFormatException e) {
-        throw ApiException.invalid("rate", "invalid_value", "'rate': '" + r + "' is not a decimal number");
+        throw ApiException.invalid("rate", "invalid_value", "'rate': '" + rate + "' is not a decimal number");
       }
-      return ledger.convert(ctx.pathParam("id"), bucket(body.getValue("from"), "from"), bucket(body.getValue("to"), "to"),
-          Money.parse(body.getValue("amount_micros"), body.getValue("amount"), "amount"), parsed,
-          text(body, "idempotency_key"), body.getString("note"));
+      return ledger.convert(ctx.pathParam("id"), bucket(body, "from"), bucket(body, "to"),
+          Money.parse(body, "amount_micros", "amount"), parsed, body.text("idempotency_key"), body.optionalText("note"));
     }));
     router.put("/admin/accounts/:id/overdraft").handler(ctx -> run(ctx, 200, () -> {
-      JsonObject body = body(ctx);
-      Object micros = body.getValue("overdraft_micros");
-      if (!(micros instanceof Integer || micros instanceof Long) || ((Number) micros).longValue() < 0) {
-        throw ApiException.invalid("overdraft_micros", "invalid_value", "'overdraft_micros' must be an integer >= 0.");
+      JsonBody body = JsonBody.read(ctx);
+      long micros = body.integer("overdraft_micros", "an integer >= 0");
+      if (micros < 0) {
+        throw ApiException.invalid("overdraft_micros", "invalid_value", "'overdraft_micros': " + micros + " (expected: >= 0)");
       }
-      Bucket bucket = bucket(body.getValue("bucket"), "bucket");
-      ledger.setOverdraft(ctx.pathParam("id"), bucket, ((Number) micros).longValue());
+      Bucket bucket = bucket(body, "bucket");
+      ledger.setOverdraft(ctx.pathParam("id"), bucket, micros);
       return Map.of("account_id", ctx.pathParam("id"), "bucket", bucket.name(), "overdraft_micros", micros);
     }));
     router.get("/admin/accounts/:id/wallet").handler(ctx -> run(ctx, 200,
         () -> Map.of("object", "wallet", "account_id", ctx.pathParam("id"), "buckets", ledger.wallets(ctx.pathParam("id")))));
     router.post("/admin/redeem-codes").handler(ctx -> run(ctx, 201, () -> {
-      JsonObject body = body(ctx);
-      Object uses = body.getValue("uses", 1);
-      Object expires = body.getValue("expires_at_ms");
-      if (!(uses instanceof Integer u) || u < 1) {
-        throw ApiException.invalid("uses", "invalid_value", "'uses' must be an integer >= 1.");
+      JsonBody body = JsonBody.read(ctx);
+      Long uses = body.optionalInteger("uses", "an integer >= 1");
+      if (uses != null && (uses < 1 || uses > Integer.MAX_VALUE)) {
+        throw ApiException.invalid("uses", "invalid_value", "'uses': " + uses + " (expected: from 1 to " + Integer.MAX_VALUE + ")");
       }
-      if (expires != null && !(expires instanceof Long || expires instanceof Integer)) {
-        throw ApiException.invalid("expires_at_ms", "invalid_type", "'expires_at_ms' must be epoch milliseconds.");
-      }
-      return codes.create(bucket(body.getValue("bucket"), "bucket"),
-          Money.parse(body.getValue("amount_micros"), body.getValue("amount"), "amount"), u,
-          expires == null ? null : ((Number) expires).longValue());
+      Long expires = body.optionalInteger("expires_at_ms", "epoch milliseconds, an integer");
+      return codes.create(bucket(body, "bucket"), Money.parse(body, "amount_micros", "amount"),
+          uses == null ? 1 : uses.intValue(), expires);
     }));
     router.get("/admin/ledger/verify").handler(ctx -> vertx.executeBlocking(() -> LedgerVerifier.verify(store, clock.millis()), false)
         .onSuccess(report -> ctx.response().setStatusCode(report.ok() ? 200 : 500)
@@ -118,21 +106,21 @@ public final class AdminMoney {
     return e;
   }
 
-  static JsonObject body(RoutingContext ctx) {
-    return Requests.jsonBody(ctx);
+  /** The bucket named by the body's string {@code field}. */
+  static Bucket bucket(JsonBody body, String field) {
+    return bucket(body.optionalText(field, "CREDIT or RMB"), body.param(field));
   }
 
-
-  static Bucket bucket(Object value, String param) {
-    if (value instanceof String name) {
-      try {
-        return Bucket.valueOf(name.toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        // fall through to the error below
-      }
+  /** The bucket named {@code value} (a body field or a query parameter called {@code param}). */
+  static Bucket bucket(String value, String param) {
+    if (value == null) {
+      throw ApiException.invalid(param, "missing_required_parameter", "'" + param + "' is required (expected: CREDIT or RMB)");
     }
-    throw ApiException.invalid(param, value == null ? "missing_required_parameter" : "invalid_value",
-        "'" + param + "' must be CREDIT or RMB.");
+    try {
+      return Bucket.valueOf(value.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(param, "invalid_value", "'" + param + "': '" + value + "' (expected: CREDIT or RMB)");
+    }
   }
 
   static int limit(String raw) {
@@ -145,13 +133,5 @@ public final class AdminMoney {
       // fall through to the error below
     }
     throw ApiException.invalid("limit", "invalid_value", "'limit' must be an integer from 1 to 500.");
-  }
-
-  private static String text(JsonObject body, String field) {
-    Object value = body.getValue(field);
-    if (!(value instanceof String s) || s.isBlank()) {
-      throw ApiException.invalid(field, "missing_required_parameter", "'" + field + "' is required.");
-    }
-    return s;
   }
 }

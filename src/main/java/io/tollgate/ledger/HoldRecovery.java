@@ -21,8 +21,16 @@ public final class HoldRecovery {
 
   private HoldRecovery() {}
 
-  /** Resolves every pending hold; for start-up, before the gateway takes requests. Returns how many. */
+  /**
+   * Resolves every pending hold; for start-up, before the gateway takes requests. Returns how many. Only the process
+   * that owns the database file ({@link Store#open}, an exclusive lock) may run it: every hold it finds was then
+   * left by a process that has stopped, never one another process is still serving.
+   */
   public static int recoverAll(Store store, long nowMs) {
+    if (!store.writable()) {
+      throw new IllegalStateException("hold recovery on " + store.file() + ": the store is open read-only"
+          + " (expected: Store.open, which makes this process the file's only owner)");
+    }
     int resolved = store.writeNow(c -> resolve(c, HoldSql.pendingHolds(c), "recovered_on_startup", nowMs));
     if (resolved > 0) {
       LOG.warn("voided {} hold(s) left open by an earlier stop; their requests were not charged", resolved);

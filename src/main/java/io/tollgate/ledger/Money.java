@@ -2,6 +2,7 @@ package io.tollgate.ledger;
 
 import io.tollgate.config.Bucket;
 import io.tollgate.http.ApiException;
+import io.tollgate.http.JsonBody;
 import java.math.BigDecimal;
 
 /** Formats and parses micro-unit amounts exactly; never through floating point. */
@@ -14,32 +15,31 @@ public final class Money {
   }
 
   /**
-   * Reads an amount given either as integer micro-units ({@code amount_micros}) or as a decimal string
-   * ({@code amount}, e.g. "10.50"). A JSON floating-point number is refused: it may already have lost precision.
+   * Reads an amount given either as integer micro-units ({@code microsField}, e.g. {@code amount_micros}) or as a
+   * decimal string ({@code decimalField}, e.g. {@code amount}: "10.50"). A JSON floating-point number is refused:
+   * it may already have lost precision.
    */
-  public static long parse(Object micros, Object decimal, String param) {
+  public static long parse(JsonBody body, String microsField, String decimalField) {
+    Long micros = body.optionalInteger(microsField, "an integer count of micro-units");
+    String decimal = body.optionalText(decimalField,
+        "a decimal string such as \"10.50\" (a JSON number may lose precision); or use '" + microsField + "'");
     if (micros != null && decimal != null) {
-      throw ApiException.invalid(param, "invalid_value", "Give either 'amount_micros' or 'amount', not both.");
+      throw ApiException.invalid(body.param(decimalField), "invalid_value",
+          "Give either '" + microsField + "' or '" + decimalField + "', not both.");
     }
     if (micros != null) {
-      if (!(micros instanceof Integer || micros instanceof Long)) {
-        throw ApiException.invalid("amount_micros", "invalid_type", "'amount_micros' must be an integer count of micro-units.");
-      }
-      return positive(((Number) micros).longValue(), "amount_micros");
-    }
-    if (decimal instanceof String text) {
-      try {
-        return positive(new BigDecimal(text.trim()).movePointRight(6).longValueExact(), "amount");
-      } catch (NumberFormatException | ArithmeticException e) {
-        throw ApiException.invalid("amount", "invalid_value",
-            "'amount': '" + text + "' (expected: a decimal string with at most 6 decimal places, such as \"10.50\")");
-      }
+      return positive(micros, body.param(microsField));
     }
     if (decimal != null) {
-      throw ApiException.invalid("amount", "invalid_type",
-          "'amount' must be a decimal string such as \"10.50\" (a JSON number may lose precision); or use 'amount_micros'.");
+      try {
+        return positive(new BigDecimal(decimal.trim()).movePointRight(6).longValueExact(), body.param(decimalField));
+      } catch (NumberFormatException | ArithmeticException e) {
+        throw ApiException.invalid(body.param(decimalField), "invalid_value", "'" + body.param(decimalField) + "': '"
+            + decimal + "' (expected: a decimal string with at most 6 decimal places, such as \"10.50\")");
+      }
     }
-    throw ApiException.invalid(param, "missing_required_parameter", "Missing 'amount' (decimal string) or 'amount_micros' (integer).");
+    throw ApiException.invalid(body.param(decimalField), "missing_required_parameter", "Missing '" + decimalField
+        + "' (expected: a decimal string) or '" + microsField + "' (expected: an integer).");
   }
 
   /** The largest single movement accepted: one billion currency units. */

@@ -5,10 +5,10 @@ import io.tollgate.auth.KeyAuthenticator;
 import io.tollgate.config.Bucket;
 import io.tollgate.http.ApiException;
 import io.tollgate.http.ErrorRenderer;
+import io.tollgate.http.JsonBody;
 import io.tollgate.json.Json;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
@@ -34,12 +34,8 @@ public final class WalletApi {
         "object", "wallet", "account_id", key.accountId(), "buckets", ledger.wallets(key.accountId()))), false)));
     router.get("/v1/wallet/ledger").handler(ctx -> withKey(ctx, key -> entries(ctx, key)));
     router.post("/v1/wallet/redeem").handler(ctx -> withKey(ctx, key -> {
-      JsonObject body = AdminMoney.body(ctx);
-      Object code = body.getValue("code");
-      if (!(code instanceof String text) || text.isBlank()) {
-        return Future.failedFuture(ApiException.invalid("code", "missing_required_parameter", "Missing 'code'."));
-      }
-      return vertx.executeBlocking(() -> Json.write(codes.redeem(key.accountId(), text)), false);
+      String code = JsonBody.read(ctx).text("code", "a redeem code, tgr-...");
+      return vertx.executeBlocking(() -> Json.write(codes.redeem(key.accountId(), code)), false);
     }));
   }
 

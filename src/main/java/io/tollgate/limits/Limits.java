@@ -64,7 +64,7 @@ public final class Limits {
     return storedBySubject.values().stream().flatMap(List::stream).toList();
   }
 
-  /** Re-reads stored limit definitions (after an admin change, and periodically for changes made by the CLI). */
+  /** Re-reads stored limit definitions (after an admin change; no other process writes the store while this one runs). */
   public void refreshDefinitions() {
     List<Limit> all = store.read(LimitSql::all);
     Map<String, List<Limit>> bySubject = new HashMap<>();

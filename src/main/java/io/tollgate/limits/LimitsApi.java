@@ -6,6 +6,7 @@ import io.tollgate.config.ConfigHolder;
 import io.tollgate.config.GatewayConfig;
 import io.tollgate.http.ApiException;
 import io.tollgate.http.ErrorRenderer;
+import io.tollgate.http.JsonBody;
 import io.tollgate.http.Requests;
 import io.tollgate.json.Json;
 import io.tollgate.store.Store;
@@ -51,7 +52,7 @@ public final class LimitsApi {
   public void mountPublic(Router router) {
     router.get("/v1/limits").handler(ctx -> withKey(ctx, 200, key ->
         Map.of("object", "list", "data", LimitViews.forKey(limits, limits.stored(), config.current(), key, clock))));
-    router.post("/v1/limits").handler(ctx -> withKey(ctx, 201, key -> tighten(body(ctx), key)));
+    router.post("/v1/limits").handler(ctx -> withKey(ctx, 201, key -> tighten(JsonBody.read(ctx), key)));
   }
 
   /** The operator's routes; mount behind the admin token. */
@@ -63,13 +64,14 @@ public final class LimitsApi {
   }
 
   /** Sets a tenant limit (creating it, or replacing the cap of the one of the same shape). Blocking; shared with the CLI. */
-  public static Limit set(Store store, Limits limits, JsonObject body, long nowMs) {
-    Scope scope = Scope.parse(LimitRequest.text(body, "scope"));
+  public static Limit set(Store store, Limits limits, JsonObject json, long nowMs) {
+    JsonBody body = JsonBody.of(json);
+    Scope scope = Scope.parse(body.text("scope", "account, project, key, route_key or route_project"));
     if (scope == null || !scope.tenantScoped()) {
       throw ApiException.invalid("scope", "invalid_value",
           "'scope' must be account, project, key, route_key or route_project (route and channel limits live in the YAML file).");
     }
-    String subject = LimitRequest.text(body, "subject");
+    String subject = body.text("subject", "an account, project or key id");
     boolean exists = store.read(c -> {
       String table = switch (scope) {
         case ACCOUNT -> "accounts";
@@ -96,8 +98,8 @@ public final class LimitsApi {
     return view(set(store, limits, body, clock.millis()));
   }
 
-  private Object tighten(JsonObject body, ApiKey key) {
-    Scope scope = body.getString("model") == null ? Scope.KEY : Scope.ROUTE_KEY;
+  private Object tighten(JsonBody body, ApiKey key) {
+    Scope scope = body.optionalText("model", "a catalog model id") == null ? Scope.KEY : Scope.ROUTE_KEY;
     Limit wanted = LimitRequest.parse(body, scope, key.id(), "owner", clock.millis());
     Optional<Limit> existing = store.read(c -> LimitSql.sameShape(c, wanted));
     if (existing.isPresent() && wanted.cap() > existing.get().cap()) {

@@ -48,6 +48,26 @@ final class Migrations {
     }
   }
 
+  /** The newest version among the schema files of {@code dialect}. */
+  static int latest(String dialect) {
+    int version = 0;
+    while (resource("db/" + dialect + "/V" + (version + 1) + ".sql") != null) {
+      version++;
+    }
+    return version;
+  }
+
+  /** The version a database has reached; 0 for one never migrated. Reads only. */
+  static int current(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'")) {
+      if (!rs.next() || rs.getInt(1) == 0) {
+        return 0;
+      }
+    }
+    return currentVersion(connection);
+  }
+
   private static int currentVersion(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement();
         ResultSet rs = statement.executeQuery("SELECT MAX(version) FROM schema_version")) {

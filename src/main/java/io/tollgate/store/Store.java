@@ -21,24 +21,34 @@ public final class Store implements AutoCloseable {
   static final int WRITER_CHECKPOINT_PAGES = 4_000;
 
   private final Path file;
+  /** The claim on the file; null when opened read-only, as are the writer and the checkpointer. */
+  private final StoreLock lock;
   private final GroupCommitWriter writer;
   private final HikariDataSource readers;
   private final Checkpointer checkpointer;
 
-  private Store(Path file, GroupCommitWriter writer, HikariDataSource readers, Checkpointer checkpointer) {
+  private Store(Path file, StoreLock lock, GroupCommitWriter writer, HikariDataSource readers, Checkpointer checkpointer) {
     this.file = file;
+    this.lock = lock;
     this.writer = writer;
     this.readers = readers;
     this.checkpointer = checkpointer;
   }
 
-  /** Opens (creating when needed) the database file and brings its schema up to date. */
+  /**
+   * Opens (creating when needed) the database file for writing and brings its schema up to date. This process
+   * then owns the file until {@link #close()}: a second opener, here or in another process, is refused with a
+   * {@link StoreException} naming the owner (see {@link StoreLock}). Everything that writes, start-up recovery of
+   * holds included, therefore runs in the one process that owns the file.
+   */
   public static Store open(Path file) {
+    StoreLock lock = null;
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {
         Files.createDirectories(parent);
       }
+      lock = StoreLock.acquire(file);
       String url = "jdbc:sqlite:" + file.toAbsolutePath();
       // the driver otherwise runs "SELECT last_insert_rowid()" after every insert; nothing here reads generated keys
       org.sqlite.SQLiteConfig options = new org.sqlite.SQLiteConfig();
@@ -54,19 +64,75 @@ public final class Store implements AutoCloseable {
       // when the log starts over, a file grown by a burst is cut back to this size
       GroupCommitWriter.execute(writerConnection, "PRAGMA journal_size_limit=" + (64L << 20));
       Migrations.apply(writerConnection, "sqlite");
-      HikariConfig pool = new HikariConfig();
-      pool.setJdbcUrl(url);
-      pool.setPoolName("tollgate-readers");
-      pool.setMaximumPoolSize(4);
-      pool.setMinimumIdle(1);
-      pool.setConnectionInitSql("PRAGMA busy_timeout=10000");
+      HikariConfig pool = readerPool(url);
       Connection checkpointConnection = DriverManager.getConnection(url);
       GroupCommitWriter.execute(checkpointConnection, "PRAGMA busy_timeout=10000");
-      return new Store(file, new GroupCommitWriter(writerConnection), new HikariDataSource(pool),
+      return new Store(file, lock, new GroupCommitWriter(writerConnection), new HikariDataSource(pool),
           new Checkpointer(checkpointConnection));
-    } catch (SQLException | IOException e) {
+    } catch (SQLException | IOException | RuntimeException e) {
+      if (lock != null) {
+        lock.close();
+      }
+      if (e instanceof StoreException refused) {
+        throw refused;
+      }
       throw new StoreException("cannot open the database " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Opens an existing database for reading only, without claiming it: beside a running gateway, for commands that
+   * only look (ledger verify, listings). Nothing is created or migrated; {@link #write} and {@link #writeNow} refuse.
+   */
+  public static Store openReadOnly(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new StoreException("the database " + file + " does not exist (expected: one made by `tollgate init`"
+          + " or `tollgate serve` on this data directory)", null);
+    }
+    HikariDataSource readers = null;
+    try {
+      String url = "jdbc:sqlite:" + file.toAbsolutePath();
+      HikariConfig pool = readerPool(url);
+      org.sqlite.SQLiteConfig options = new org.sqlite.SQLiteConfig();
+      options.setReadOnly(true);
+      pool.setDataSourceProperties(options.toProperties());
+      pool.setReadOnly(true);
+      pool.setMinimumIdle(0);
+      readers = new HikariDataSource(pool);
+      int version;
+      try (Connection c = readers.getConnection()) {
+        version = Migrations.current(c);
+      }
+      int latest = Migrations.latest("sqlite");
+      if (version < latest) {
+        throw new StoreException("the database " + file + " has schema version " + version + " (expected: " + latest
+            + "); open it for writing once (`tollgate serve` or a command that writes) to bring it up to date", null);
+      }
+      return new Store(file, null, null, readers, null);
+    } catch (SQLException | RuntimeException e) {
+      if (readers != null) {
+        readers.close();
+      }
+      if (e instanceof StoreException known) {
+        throw known;
+      }
+      throw new StoreException("cannot open the database " + file + " for reading: " + e.getMessage(), e);
+    }
+  }
+
+  private static HikariConfig readerPool(String url) {
+    HikariConfig pool = new HikariConfig();
+    pool.setJdbcUrl(url);
+    pool.setPoolName("tollgate-readers");
+    pool.setMaximumPoolSize(4);
+    pool.setMinimumIdle(1);
+    pool.setConnectionInitSql("PRAGMA busy_timeout=10000");
+    return pool;
+  }
+
+  /** Whether this store was opened for writing ({@link #open}), and so owns its file. */
+  public boolean writable() {
+    return writer != null;
   }
 
   public Path file() {
@@ -84,13 +150,13 @@ public final class Store implements AutoCloseable {
 
   /** Queues write work; the future completes once the batch holding it has committed. */
   public <T> CompletableFuture<T> write(SqlWork<T> work) {
-    return writer.submit(work);
+    return writer().submit(work);
   }
 
   /** Writes and waits for the commit: for the command line and start-up, never for an event loop. */
   public <T> T writeNow(SqlWork<T> work) {
     try {
-      return writer.submit(work).get();
+      return writer().submit(work).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StoreException("interrupted while writing", e);
@@ -107,7 +173,7 @@ public final class Store implements AutoCloseable {
    * in-memory state derived from writes can be rebuilt from what is actually committed.
    */
   public void afterRollback(SqlWork<?> hook) {
-    writer.afterRollback(c -> {
+    writer().afterRollback(c -> {
       try {
         hook.run(c);
       } catch (java.sql.SQLException e) {
@@ -121,6 +187,9 @@ public final class Store implements AutoCloseable {
    * returns the frames in the log and the frames copied into the database file so far.
    */
   public long[] checkpoint() {
+    if (checkpointer == null) {
+      throw readOnly();
+    }
     try {
       return checkpointer.checkpoint();
     } catch (SQLException e) {
@@ -130,17 +199,40 @@ public final class Store implements AutoCloseable {
 
   /** Transactions the writer has committed, and the pieces of work they held, since the store opened. */
   public long[] commitCounts() {
-    return writer.commitCounts();
+    return writer == null ? new long[2] : writer.commitCounts();
+  }
+
+  private GroupCommitWriter writer() {
+    if (writer == null) {
+      throw readOnly();
+    }
+    return writer;
+  }
+
+  private StoreException readOnly() {
+    return new StoreException("the database " + file + " was opened read-only (expected: Store.open, which claims"
+        + " the file for writing)", null);
   }
 
   public boolean isOpen() {
     return !readers.isClosed();
   }
 
+  /** Closes the connections, then gives up the claim on the file, so that the next owner finds it settled. */
   @Override
   public void close() {
-    writer.close();
-    readers.close();
-    checkpointer.close();
+    try {
+      if (writer != null) {
+        writer.close();
+      }
+      readers.close();
+      if (checkpointer != null) {
+        checkpointer.close();
+      }
+    } finally {
+      if (lock != null) {
+        lock.close();
+      }
+    }
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tollgate.config.ConfigException;
 import io.tollgate.config.ConfigLoader;
 import io.tollgate.config.GatewayConfig;
+import io.tollgate.testing.GatewayFixture;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -346,5 +347,62 @@ class CliTest {
     assertThat(tenant("limits", "clear", id).code()).isZero();
     assertThat(tenant("limits", "list").out()).doesNotContain(id);
     assertThat(tenant("limits", "clear", id).code()).isEqualTo(1);
+  }
+
+  @Test
+  void writeCommandsAreRefusedWhileAGatewayServesTheDataDirectoryAndReadCommandsWork() throws Exception {
+    Path data = dir.resolve("served");
+    Files.createDirectories(data);
+    Path config = dir.resolve("new.yaml");
+    String database = data.resolve(DataOption.FILE_NAME).toString();
+    String owner = "pid " + ProcessHandle.current().pid();
+    try (GatewayFixture gateway = GatewayFixture.start(data)) {
+      String keyPrefix = gateway.key.substring(0, 11);
+      List<List<String>> writes = List.of(
+          List.of("serve", "--config", gateway.configFile.toString(), "--port", "0"),
+          List.of("accounts", "create", "intruder"),
+          List.of("projects", "create", "--account", "acct_x", "p"),
+          List.of("keys", "create", "--project", gateway.project.id()),
+          List.of("keys", "revoke", "key_x"),
+          List.of("limits", "set", "--scope", "project", "--subject", gateway.project.id(), "--metric", "requests",
+              "--window", "day", "--cap", "3"),
+          List.of("limits", "clear", "lim_x"),
+          List.of("init", "--config", config.toString()));
+      for (List<String> write : writes) {
+        List<String> args = new ArrayList<>(write);
+        args.addAll(List.of("--data", data.toString()));
+
+        Run refused = run(args.toArray(String[]::new));
+
+        assertThat(refused.code()).as(String.join(" ", write)).isEqualTo(1);
+        assertThat(refused.err()).as(String.join(" ", write)).startsWith("error: ")
+            .contains(database).contains(owner).contains("admin API").doesNotContain("\tat ");
+        assertThat(refused.out()).doesNotContain("tg-").doesNotContain("tga-");
+      }
+      assertThat(config).as("a refused init writes no configuration").doesNotExist();
+
+      Run verify = run("ledger", "verify", "--data", data.toString());
+      assertThat(verify.code()).as(verify.err()).isZero();
+      assertThat(verify.out()).contains("all invariants hold");
+      assertThat(run("accounts", "list", "--data", data.toString()).out()).contains("\ttest").doesNotContain("intruder");
+      assertThat(run("projects", "list", "--data", data.toString()).out()).contains(gateway.project.id());
+      assertThat(run("keys", "list", "--data", data.toString()).out()).contains(keyPrefix + "...");
+      assertThat(run("limits", "list", "--data", data.toString()).code()).isZero();
+    }
+
+    Run afterStop = run("accounts", "create", "--data", data.toString(), "after-stop");
+    assertThat(afterStop.code()).as(afterStop.err()).isZero();
+  }
+
+  @Test
+  void aReadCommandOnAMissingDatabaseCreatesNothing() {
+    Path data = dir.resolve("nothing-here");
+
+    Run listed = run("accounts", "list", "--data", data.toString());
+
+    assertThat(listed.code()).isEqualTo(1);
+    assertThat(listed.err()).startsWith("error: ").contains(data.resolve(DataOption.FILE_NAME).toString())
+        .contains("tollgate init");
+    assertThat(data).doesNotExist();
   }
 }
