@@ -116,9 +116,9 @@ class OpenAiSdkTest {
           .singleElement().asString().startsWith("req");
       // the fixture's key prefers routed routes, and chat-a has one
       assertThat(response.headers().values("x-tollgate-route")).containsExactly("routed");
-      // the body and the headers agree on which upstream model answered
-      assertThat(response.headers().values("x-tollgate-upstream-model"))
-          .containsExactly(response.parse().model());
+      // the body names the catalog model asked for; the header, the upstream model that answered
+      assertThat(response.parse().model()).isEqualTo("chat-a");
+      assertThat(response.headers().values("x-tollgate-upstream-model")).containsExactly("up-a-routed");
       assertThat(response.parse().choices()).isNotEmpty();
     }
   }
