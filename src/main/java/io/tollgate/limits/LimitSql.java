@@ -38,14 +38,16 @@ public final class LimitSql {
     }
   }
 
-  /** Inserts {@code limit}, or replaces the cap of the limit of the same shape; returns the stored one. */
+  /**
+   * Inserts {@code limit}, or replaces the cap of the limit of the same shape and the same source; returns the stored
+   * one. An owner's limit and the operator's are separate rows.
+   */
   public static Limit upsert(Connection c, Limit limit, long nowMs) throws SQLException {
     Optional<Limit> same = sameShape(c, limit);
     if (same.isPresent()) {
-      try (PreparedStatement s = c.prepareStatement("UPDATE limits SET cap = ?, source = ? WHERE id = ?")) {
+      try (PreparedStatement s = c.prepareStatement("UPDATE limits SET cap = ? WHERE id = ?")) {
         s.setLong(1, limit.cap());
-        s.setString(2, limit.source());
-        s.setString(3, same.get().id());
+        s.setString(2, same.get().id());
         s.executeUpdate();
       }
       return byId(c, same.get().id()).orElseThrow();
@@ -68,9 +70,16 @@ public final class LimitSql {
     return limit;
   }
 
+  /** The stored limit of {@code limit}'s shape and source, if any. */
   public static Optional<Limit> sameShape(Connection c, Limit limit) throws SQLException {
+    return sameShape(c, limit, limit.source());
+  }
+
+  /** The stored limit of {@code limit}'s shape set by {@code source} ({@code admin} or {@code owner}), if any. */
+  public static Optional<Limit> sameShape(Connection c, Limit limit, String source) throws SQLException {
     try (PreparedStatement s = c.prepareStatement(SELECT + " WHERE scope = ? AND subject = ? AND COALESCE(model, '') = ?"
-        + " AND COALESCE(route_type, '') = ? AND metric = ? AND COALESCE(bucket, '') = ? AND window = ?")) {
+        + " AND COALESCE(route_type, '') = ? AND metric = ? AND COALESCE(bucket, '') = ? AND window = ? AND source = ?")) {
+      s.setString(8, source);
       s.setString(1, limit.scope().wireName());
       s.setString(2, limit.subject());
       s.setString(3, limit.model() == null ? "" : limit.model());

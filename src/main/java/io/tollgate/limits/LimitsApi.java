@@ -101,14 +101,14 @@ public final class LimitsApi {
   private Object tighten(JsonBody body, ApiKey key) {
     Scope scope = body.optionalText("model", "a catalog model id") == null ? Scope.KEY : Scope.ROUTE_KEY;
     Limit wanted = LimitRequest.parse(body, scope, key.id(), "owner", clock.millis());
-    Optional<Limit> existing = store.read(c -> LimitSql.sameShape(c, wanted));
-    if (existing.isPresent() && wanted.cap() > existing.get().cap()) {
-      throw ApiException.forbidden("limit_loosening_not_allowed", "cap", "A key's owner may only tighten its limits: the "
-          + wanted.label() + " cap is " + existing.get().cap() + " and " + wanted.cap() + " would loosen it.");
+    // the owner's limit is its own row: the operator's of the same shape still applies, and only the operator edits it
+    Optional<Limit> operators = store.read(c -> LimitSql.sameShape(c, wanted, "admin"));
+    if (operators.isPresent() && wanted.cap() > operators.get().cap()) {
+      throw ApiException.forbidden("limit_loosening_not_allowed", "cap", "A key's owner may only tighten its limits: the"
+          + " operator's " + wanted.label() + " cap is " + operators.get().cap() + " and still applies; " + wanted.cap()
+          + " would not loosen it. Ask the operator, or set a cap up to " + operators.get().cap() + ".");
     }
-    Limit toStore = existing.map(e -> new Limit(e.id(), e.scope(), e.subject(), e.model(), e.routeType(), null, e.metric(),
-        e.bucket(), e.window(), wanted.cap(), false, e.source())).orElse(wanted);
-    Limit stored = store.writeNow(c -> LimitSql.upsert(c, toStore, clock.millis()));
+    Limit stored = store.writeNow(c -> LimitSql.upsert(c, wanted, clock.millis()));
     limits.refreshDefinitions();
     return view(stored);
   }

@@ -244,6 +244,30 @@ class RouteLimitsTest {
   }
 
   @Test
+  void anOwnersLimitIsItsOwnRowBesideTheOperatorsAndTheTightestWins() throws Exception {
+    clock.set(Instant.parse("2026-06-09T05:00:00Z"));
+    f.configureLimits("");
+    Tenant t = Tenant.create(f, "two-rows");
+    setLimit("key", t.keyId(), "requests", "day", 20);
+
+    HttpResponse<String> own = f.post("/v1/limits", "{\"metric\":\"requests\",\"window\":\"day\",\"cap\":1}", t.bearer());
+
+    assertThat(own.statusCode()).as(own.body()).isEqualTo(201);
+    JsonArray stored = new JsonObject(f.get("/admin/limits?subject=" + t.keyId(), f.admin()).body()).getJsonArray("data");
+    assertThat(stored.stream().map(JsonObject.class::cast).map(l -> l.getString("source") + ":" + l.getLong("cap")))
+        .containsExactlyInAnyOrder("admin:20", "owner:1");
+    assertThat(chat(t, CHAT_A, "routed").statusCode()).isEqualTo(200);
+    assertThat(chat(t, CHAT_A, "routed").statusCode()).as("the owner's tighter cap applies").isEqualTo(429);
+
+    setLimit("key", t.keyId(), "requests", "day", 30);
+    HttpResponse<String> raised = f.post("/v1/limits", "{\"metric\":\"requests\",\"window\":\"day\",\"cap\":5}", t.bearer());
+    assertThat(raised.statusCode()).as("an owner may raise its own cap, below the operator's").isEqualTo(201);
+    stored = new JsonObject(f.get("/admin/limits?subject=" + t.keyId(), f.admin()).body()).getJsonArray("data");
+    assertThat(stored.stream().map(JsonObject.class::cast).map(l -> l.getString("source") + ":" + l.getLong("cap")))
+        .containsExactlyInAnyOrder("admin:30", "owner:5");
+  }
+
+  @Test
   void reportsSpendPerRouteAndBucketForADay() throws Exception {
     clock.set(Instant.parse("2026-06-10T04:00:00Z"));
     f.configureLimits("");
