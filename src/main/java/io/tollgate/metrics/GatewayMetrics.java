@@ -73,6 +73,52 @@ public final class GatewayMetrics implements AutoCloseable {
   private static final String UPSTREAM_TIME = "tollgate.metrics.upstream-time";
 
   /**
+   * Counts one leg of a request's walk: an upstream attempt by channel and outcome ({@code tollgate.upstream.attempts},
+   * {@code ok}, {@code http_5xx}, {@code timeout_first_byte}, ...), or a leg skipped without a call
+   * ({@code tollgate.legs.skipped} by reason; a leg skipped by its limits also counts on
+   * {@code tollgate.limit.refusals} by the limit's label). The channel's breaker state is exported as
+   * {@code tollgate.channel.breaker.state} (0 closed, 1 half-open, 2 open or waiting out a Retry-After).
+   */
+  public void leg(String channel, String outcome, java.util.function.Supplier<Object> breakerState) {
+    if (outcome.startsWith("skipped_")) {
+      registry.counter("tollgate.legs.skipped", "channel", channel, "reason", outcome.endsWith("_limit") ? "limit" : outcome)
+          .increment();
+      if (outcome.endsWith("_limit")) {
+        String label = outcome.substring("skipped_".length(), outcome.length() - "_limit".length());
+        registry.counter("tollgate.limit.refusals", "limit", label).increment();
+      }
+      return;
+    }
+    registry.counter("tollgate.upstream.attempts", "channel", channel, "outcome", outcome).increment();
+    if (watchedBreakers.add(channel)) {
+      io.micrometer.core.instrument.Gauge.builder("tollgate.channel.breaker.state", () -> switch (String.valueOf(breakerState.get())) {
+            case "closed" -> 0;
+            case "half_open" -> 1;
+            default -> 2;
+          })
+          .description("The channel's circuit breaker: 0 closed, 1 half-open, 2 open (or waiting out a Retry-After)")
+          .tag("channel", channel)
+          .register(registry);
+    }
+  }
+
+  private final java.util.Set<String> watchedBreakers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** Counts the end of a request: a fallback when another leg than the primary ran, and the tokens it used. */
+  public void finished(String model, String routeType, boolean fallback, long promptTokens, long completionTokens) {
+    if (fallback) {
+      registry.counter("tollgate.fallbacks", "model", model, "route_type", routeType).increment();
+    }
+    if (promptTokens > 0) {
+      registry.counter("tollgate.tokens", "model", model, "route_type", routeType, "kind", "prompt").increment(promptTokens);
+    }
+    if (completionTokens > 0) {
+      registry.counter("tollgate.tokens", "model", model, "route_type", routeType, "kind", "completion")
+          .increment(completionTokens);
+    }
+  }
+
+  /**
    * Counts an answer that cost more than its hold ({@code tollgate.holds.exceeded}) and by how much
    * ({@code tollgate.holds.excess.micros}), by catalog model, route type and bucket: an upstream billing past what
    * the gateway reserved is the operator's to chase.

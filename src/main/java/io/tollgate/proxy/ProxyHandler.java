@@ -475,6 +475,8 @@ public final class ProxyHandler {
       }
     }
     long tokens = call.usage == null ? 0 : call.usage.totalTokens();
+    metrics.finished(call.model, call.plan.route().type().wireName(), call.fallback(),
+        call.usage == null ? 0 : call.usage.promptTokens(), call.usage == null ? 0 : call.usage.completionTokens());
     String scope = call.idempotencyScope;
     long nowMs = clock.millis();
     Billing.AlsoWrite idempotent = scope == null ? Billing.AlsoWrite.NOTHING
@@ -561,6 +563,9 @@ public final class ProxyHandler {
    * duplicates waiting on the request's Idempotency-Key.
    */
   private Future<Void> endUncharged(Call call, String resolution, Supplier<Idempotency.Stored> answer, boolean persist) {
+    if (call.plan != null) {
+      metrics.finished(call.model, call.plan.route().type().wireName(), call.fallback(), 0, 0);
+    }
     return voidOpenHold(call, resolution)
         .recover(e -> voidOpenHold(call, resolution))
         .compose(v -> call.key == null || !accounted ? Future.<Void>succeededFuture() : billing.record(call.receipt(clock.millis())))
@@ -613,6 +618,8 @@ public final class ProxyHandler {
   }
 
   private Attempt attemptRecord(Call call, int index, Leg leg, String outcome, Integer status, String error, long startedAtMs) {
+    Channel channel = call.config.channel(leg.channelId());
+    metrics.leg(leg.channelId(), outcome, () -> health.snapshot(channel).get("state"));
     return new Attempt(Route.legLabel(index), leg.channelId(), leg.upstreamModel(), leg.bucket().name(),
         outcome, status, call.redactor().errorText(error), clock.millis() - startedAtMs, false);
   }

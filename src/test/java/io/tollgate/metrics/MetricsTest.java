@@ -45,6 +45,24 @@ class MetricsTest {
   }
 
   @Test
+  void attemptsFallbacksBreakersRefusalsAndTokensAreSeries() {
+    f.chat(CHAT, "x-tollgate-route", "official", "x-mock", "status=503,when_model=up-a");
+    io.tollgate.testing.Tenant t = io.tollgate.testing.Tenant.create(f, "metrics-refused");
+    f.post("/admin/limits", "{\"scope\":\"key\",\"subject\":\"" + t.keyId()
+        + "\",\"metric\":\"requests\",\"window\":\"day\",\"cap\":0}", f.admin());
+    f.post("/v1/chat/completions", CHAT, "authorization", "Bearer " + t.key());
+
+    String scrape = scrape();
+
+    assertThat(value(scrape, "tollgate_upstream_attempts_total{channel=\"main\",outcome=\"http_5xx\"}")).isGreaterThanOrEqualTo(1);
+    assertThat(value(scrape, "tollgate_upstream_attempts_total{channel=\"spare\",outcome=\"ok\"}")).isGreaterThanOrEqualTo(1);
+    assertThat(value(scrape, "tollgate_fallbacks_total{model=\"chat-a\",route_type=\"official\"}")).isGreaterThanOrEqualTo(1);
+    assertThat(value(scrape, "tollgate_channel_breaker_state{channel=\"main\"}")).isZero();
+    assertThat(value(scrape, "tollgate_limit_refusals_total{limit=\"key_daily_requests\"}")).isGreaterThanOrEqualTo(1);
+    assertThat(value(scrape, "tollgate_tokens_total{kind=\"completion\",model=\"chat-a\",route_type=\"official\"}")).isPositive();
+  }
+
+  @Test
   void onlyTheAdminTokenReadsMetrics() {
     HttpResponse<String> anonymous = f.get("/admin/metrics");
     HttpResponse<String> withApiKey = f.get("/admin/metrics", f.bearer());
