@@ -69,6 +69,9 @@ public final class AdminApi {
     router.get("/admin/receipts").handler(ctx -> receipts.page(ctx, ctx.request().getParam("project_id"))
         .onSuccess(body -> ctx.response().putHeader("content-type", "application/json").end(body))
         .onFailure(e -> ErrorRenderer.send(ctx.response(), e)));
+    router.get("/admin/usage").handler(ctx -> receipts.report(ctx, ctx.request().getParam("project_id"))
+        .onSuccess(body -> ctx.response().putHeader("content-type", "application/json").end(body))
+        .onFailure(e -> ErrorRenderer.send(ctx.response(), e)));
     router.post("/admin/config/reload").handler(ctx -> run(ctx, 200, this::reload));
   }
 

@@ -108,7 +108,7 @@ public final class Gateway {
     GatewayMetrics metrics = new GatewayMetrics(store);
     ProxyHandler proxy = new ProxyHandler(vertx, config, auth, new Billing(access, limits, clock), limits, health,
         outputs, overruns, priceVersions, access, clock, accounting, metrics);
-    ReceiptsHandler receipts = new ReceiptsHandler(auth, access);
+    ReceiptsHandler receipts = new ReceiptsHandler(auth, access, () -> config.current().timeZone(), clock);
     ModelsHandler models = new ModelsHandler(config, auth, clock.millis() / 1000);
     AdminApi admin = new AdminApi(vertx, store, tenants, keys, auth, config, receipts);
     HttpVerticle.Routes routes = new HttpVerticle.Routes(config, store, proxy, models, receipts,

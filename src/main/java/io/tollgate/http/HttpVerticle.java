@@ -55,6 +55,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/v1/routes/:model").handler(routes.routePlans()::handle);
     router.get("/v1/receipts").handler(routes.receipts()::list);
     router.get("/v1/receipts/:id").handler(routes.receipts()::one);
+    router.get("/v1/usage").handler(routes.receipts()::usage);
     routes.wallet().mount(router);
     routes.limits().mountPublic(router);
     routes.admin().mount(router);

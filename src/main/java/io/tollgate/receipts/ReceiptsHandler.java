@@ -10,14 +10,83 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Map;
 
-/** {@code GET /v1/receipts/{id}} and {@code GET /v1/receipts}: a key sees only its own project's receipts. */
+/**
+ * {@code GET /v1/receipts/{id}}, {@code GET /v1/receipts} and {@code GET /v1/usage}: a key sees only its own
+ * project's receipts and usage. The admin API shares the page and the report.
+ */
 public final class ReceiptsHandler {
+  /** The longest span one usage report covers. */
+  static final int MAX_REPORT_DAYS = 366;
+
   private final KeyAuthenticator auth;
   private final StoreAccess store;
+  private final java.util.function.Supplier<java.time.ZoneId> zone;
+  private final java.time.Clock clock;
 
-  public ReceiptsHandler(KeyAuthenticator auth, StoreAccess store) {
+  public ReceiptsHandler(KeyAuthenticator auth, StoreAccess store, java.util.function.Supplier<java.time.ZoneId> zone,
+      java.time.Clock clock) {
     this.auth = auth;
     this.store = store;
+    this.zone = zone;
+    this.clock = clock;
+  }
+
+  public void usage(RoutingContext ctx) {
+    auth.authenticate(ctx.request().getHeader("authorization"))
+        .compose(key -> report(ctx, key.projectId()))
+        .onSuccess(body -> json(ctx, body))
+        .onFailure(e -> ErrorRenderer.send(ctx.response(), e));
+  }
+
+  /**
+   * A usage report over {@code from} to {@code to} (calendar days in the configured time zone, both included; by
+   * default the month so far), grouped by {@code group_by} (day, key, project, model, route_type; bucket always).
+   * {@code projectId} null reports every project (admin).
+   */
+  public Future<String> report(RoutingContext ctx, String projectId) {
+    java.time.ZoneId tz = zone.get();
+    java.time.LocalDate today = java.time.LocalDate.now(clock.withZone(tz));
+    java.time.LocalDate from;
+    java.time.LocalDate to;
+    try {
+      from = day(ctx, "from", today.withDayOfMonth(1));
+      to = day(ctx, "to", today);
+    } catch (ApiException e) {
+      return Future.failedFuture(e);
+    }
+    if (to.isBefore(from) || java.time.temporal.ChronoUnit.DAYS.between(from, to) >= MAX_REPORT_DAYS) {
+      return Future.failedFuture(ApiException.invalid("to", "invalid_value", "'from' " + from + " to 'to' " + to
+          + " (expected: to on or after from, at most " + MAX_REPORT_DAYS + " days)"));
+    }
+    java.util.Set<UsageReport.Dimension> by = UsageReport.dimensions(ctx.request().getParam("group_by", "day"));
+    if (by == null) {
+      return Future.failedFuture(ApiException.invalid("group_by", "invalid_value", "'group_by': "
+          + ctx.request().getParam("group_by") + " (expected: a comma-separated list of day, key, project, model, route_type, bucket)"));
+    }
+    long fromMs = from.atStartOfDay(tz).toInstant().toEpochMilli();
+    long toMs = to.plusDays(1).atStartOfDay(tz).toInstant().toEpochMilli();
+    return store.read(c -> ReceiptSql.usageRows(c, fromMs, toMs, projectId)).map(rows -> {
+      java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+      out.put("object", "usage_report");
+      out.put("from", from.toString());
+      out.put("to", to.toString());
+      out.put("time_zone", tz.getId());
+      out.put("group_by", by.stream().map(d -> d.name().toLowerCase(java.util.Locale.ROOT)).toList());
+      out.put("data", UsageReport.rows(rows, by, tz));
+      return Json.write(out);
+    });
+  }
+
+  private static java.time.LocalDate day(RoutingContext ctx, String param, java.time.LocalDate fallback) {
+    String raw = ctx.request().getParam(param);
+    if (raw == null) {
+      return fallback;
+    }
+    try {
+      return java.time.LocalDate.parse(raw);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw ApiException.invalid(param, "invalid_value", "'" + param + "': " + raw + " (expected: a date YYYY-MM-DD)");
+    }
   }
 
   public void one(RoutingContext ctx) {
