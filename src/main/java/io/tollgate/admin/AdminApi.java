@@ -40,8 +40,11 @@ public final class AdminApi {
   private final ReceiptsHandler receipts;
   private final byte[] tokenHash;
 
+  private final java.time.Clock clock;
+
   public AdminApi(Vertx vertx, Store store, Tenants tenants, Keys keys, KeyAuthenticator auth, ConfigHolder config,
-      ReceiptsHandler receipts) {
+      ReceiptsHandler receipts, java.time.Clock clock) {
+    this.clock = clock;
     this.vertx = vertx;
     this.store = store;
     this.tenants = tenants;
@@ -91,9 +94,14 @@ public final class AdminApi {
     JsonBody body = JsonBody.read(ctx);
     String name = body.optionalText("name");
     KeyScope scope = scope(body.optionalObject("scope", "an object with models, route_types and allow_bucket_change"));
+    Long expiresAt = expiry(body.optionalText("expires_at", "an ISO-8601 instant such as 2027-01-31T00:00:00Z"));
+    if (expiresAt != null && expiresAt <= clock.millis()) {
+      throw ApiException.invalid("expires_at", "invalid_value", "'expires_at': " + java.time.Instant.ofEpochMilli(expiresAt)
+          + " (expected: a time in the future)");
+    }
     IssuedKey issued;
     try {
-      issued = keys.create(ctx.pathParam("id"), name == null ? "key" : name, scope);
+      issued = keys.create(ctx.pathParam("id"), name == null ? "key" : name, scope, expiresAt);
     } catch (IllegalArgumentException e) {
       throw ApiException.notFound("project_not_found", "id", e.getMessage());
     }
@@ -140,7 +148,20 @@ public final class AdminApi {
     out.put("scope", ScopeJson.of(key.scope()));
     out.put("created_at_ms", key.createdAtMs());
     out.put("revoked_at_ms", key.revokedAtMs());
+    out.put("expires_at_ms", key.expiresAtMs());
     return out;
+  }
+
+  private static Long expiry(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return java.time.Instant.parse(text).toEpochMilli();
+    } catch (java.time.format.DateTimeParseException e) {
+      throw ApiException.invalid("expires_at", "invalid_value", "'expires_at': " + text
+          + " (expected: an ISO-8601 instant such as 2027-01-31T00:00:00Z)");
+    }
   }
 
   /** A key's scope from its wire form; absent fields take the defaults of {@link KeyScope#DEFAULT}. */

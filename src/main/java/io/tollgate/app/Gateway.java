@@ -110,7 +110,7 @@ public final class Gateway {
         outputs, overruns, priceVersions, access, clock, accounting, metrics);
     ReceiptsHandler receipts = new ReceiptsHandler(auth, access, () -> config.current().timeZone(), clock);
     ModelsHandler models = new ModelsHandler(config, auth, clock.millis() / 1000);
-    AdminApi admin = new AdminApi(vertx, store, tenants, keys, auth, config, receipts);
+    AdminApi admin = new AdminApi(vertx, store, tenants, keys, auth, config, receipts, clock);
     HttpVerticle.Routes routes = new HttpVerticle.Routes(config, store, proxy, models, receipts,
         new RoutesHandler(config, auth, health), new WalletApi(vertx, auth, ledger, codes),
         new LimitsApi(vertx, store, limits, auth, config, clock), admin, new AdminMoney(vertx, ledger, codes, store, clock),

@@ -63,6 +63,10 @@ public final class KeyAuthenticator {
       if (key.get().revoked()) {
         return Future.failedFuture(ApiException.unauthorized("This API key has been revoked."));
       }
+      if (key.get().expired(clock.millis())) {
+        return Future.failedFuture(new ApiException(401, "invalid_request_error", "key_expired", null, "This API key expired at "
+            + java.time.Instant.ofEpochMilli(key.get().expiresAtMs()) + ". Ask for a new key."));
+      }
       return Future.succeededFuture(key.get());
     });
   }

@@ -12,13 +12,13 @@ import java.util.Optional;
 /** SQL for API keys. */
 public final class KeySql {
   private static final String SELECT = "SELECT k.id, k.project_id, p.account_id, k.name, k.prefix, k.secret_hash,"
-      + " k.scope, k.created_at, k.revoked_at FROM api_keys k JOIN projects p ON p.id = k.project_id";
+      + " k.scope, k.created_at, k.revoked_at, k.expires_at FROM api_keys k JOIN projects p ON p.id = k.project_id";
 
   private KeySql() {}
 
   public static void insert(Connection c, ApiKey key) throws SQLException {
     try (PreparedStatement s = c.prepareStatement("INSERT INTO api_keys"
-        + " (id, project_id, name, prefix, secret_hash, scope, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        + " (id, project_id, name, prefix, secret_hash, scope, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
       s.setString(1, key.id());
       s.setString(2, key.projectId());
       s.setString(3, key.name());
@@ -26,6 +26,11 @@ public final class KeySql {
       s.setBytes(5, key.secretHash());
       s.setString(6, Json.write(ScopeJson.of(key.scope())));
       s.setLong(7, key.createdAtMs());
+      if (key.expiresAtMs() == null) {
+        s.setNull(8, java.sql.Types.INTEGER);
+      } else {
+        s.setLong(8, key.expiresAtMs());
+      }
       s.executeUpdate();
     }
   }
@@ -84,8 +89,10 @@ public final class KeySql {
   private static ApiKey key(ResultSet rs) throws SQLException {
     long revoked = rs.getLong(9);
     Long revokedAt = rs.wasNull() ? null : revoked;
+    long expires = rs.getLong(10);
+    Long expiresAt = rs.wasNull() ? null : expires;
     return new ApiKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-        rs.getBytes(6), Json.read(rs.getString(7), ScopeJson.class).toScope(), rs.getLong(8), revokedAt);
+        rs.getBytes(6), Json.read(rs.getString(7), ScopeJson.class).toScope(), rs.getLong(8), revokedAt, expiresAt);
   }
 
 }

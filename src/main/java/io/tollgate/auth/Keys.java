@@ -21,12 +21,21 @@ public final class Keys {
 
   /** Creates a key in {@code projectId}; the secret is returned here and never again. */
   public IssuedKey create(String projectId, String name, KeyScope scope) {
+    return create(projectId, name, scope, null);
+  }
+
+  /** Creates a key that stops working at {@code expiresAtMs} (null: never). */
+  public IssuedKey create(String projectId, String name, KeyScope scope, Long expiresAtMs) {
+    if (expiresAtMs != null && expiresAtMs <= clock.millis()) {
+      throw new IllegalArgumentException("expires_at " + java.time.Instant.ofEpochMilli(expiresAtMs)
+          + " is not in the future (expected: a later time)");
+    }
     Project project = store.read(c -> TenantSql.project(c, projectId))
         .orElseThrow(() -> new IllegalArgumentException("project '" + projectId + "' does not exist"));
     for (int attempt = 0; ; attempt++) {
       String secret = Secrets.newKey(KEY_MARKER);
       ApiKey key = new ApiKey(Ids.next("key", clock.millis()), project.id(), project.accountId(), name,
-          Secrets.prefixOf(secret), Secrets.sha256(secret), scope, clock.millis(), null);
+          Secrets.prefixOf(secret), Secrets.sha256(secret), scope, clock.millis(), null, expiresAtMs);
       try {
         store.writeNow(c -> {
           KeySql.insert(c, key);
