@@ -18,6 +18,7 @@ import io.tollgate.health.ChannelsAdmin;
 import io.tollgate.health.HealthRegistry;
 import io.tollgate.pricing.OutputStats;
 import io.tollgate.pricing.Overruns;
+import io.tollgate.alerts.BudgetAlerts;
 import io.tollgate.quote.QuoteHandler;
 import io.tollgate.catalog.CatalogHandler;
 import io.tollgate.limits.LimitsApi;
@@ -107,7 +108,7 @@ public final class Gateway {
     RedeemCodes codes = new RedeemCodes(store, clock);
     GatewayMetrics metrics = new GatewayMetrics(store);
     ProxyHandler proxy = new ProxyHandler(vertx, config, auth, new Billing(access, limits, clock), limits, health,
-        outputs, overruns, priceVersions, access, clock, accounting, metrics);
+        outputs, overruns, priceVersions, access, clock, accounting, metrics, new BudgetAlerts(vertx, clock));
     ReceiptsHandler receipts = new ReceiptsHandler(auth, access, () -> config.current().timeZone(), clock);
     ModelsHandler models = new ModelsHandler(config, auth, clock.millis() / 1000);
     AdminApi admin = new AdminApi(vertx, store, tenants, keys, auth, config, receipts, clock);

@@ -107,7 +107,7 @@ public final class ConfigLoader {
     if (root.isMissing()) {
       throw root.error("the file is empty", "start from the file that 'tollgate init' writes");
     }
-    root.onlyKeys(Set.of("server", "time_zone", "pricing", "channels", "models", "routes", "limits"));
+    root.onlyKeys(Set.of("server", "time_zone", "pricing", "channels", "models", "routes", "limits", "alerts"));
 
     Node server = root.child("server");
     int port = 8080;
@@ -132,7 +132,39 @@ public final class ConfigLoader {
       }
     }
     List<ConfiguredLimit> limits = limits(root, channels, routes);
-    return new GatewayConfig(source, port, maxBody, zone, multipliers, channels, models, routes, limits, redactor(channels));
+    return new GatewayConfig(source, port, maxBody, zone, multipliers, channels, models, routes, limits, redactor(channels),
+        alerts(root.child("alerts")));
+  }
+
+  /** {@code alerts: {webhook_url, thresholds}}: budget alerts (see {@link AlertsConfig}). */
+  private AlertsConfig alerts(Node node) {
+    if (node.isMissing()) {
+      return AlertsConfig.DEFAULTS;
+    }
+    node.onlyKeys(Set.of("webhook_url", "thresholds"));
+    URI webhook = null;
+    if (node.has("webhook_url")) {
+      String url = resolve(node.child("webhook_url"), node.text("webhook_url"));
+      try {
+        webhook = URI.create(url);
+      } catch (IllegalArgumentException e) {
+        throw node.child("webhook_url").error("not a valid URL: " + url, null);
+      }
+      if (webhook.getScheme() == null || !(webhook.getScheme().equals("http") || webhook.getScheme().equals("https"))
+          || webhook.getHost() == null) {
+        throw node.child("webhook_url").error("'" + url + "' is not an http(s) URL", "write it like https://hooks.example.com/tollgate");
+      }
+    }
+    List<Integer> thresholds = new ArrayList<>();
+    for (Node item : node.list("thresholds")) {
+      if (!item.json().canConvertToInt() || !item.json().isIntegralNumber() || item.json().asInt() < 1 || item.json().asInt() > 100
+          || (!thresholds.isEmpty() && item.json().asInt() <= thresholds.get(thresholds.size() - 1))) {
+        throw item.error("threshold " + item.json() + " (expected: whole percentages from 1 to 100, increasing)",
+            "write them like [50, 80, 100]");
+      }
+      thresholds.add(item.json().asInt());
+    }
+    return new AlertsConfig(webhook, thresholds.isEmpty() ? AlertsConfig.DEFAULTS.thresholdsPercent() : List.copyOf(thresholds));
   }
 
   private static ZoneId zone(Node root) {

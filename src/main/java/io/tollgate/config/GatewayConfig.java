@@ -22,7 +22,8 @@ public record GatewayConfig(
     Map<String, CatalogModel> models,
     Map<String, Map<RouteType, Route>> routes,
     List<ConfiguredLimit> limits,
-    Redactor redactor) {
+    Redactor redactor,
+    AlertsConfig alerts) {
 
   public CatalogModel model(String id) {
     return models.get(id);

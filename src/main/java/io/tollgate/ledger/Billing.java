@@ -39,8 +39,11 @@ public final class Billing {
     }
   }
 
-  /** What settling did: the ledger result, and the tightest limit afterwards as {@code [label, remaining]} (or null). */
-  public record Settled(HoldSql.Posted posted, String[] tightestLimit) {}
+  /**
+   * What settling did: the ledger result, the tightest limit afterwards as {@code [label, remaining]} (or null), and
+   * how each limit's settled spend moved (for budget alerts).
+   */
+  public record Settled(HoldSql.Posted posted, String[] tightestLimit, List<Limits.Progress> progress) {}
 
   private record Taken(LimitRefusal limit, LedgerSql.WalletRow balance) {}
 
@@ -104,11 +107,12 @@ public final class Billing {
       HoldSql.Posted posted = HoldSql.post(c, ticket.id(), costMicros, requestId, clock.millis());
       ReceiptSql.insert(c, receipt.apply(posted));
       also.write(c, posted);
+      long[] before = limits.spentNow(ticket.limits());
       if (posted != null) {
         // last: in-memory counters change only once every write of this task has succeeded
         limits.post(c, ticket.reservations(), posted.chargedMicros(), tokens);
       }
-      return new Settled(posted, limits.tightest(ticket.limits()));
+      return new Settled(posted, limits.tightest(ticket.limits()), limits.progress(ticket.limits(), before));
     });
   }
 

@@ -6,8 +6,12 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** A limit that would be exceeded by one more hold, with the numbers a client needs to understand it. */
-public record LimitRefusal(Limit limit, long spent, long held, long requested, Instant resetsAt, Instant now) {
+/**
+ * A limit that would be exceeded by one more hold, with the numbers a client needs to understand it.
+ *
+ * @param counter the counter (limit, subject and window) that refused
+ */
+public record LimitRefusal(Limit limit, String counter, long spent, long held, long requested, Instant resetsAt, Instant now) {
 
   public long remaining() {
     return Math.max(0, limit.cap() - spent - held);

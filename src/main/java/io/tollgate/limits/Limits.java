@@ -139,7 +139,8 @@ public final class Limits {
     for (Planned p : planned) {
       long[] c = counters.peek(p.reservation().counter());
       if (c[0] + c[1] + p.reservation().amount() > p.limit().cap()) {
-        LimitRefusal refusal = new LimitRefusal(p.limit(), c[0], c[1], p.reservation().amount(), p.resetsAt(), clock.instant());
+        LimitRefusal refusal = new LimitRefusal(p.limit(), p.reservation().counter(), c[0], c[1], p.reservation().amount(),
+            p.resetsAt(), clock.instant());
         if (tightest == null || refusal.remaining() < tightest.remaining()) {
           tightest = refusal;
         }
@@ -208,6 +209,50 @@ public final class Limits {
       }
     }
     return best;
+  }
+
+  /**
+   * How one counter's settled spend moved in one posting, for budget alerts: from {@code before} to {@code after},
+   * of {@code limit}'s cap.
+   */
+  public record Progress(Limit limit, String counter, long before, long after) {
+    /** The thresholds (percent of the cap) this move crossed: reached now and not before. */
+    public List<Integer> crossed(List<Integer> thresholdsPercent) {
+      List<Integer> out = new ArrayList<>();
+      long cap = limit.cap();
+      if (cap <= 0 || after <= before) {
+        return out;
+      }
+      for (int t : thresholdsPercent) {
+        BigInteger line = BigInteger.valueOf(cap).multiply(BigInteger.valueOf(t));
+        if (BigInteger.valueOf(before).multiply(HUNDRED).compareTo(line) < 0
+            && BigInteger.valueOf(after).multiply(HUNDRED).compareTo(line) >= 0) {
+          out.add(t);
+        }
+      }
+      return out;
+    }
+  }
+
+  private static final BigInteger HUNDRED = BigInteger.valueOf(100);
+
+  /** The settled spend of each planned counter now, to compare after a posting. Writer thread only. */
+  public long[] spentNow(List<Planned> planned) {
+    long[] out = new long[planned.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = counters.peek(planned.get(i).reservation().counter())[0];
+    }
+    return out;
+  }
+
+  /** How each planned counter moved since {@code before} ({@link #spentNow}). Writer thread only. */
+  public List<Progress> progress(List<Planned> planned, long[] before) {
+    List<Progress> out = new ArrayList<>(planned.size());
+    for (int i = 0; i < before.length; i++) {
+      Planned p = planned.get(i);
+      out.add(new Progress(p.limit(), p.reservation().counter(), before[i], counters.peek(p.reservation().counter())[0]));
+    }
+    return out;
   }
 
   /** Usage of one counter as {@code [spent, held]}, for display. */

@@ -52,6 +52,7 @@ public final class ProxyHandler {
   private final HealthRegistry health;
   private final io.tollgate.pricing.OutputStats outputStats;
   private final Overruns overruns;
+  private final io.tollgate.alerts.BudgetAlerts alerts;
   private final PriceVersions priceVersions;
   private final Clock clock;
   private final UpstreamClient upstream;
@@ -61,7 +62,8 @@ public final class ProxyHandler {
 
   public ProxyHandler(Vertx vertx, ConfigHolder config, KeyAuthenticator auth, Billing billing, Limits limits,
       HealthRegistry health, io.tollgate.pricing.OutputStats outputStats, Overruns overruns, PriceVersions priceVersions,
-      StoreAccess store, Clock clock, Accounting accounting, GatewayMetrics metrics) {
+      StoreAccess store, Clock clock, Accounting accounting, GatewayMetrics metrics, io.tollgate.alerts.BudgetAlerts alerts) {
+    this.alerts = java.util.Objects.requireNonNull(alerts, "alerts");
     this.overruns = java.util.Objects.requireNonNull(overruns, "overruns");
     this.metrics = java.util.Objects.requireNonNull(metrics, "metrics");
     this.accounted = java.util.Objects.requireNonNull(accounting, "accounting") == Accounting.ON;
@@ -219,6 +221,7 @@ public final class ProxyHandler {
           if (call.refusal == null) {
             call.refusal = refused.refusal();
           }
+          alerts.refused(refused.refusal(), call.config.alerts());
           call.attempts.add(attemptRecord(call, index, leg, "skipped_" + refused.refusal().limit().label() + "_limit", null,
               refused.getMessage(), requestedAt));
           return Future.failedFuture(new SkipLeg());
@@ -485,6 +488,7 @@ public final class ProxyHandler {
             idempotent)
         .map(settled -> {
           call.holdOpen = false;
+          alerts.spent(settled.progress(), call.config.alerts());
           if (settled.tightestLimit() != null && !response.headWritten()) {
             response.putHeader(ReceiptHeaders.LIMIT_SCOPE, settled.tightestLimit()[0]);
             response.putHeader(ReceiptHeaders.LIMIT_REMAINING, settled.tightestLimit()[1]);
