@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         KeysCommand.class,
         LedgerCommand.class,
         LimitsCommand.class,
+        AdminCommand.class,
         MockUpstreamCommand.class,
         CommandLine.HelpCommand.class
     })
