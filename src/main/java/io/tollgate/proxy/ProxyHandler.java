@@ -1,25 +1,26 @@
 package io.tollgate.proxy;
 
+import io.tollgate.alerts.BudgetAlerts;
 import io.tollgate.auth.KeyAuthenticator;
 import io.tollgate.config.Channel;
 import io.tollgate.config.ConfigHolder;
 import io.tollgate.config.Leg;
 import io.tollgate.config.Route;
+import io.tollgate.health.HealthRegistry;
 import io.tollgate.http.ApiException;
 import io.tollgate.http.ErrorRenderer;
 import io.tollgate.json.Ids;
 import io.tollgate.ledger.Billing;
-import io.tollgate.health.HealthRegistry;
 import io.tollgate.ledger.HoldSql;
 import io.tollgate.limits.LimitRefusedException;
 import io.tollgate.limits.Limits;
-import java.util.List;
+import io.tollgate.metrics.GatewayMetrics;
 import io.tollgate.pricing.Demand;
+import io.tollgate.pricing.OutputStats;
 import io.tollgate.pricing.Overruns;
 import io.tollgate.pricing.PriceVersions;
 import io.tollgate.receipts.Attempt;
 import io.tollgate.routing.RoutePlanner;
-import io.tollgate.metrics.GatewayMetrics;
 import io.tollgate.store.StoreAccess;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -29,6 +30,12 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -50,9 +57,9 @@ public final class ProxyHandler {
   private final Billing billing;
   private final Limits limits;
   private final HealthRegistry health;
-  private final io.tollgate.pricing.OutputStats outputStats;
+  private final OutputStats outputStats;
   private final Overruns overruns;
-  private final io.tollgate.alerts.BudgetAlerts alerts;
+  private final BudgetAlerts alerts;
   private final PriceVersions priceVersions;
   private final Clock clock;
   private final UpstreamClient upstream;
@@ -61,12 +68,12 @@ public final class ProxyHandler {
   private final GatewayMetrics metrics;
 
   public ProxyHandler(Vertx vertx, ConfigHolder config, KeyAuthenticator auth, Billing billing, Limits limits,
-      HealthRegistry health, io.tollgate.pricing.OutputStats outputStats, Overruns overruns, PriceVersions priceVersions,
-      StoreAccess store, Clock clock, Accounting accounting, GatewayMetrics metrics, io.tollgate.alerts.BudgetAlerts alerts) {
-    this.alerts = java.util.Objects.requireNonNull(alerts, "alerts");
-    this.overruns = java.util.Objects.requireNonNull(overruns, "overruns");
-    this.metrics = java.util.Objects.requireNonNull(metrics, "metrics");
-    this.accounted = java.util.Objects.requireNonNull(accounting, "accounting") == Accounting.ON;
+      HealthRegistry health, OutputStats outputStats, Overruns overruns, PriceVersions priceVersions,
+      StoreAccess store, Clock clock, Accounting accounting, GatewayMetrics metrics, BudgetAlerts alerts) {
+    this.alerts = Objects.requireNonNull(alerts, "alerts");
+    this.overruns = Objects.requireNonNull(overruns, "overruns");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.accounted = Objects.requireNonNull(accounting, "accounting") == Accounting.ON;
     this.outputStats = outputStats;
     this.limits = limits;
     this.health = health;
@@ -148,10 +155,10 @@ public final class ProxyHandler {
   }
 
   /** The response's headers as a replay repeats them. */
-  private static java.util.Map<String, String> replayHeaders(HttpServerResponse response) {
-    java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+  private static Map<String, String> replayHeaders(HttpServerResponse response) {
+    Map<String, String> headers = new LinkedHashMap<>();
     response.headers().forEach(h -> {
-      String name = h.getKey().toLowerCase(java.util.Locale.ROOT);
+      String name = h.getKey().toLowerCase(Locale.ROOT);
       if (!name.startsWith(":") && !name.equals("content-length") && !name.equals("transfer-encoding")) {
         headers.put(name, h.getValue());
       }
@@ -317,7 +324,7 @@ public final class ProxyHandler {
     ApiException error = ApiException.conflict("idempotent_request_abandoned", "The first request with this"
         + " Idempotency-Key was abandoned: the client closed the connection before its answer. What the upstream was"
         + " sent is on its receipt " + call.id + ". Send a new Idempotency-Key to run the request again.");
-    return new Idempotency.Stored(error.status(), java.util.Map.of(ReceiptHeaders.REQUEST_ID, call.id,
+    return new Idempotency.Stored(error.status(), Map.of(ReceiptHeaders.REQUEST_ID, call.id,
         "content-type", "application/json"), ErrorRenderer.body(error).toBuffer(), call.bodySha256);
   }
 
@@ -373,13 +380,13 @@ public final class ProxyHandler {
           HttpServerResponse response = ctx.response();
           ReceiptHeaders.route(response, call);
           response.putHeader("content-type", "application/json");
-          java.util.Map<String, String> headers = replayHeaders(response);
+          Map<String, String> headers = replayHeaders(response);
           // 'model' is the catalog model the client asked for; the upstream model is in a header and on the receipt.
           // A relay may echo the channel's credential in its answer: it never reaches the client
           Buffer delivered = call.redactor().secrets(call.model.equals(json.getValue("model")) ? body
               : json.put("model", call.model).toBuffer());
-          java.util.function.Function<HoldSql.Posted, Idempotency.Stored> result = posted -> {
-            java.util.Map<String, String> withCost = new java.util.LinkedHashMap<>(headers);
+          Function<HoldSql.Posted, Idempotency.Stored> result = posted -> {
+            Map<String, String> withCost = new LinkedHashMap<>(headers);
             if (accounted) {
               withCost.put(ReceiptHeaders.COST, ReceiptHeaders.costValue(posted));
             }
@@ -442,7 +449,7 @@ public final class ProxyHandler {
           };
           call.httpStatus = 200;
           call.errorCode = outcome.equals("ok") ? null : outcome;
-          java.util.function.Function<HoldSql.Posted, Idempotency.Stored> result = posted -> outcome.equals("client_disconnected")
+          Function<HoldSql.Posted, Idempotency.Stored> result = posted -> outcome.equals("client_disconnected")
               ? abandonedResult(call) : new Idempotency.Stored(200, replayHeaders(response), call.capture, call.bodySha256);
           return settle(call, response, result).map(posted -> {
             if (!response.ended() && !outcome.equals("client_disconnected")) {
@@ -460,7 +467,7 @@ public final class ProxyHandler {
    * Usage beyond the hold is charged, marked on the receipt and learnt from, so later holds on the route cover it.
    */
   private Future<HoldSql.Posted> settle(Call call, HttpServerResponse response,
-      java.util.function.Function<HoldSql.Posted, Idempotency.Stored> result) {
+      Function<HoldSql.Posted, Idempotency.Stored> result) {
     if (!accounted) {
       return Future.succeededFuture(null);
     }
