@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Raises budget alerts. A threshold is crossed when one posting moves a counter's settled use from below it to at
  * or above it: counters only grow within a window and postings are serialized, so each threshold of each window
- * fires once. A limit's first refusal in its window fires its 100 % alert (holds reserve the worst case, so a cap
- * is usually reached by refusing rather than by spending it whole). Alerts never delay a request: the webhook is
+ * fires once. A limit's first refusal in its window raises an alert of its own ({@code limit.refused}, with what
+ * was used and what the refused request needed): holds reserve the worst case, so a cap is usually met by
+ * refusing rather than by spending it whole, and one request asking for more than is left must not stand in for
+ * (and so silence) the real 100 % crossing. Alerts never delay a request: the webhook is
  * posted in the background, and a failed post is logged, not retried.
  */
 public final class BudgetAlerts {
@@ -43,28 +45,29 @@ public final class BudgetAlerts {
   public void spent(List<Limits.Progress> progress, AlertsConfig config) {
     for (Limits.Progress p : progress) {
       for (int threshold : p.crossed(config.thresholdsPercent())) {
-        raise(p.limit(), p.counter(), p.after(), threshold, "crossed", config);
+        raise(p.limit(), p.counter(), p.after(), threshold, null, config);
       }
     }
   }
 
-  /** A limit refused a request: the first refusal of its window raises its 100 % alert. */
+  /** A limit refused a request: the first refusal of its window raises a {@code limit.refused} alert. */
   public void refused(LimitRefusal refusal, AlertsConfig config) {
-    if (config.thresholdsPercent().contains(100)) {
-      raise(refusal.limit(), refusal.counter(), refusal.spent(), 100, "reached", config);
-    }
+    raise(refusal.limit(), refusal.counter(), refusal.spent() + refusal.held(), null, refusal.requested(), config);
   }
 
-  private void raise(Limit limit, String counter, long used, int threshold, String how, AlertsConfig config) {
+  /** {@code threshold} null: a refusal, which needed {@code requested}. */
+  private void raise(Limit limit, String counter, long used, Integer threshold, Long requested, AlertsConfig config) {
     if (raised.size() > MAX_REMEMBERED) {
       raised.clear();
     }
-    if (!raised.add(counter + "|" + threshold)) {
+    if (!raised.add(counter + "|" + (threshold == null ? "refused" : threshold))) {
       return;
     }
+    String how = threshold == null ? "was refused at" : "crossed";
     JsonObject alert = new JsonObject()
-        .put("type", "limit.threshold_" + how)
+        .put("type", threshold == null ? "limit.refused" : "limit.threshold_crossed")
         .put("threshold_percent", threshold)
+        .put("requested", requested)
         .put("limit", limit.label())
         .put("limit_id", limit.id())
         .put("source", limit.source())
@@ -74,8 +77,9 @@ public final class BudgetAlerts {
         .put("metric", limit.metric().wireName())
         .put("bucket", limit.bucket() == null ? null : limit.bucket().name())
         .put("at", clock.instant().toString());
-    LOG.warn("budget alert: the {} limit ({}) {} {}% of its cap: {} of {} {}", limit.label(), counter, how, threshold, used,
-        limit.cap(), limit.bucket() == null ? limit.metric().wireName() : limit.bucket().currency() + " micros");
+    LOG.warn("budget alert: the {} limit ({}) {} {}: {} used of {} {}", limit.label(), counter, how,
+        threshold == null ? "its cap (a request needing " + requested + " more)" : threshold + "% of its cap", used, limit.cap(),
+        limit.bucket() == null ? limit.metric().wireName() : limit.bucket().currency() + " micros");
     if (config.webhookUrl() != null) {
       post(config, alert);
     }

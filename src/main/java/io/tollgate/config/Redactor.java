@@ -59,6 +59,71 @@ public final class Redactor {
     return out;
   }
 
+  /**
+   * Masks configured secrets in every string of {@code json} (values of objects and arrays, at any depth), as a
+   * client's parser would decode them: a secret written with JSON escapes is caught too. Returns whether anything
+   * changed, so a caller relays the original bytes only when nothing did.
+   */
+  public boolean scrub(io.vertx.core.json.JsonObject json) {
+    if (secrets.isEmpty() || json == null) {
+      return false;
+    }
+    boolean changed = false;
+    for (String field : List.copyOf(json.fieldNames())) {
+      Object value = json.getValue(field);
+      if (value instanceof String text) {
+        String masked = secrets(text);
+        if (!masked.equals(text)) {
+          json.put(field, masked);
+          changed = true;
+        }
+      } else {
+        changed |= scrubValue(value);
+      }
+    }
+    return changed;
+  }
+
+  private boolean scrubValue(Object value) {
+    if (value instanceof io.vertx.core.json.JsonObject object) {
+      return scrub(object);
+    }
+    if (value instanceof io.vertx.core.json.JsonArray array) {
+      boolean changed = false;
+      for (int i = 0; i < array.size(); i++) {
+        Object item = array.getValue(i);
+        if (item instanceof String text) {
+          String masked = secrets(text);
+          if (!masked.equals(text)) {
+            array.set(i, masked);
+            changed = true;
+          }
+        } else {
+          changed |= scrubValue(item);
+        }
+      }
+      return changed;
+    }
+    return false;
+  }
+
+  /**
+   * How many characters at the end of {@code text} could be the start of a secret that a later piece of a stream
+   * completes: a relay holds them back until the next piece shows whether it does.
+   */
+  public int pendingSuffix(String text) {
+    int longest = secrets.isEmpty() ? 0 : secrets.get(0).length() - 1;
+    for (int k = Math.min(longest, text.length()); k > 0; k--) {
+      String suffix = text.substring(text.length() - k);
+      for (String secret : secrets) {
+        if (secret.length() > k && secret.startsWith(suffix)) {
+          return k;
+        }
+      }
+    }
+    return 0;
+  }
+
   /** Error text: configured secrets and anything shaped like a key or a bearer token masked. */
   public String errorText(String text) {
     return text == null ? null : KEY_SHAPED.matcher(secrets(text)).replaceAll(MASK);

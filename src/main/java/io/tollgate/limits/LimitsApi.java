@@ -104,9 +104,9 @@ public final class LimitsApi {
     // the owner's limit is its own row: the operator's of the same shape still applies, and only the operator edits it
     Optional<Limit> operators = store.read(c -> LimitSql.sameShape(c, wanted, "admin"));
     if (operators.isPresent() && wanted.cap() > operators.get().cap()) {
-      throw ApiException.forbidden("limit_loosening_not_allowed", "cap", "A key's owner may only tighten its limits: the"
-          + " operator's " + wanted.label() + " cap is " + operators.get().cap() + " and still applies; " + wanted.cap()
-          + " would not loosen it. Ask the operator, or set a cap up to " + operators.get().cap() + ".");
+      throw ApiException.forbidden("limit_loosening_not_allowed", "cap", "'cap': " + wanted.cap() + " (expected: at most "
+          + operators.get().cap() + ", the operator's " + wanted.label() + " cap, which applies whatever a key's owner sets;"
+          + " ask the operator to raise it)");
     }
     Limit stored = store.writeNow(c -> LimitSql.upsert(c, wanted, clock.millis()));
     limits.refreshDefinitions();

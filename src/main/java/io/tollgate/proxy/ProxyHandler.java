@@ -383,8 +383,13 @@ public final class ProxyHandler {
           Map<String, String> headers = replayHeaders(response);
           // 'model' is the catalog model the client asked for; the upstream model is in a header and on the receipt.
           // A relay may echo the channel's credential in its answer: it never reaches the client
-          Buffer delivered = call.redactor().secrets(call.model.equals(json.getValue("model")) ? body
-              : json.put("model", call.model).toBuffer());
+          boolean renamed = !call.model.equals(json.getValue("model"));
+          if (renamed) {
+            json.put("model", call.model);
+          }
+          // scrubbed as a client decodes it: a credential written with JSON escapes is caught too
+          boolean scrubbed = call.redactor().scrub(json);
+          Buffer delivered = renamed || scrubbed ? json.toBuffer() : body;
           Function<HoldSql.Posted, Idempotency.Stored> result = posted -> {
             Map<String, String> withCost = new LinkedHashMap<>(headers);
             if (accounted) {

@@ -37,6 +37,10 @@ final class SseRelay {
   /** Events of the upstream read being handled, written to the client together at its end; null between reads. */
   private Buffer batch;
   private final StringBuilder completion = new StringBuilder();
+  private final StreamScrubber scrubber;
+  /** The events that carried usage, judged when the stream ends; an upstream sending more than this is not heard. */
+  private final java.util.List<JsonObject> usageReports = new java.util.ArrayList<>();
+  static final int MAX_USAGE_REPORTS = 8;
   private boolean headSent;
   private boolean sawDone;
   private boolean sawFinish;
@@ -53,6 +57,7 @@ final class SseRelay {
     this.client = client;
     this.timeouts = timeouts;
     this.writeHead = writeHead;
+    this.scrubber = new StreamScrubber(call.redactor());
   }
 
   /** Runs the relay; the future holds the outcome ({@code ok}, {@code stream_broken}, {@code client_disconnected}, ...). */
@@ -154,13 +159,15 @@ final class SseRelay {
       broken("stream_broken", "the upstream reported an error mid-stream: " + message);
       return false;
     }
-    if (call.model != null && json.getValue("model") != null && !call.model.equals(json.getValue("model"))) {
-      // 'model' is the catalog model the client asked for, in every chunk as in a whole answer
-      payload = json.put("model", call.model).encode();
+    // 'model' is the catalog model the client asked for, in every chunk as in a whole answer
+    boolean rewritten = call.model != null && json.getValue("model") != null && !call.model.equals(json.getValue("model"));
+    if (rewritten) {
+      json.put("model", call.model);
     }
     boolean hasUsage = json.getValue("usage") != null;
-    if (call.accounted && hasUsage) {
-      call.report(ReportedUsage.read(json, call.usageBounds(completion)));
+    if (call.accounted && hasUsage && usageReports.size() < MAX_USAGE_REPORTS) {
+      // judged at the end, against everything the stream delivered: a usage sent early must not escape the floor
+      usageReports.add(json);
     }
     JsonArray choices = json.getJsonArray("choices");
     for (Object c : choices == null ? new JsonArray() : choices) {
@@ -177,7 +184,11 @@ final class SseRelay {
     if (usageOnly && !call.clientWantsUsage) {
       return true;
     }
-    write(Buffer.buffer("data: " + call.redactor().secrets(payload) + "\n\n"));
+    // last, after the usage and the completion were read as the upstream sent them: no credential reaches the client
+    if (scrubber.scrub(json) || rewritten) {
+      payload = json.encode();
+    }
+    write(Buffer.buffer("data: " + payload + "\n\n"));
     return true;
   }
 
@@ -226,6 +237,11 @@ final class SseRelay {
       broken("stream_broken", "the upstream closed the stream before it finished");
       return;
     }
+    // text held back in case it began a credential goes out before the end
+    scrubber.rest().forEach((index, text) -> write(Buffer.buffer("data: " + new JsonObject()
+        .put("object", "chat.completion.chunk").put("model", call.model)
+        .put("choices", new JsonArray().add(new JsonObject().put("index", index.matches("\\d{1,9}") ? Integer.parseInt(index) : 0)
+            .put("delta", new JsonObject().put("content", text)).putNull("finish_reason"))).encode() + "\n\n")));
     write(DONE_EVENT);
     finish("ok");
   }
@@ -252,6 +268,10 @@ final class SseRelay {
   private void finish(String outcome) {
     // whoever completes the relay may end the response at once: what was relayed goes out first
     flushBatch();
+    if (call.accounted) {
+      var bounds = call.usageBounds(completion);
+      usageReports.forEach(report -> call.report(ReportedUsage.read(report, bounds)));
+    }
     // a client that left still pays for what the upstream processed: at least the prompt
     if (call.accounted && call.usage == null && (headSent || outcome.equals("ok") || outcome.equals("client_disconnected"))) {
       call.usage = call.estimated(completion.toString());

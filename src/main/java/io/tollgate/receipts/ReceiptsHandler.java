@@ -82,11 +82,16 @@ public final class ReceiptsHandler {
     if (raw == null) {
       return fallback;
     }
+    java.time.LocalDate day;
     try {
-      return java.time.LocalDate.parse(raw);
+      day = java.time.LocalDate.parse(raw);
     } catch (java.time.format.DateTimeParseException e) {
       throw ApiException.invalid(param, "invalid_value", "'" + param + "': " + raw + " (expected: a date YYYY-MM-DD)");
     }
+    if (day.getYear() < 1970 || day.getYear() > 9999) {
+      throw ApiException.invalid(param, "invalid_value", "'" + param + "': " + raw + " (expected: a date from 1970 to 9999)");
+    }
+    return day;
   }
 
   public void one(RoutingContext ctx) {

@@ -46,7 +46,7 @@ class BudgetAlertsTest {
   }
 
   @Test
-  void eachThresholdAlertsOnceAndTheRefusalAfterTheCapAddsNothing() throws Exception {
+  void eachThresholdAlertsOnceAndOneRefusalAlertsOnce() throws Exception {
     received.clear();
     Tenant t = Tenant.create(f, "budget");
     f.post("/admin/limits", "{\"scope\":\"key\",\"subject\":\"" + t.keyId()
@@ -58,16 +58,17 @@ class BudgetAlertsTest {
     assertThat(chat(t).statusCode()).isEqualTo(429);
     assertThat(chat(t).statusCode()).isEqualTo(429);
 
-    awaitAlerts(3);
+    awaitAlerts(4);
     Thread.sleep(200); // nothing more arrives
-    assertThat(received).extracting(a -> a.getInteger("threshold_percent")).containsExactly(50, 80, 100);
+    assertThat(received).extracting(a -> a.getString("type") + " " + a.getInteger("threshold_percent")).containsExactly(
+        "limit.threshold_crossed 50", "limit.threshold_crossed 80", "limit.threshold_crossed 100", "limit.refused null");
     assertThat(received.get(0).getString("limit")).isEqualTo("key_daily_requests");
     assertThat(received.get(0).getString("counter")).contains(t.keyId());
     assertThat(received.get(2).getLong("used")).isEqualTo(4L);
   }
 
   @Test
-  void aLimitFirstRefusingRaisesItsHundredPercent() throws Exception {
+  void aRefusalOnAFreshLimitRaisesARefusalAlertNotAHundredPercent() throws Exception {
     received.clear();
     Tenant t = Tenant.create(f, "budget-refused");
     // a cap below one request's worst case: the first request is refused, and that is the 100 % alert
@@ -77,8 +78,9 @@ class BudgetAlertsTest {
     assertThat(chat(t).statusCode()).isEqualTo(429);
 
     awaitAlerts(1);
-    assertThat(received.get(0).getString("type")).isEqualTo("limit.threshold_reached");
-    assertThat(received.get(0).getInteger("threshold_percent")).isEqualTo(100);
+    assertThat(received.get(0).getString("type")).isEqualTo("limit.refused");
+    assertThat(received.get(0).getLong("used")).isZero();
+    assertThat(received.get(0).getLong("requested")).isGreaterThan(3L);
   }
 
   private static HttpResponse<String> chat(Tenant t) {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Review round 2: demonstrates a bug. A stream's usage is judged against the completion relayed so far
+ * Review round 2 (failed before the fix). A stream's usage is judged against the completion relayed so far
  * (SseRelay.onEvent: {@code call.usageBounds(completion)}), so an upstream that sends its usage chunk first, with
  * {@code completion_tokens: 0}, and then streams the whole answer is believed: the answer is charged as no completion
  * at all, although billing.md rejects any usage below half the gateway's own count.

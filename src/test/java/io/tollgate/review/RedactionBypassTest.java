@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Review round 2: these tests demonstrate bugs. An upstream that echoes the channel's credential gets it past the
- * Redactor whenever the credential is not one literal run of bytes inside one relayed unit: a JSON escape
+ * Review round 2: an upstream that echoes the channel's credential must not get it past the Redactor when the
+ * credential is not one literal run of bytes inside one relayed unit (each of these failed before the fix): a JSON escape
  * ({@code \u0074est-...}), which every client's JSON parser turns back into the credential, or a credential split
  * across two SSE events, which every client concatenates. DESIGN.md invariant 10.
  */

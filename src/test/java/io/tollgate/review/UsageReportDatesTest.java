@@ -13,7 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Review round 2: demonstrates a bug. A usage report over a date that LocalDate parses but whose epoch milliseconds
+ * Review round 2 (failed before the fix). A usage report over a date that LocalDate parses but whose epoch milliseconds
  * overflow a long (or whose next day does not exist) is the gateway's own 500, not a 400 naming the parameter:
  * ReceiptsHandler.report converts {@code to.plusDays(1).atStartOfDay(tz).toInstant().toEpochMilli()} unchecked.
  */
