@@ -68,12 +68,12 @@ public final class ReceiptSql {
    * The receipts created in {@code [fromMs, toMs)}, as a usage report reads them; {@code projectId} null for every
    * project (admin).
    */
-  public static List<UsageReport.Row> usageRows(Connection c, long fromMs, long toMs, String projectId) throws SQLException {
+  public static void usageRows(Connection c, long fromMs, long toMs, String projectId,
+      java.util.function.Consumer<UsageReport.Row> into) throws SQLException {
     String sql = "SELECT created_at, project_id, key_id, model, route_type, bucket, charged,"
         + " COALESCE(json_extract(body, '$.usage.prompt_tokens'), 0), COALESCE(json_extract(body, '$.usage.completion_tokens'), 0),"
         + " COALESCE(json_extract(body, '$.charged_micros'), 0) FROM receipts WHERE created_at >= ? AND created_at < ?"
         + (projectId == null ? "" : " AND project_id = ?");
-    List<UsageReport.Row> out = new ArrayList<>();
     try (PreparedStatement s = c.prepareStatement(sql)) {
       s.setLong(1, fromMs);
       s.setLong(2, toMs);
@@ -82,12 +82,11 @@ public final class ReceiptSql {
       }
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
-          out.add(new UsageReport.Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-              rs.getString(6), rs.getInt(7) == 1, rs.getLong(8), rs.getLong(9), rs.getLong(10)));
+          into.accept(new UsageReport.Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+              rs.getString(5), rs.getString(6), rs.getInt(7) == 1, rs.getLong(8), rs.getLong(9), rs.getLong(10)));
         }
       }
     }
-    return out;
   }
 
   /**

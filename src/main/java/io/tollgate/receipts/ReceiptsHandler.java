@@ -65,14 +65,18 @@ public final class ReceiptsHandler {
     }
     long fromMs = from.atStartOfDay(tz).toInstant().toEpochMilli();
     long toMs = to.plusDays(1).atStartOfDay(tz).toInstant().toEpochMilli();
-    return store.read(c -> ReceiptSql.usageRows(c, fromMs, toMs, projectId)).map(rows -> {
+    return store.read(c -> {
+      UsageReport.Groups groups = new UsageReport.Groups(by, tz);
+      ReceiptSql.usageRows(c, fromMs, toMs, projectId, groups);
+      return groups.rows();
+    }).map(rows -> {
       java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
       out.put("object", "usage_report");
       out.put("from", from.toString());
       out.put("to", to.toString());
       out.put("time_zone", tz.getId());
       out.put("group_by", by.stream().map(d -> d.name().toLowerCase(java.util.Locale.ROOT)).toList());
-      out.put("data", UsageReport.rows(rows, by, tz));
+      out.put("data", rows);
       return Json.write(out);
     });
   }

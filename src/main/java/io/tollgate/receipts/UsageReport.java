@@ -80,10 +80,19 @@ public final class UsageReport {
     return out;
   }
 
-  /** Sums {@code rows} into groups, in the order of their keys; the bucket is the last part of every group. */
-  public static List<Map<String, Object>> rows(List<Row> rows, Set<Dimension> by, ZoneId zone) {
-    TreeMap<List<String>, Totals> groups = new TreeMap<>(UsageReport::compareKeys);
-    for (Row row : rows) {
+  /** Sums rows into groups as they are read, so a report holds its groups in memory, never its receipts. */
+  public static final class Groups implements java.util.function.Consumer<Row> {
+    private final Set<Dimension> by;
+    private final ZoneId zone;
+    private final TreeMap<List<String>, Totals> groups = new TreeMap<>(UsageReport::compareKeys);
+
+    public Groups(Set<Dimension> by, ZoneId zone) {
+      this.by = by;
+      this.zone = zone;
+    }
+
+    @Override
+    public void accept(Row row) {
       List<String> key = new ArrayList<>();
       for (Dimension d : by) {
         key.add(switch (d) {
@@ -100,22 +109,26 @@ public final class UsageReport {
       if (row.charged()) {
         t.chargedRequests++;
       }
-      t.promptTokens += row.promptTokens();
-      t.completionTokens += row.completionTokens();
+      t.promptTokens = Math.addExact(t.promptTokens, row.promptTokens());
+      t.completionTokens = Math.addExact(t.completionTokens, row.completionTokens());
       t.chargedMicros = Math.addExact(t.chargedMicros, row.chargedMicros());
     }
-    List<Map<String, Object>> out = new ArrayList<>();
-    groups.forEach((key, totals) -> {
-      Map<String, Object> view = new LinkedHashMap<>();
-      int i = 0;
-      for (Dimension d : by) {
-        view.put(d.wireName() + (d == Dimension.KEY || d == Dimension.PROJECT ? "_id" : ""), key.get(i++));
-      }
-      view.put("bucket", "null".equals(key.get(i)) ? null : key.get(i));
-      view.putAll(totals.view());
-      out.add(view);
-    });
-    return out;
+
+    /** The groups in the order of their keys; the bucket is the last part of every group. */
+    public List<Map<String, Object>> rows() {
+      List<Map<String, Object>> out = new ArrayList<>();
+      groups.forEach((key, totals) -> {
+        Map<String, Object> view = new LinkedHashMap<>();
+        int i = 0;
+        for (Dimension d : by) {
+          view.put(d.wireName() + (d == Dimension.KEY || d == Dimension.PROJECT ? "_id" : ""), key.get(i++));
+        }
+        view.put("bucket", "null".equals(key.get(i)) ? null : key.get(i));
+        view.putAll(totals.view());
+        out.add(view);
+      });
+      return out;
+    }
   }
 
   private static int compareKeys(List<String> a, List<String> b) {
