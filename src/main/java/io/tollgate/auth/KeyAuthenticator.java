@@ -22,11 +22,18 @@ public final class KeyAuthenticator {
 
   private final StoreAccess store;
   private final Clock clock;
+  private final KeyPrefixes prefixes;
   private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
 
   public KeyAuthenticator(StoreAccess store, Clock clock) {
+    this(store, clock, null);
+  }
+
+  /** @param prefixes told the display prefix of each key that authenticates, so lines about its request name it */
+  public KeyAuthenticator(StoreAccess store, Clock clock, KeyPrefixes prefixes) {
     this.store = store;
     this.clock = clock;
+    this.prefixes = prefixes;
   }
 
   public Future<ApiKey> authenticate(String authorization) {
@@ -62,6 +69,9 @@ public final class KeyAuthenticator {
       }
       if (key.get().revoked()) {
         return Future.failedFuture(ApiException.unauthorized("This API key has been revoked."));
+      }
+      if (prefixes != null) {
+        prefixes.remember(key.get());
       }
       return Future.succeededFuture(key.get());
     });
