@@ -13,9 +13,9 @@ import io.tollgate.config.ConfigException;
 import io.tollgate.config.ConfigHolder;
 import io.tollgate.config.GatewayConfig;
 import io.tollgate.http.ApiException;
+import io.tollgate.http.Audit;
 import io.tollgate.http.ErrorRenderer;
 import io.tollgate.http.JsonBody;
-import io.tollgate.http.Requests;
 import io.tollgate.receipts.ReceiptSql;
 import io.tollgate.receipts.ReceiptsHandler;
 import io.tollgate.store.Store;
@@ -83,6 +83,7 @@ public final class AdminApi {
     String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
     if (tokenHash == null || token.isEmpty()
         || !MessageDigest.isEqual(Secrets.sha256(token), tokenHash)) {
+      Audit.refused(ctx);
       ErrorRenderer.send(ctx.response(), new ApiException(401, "invalid_request_error", "invalid_admin_token", null,
           "Missing or incorrect admin token. Send it as 'Authorization: Bearer tga-...'."));
       return;
@@ -183,7 +184,7 @@ public final class AdminApi {
   }
 
   private void run(RoutingContext ctx, int status, Callable<Object> work) {
-    Requests.respond(vertx, ctx, status, work,
+    Audit.respond(vertx, ctx, status, work,
         e -> e instanceof IllegalArgumentException ? ApiException.notFound("not_found", null, e.getMessage()) : e);
   }
 

@@ -2,6 +2,7 @@ package io.tollgate.app;
 
 import io.tollgate.admin.AdminApi;
 import io.tollgate.auth.KeyAuthenticator;
+import io.tollgate.auth.KeyPrefixes;
 import io.tollgate.auth.Keys;
 import io.tollgate.catalog.ModelsHandler;
 import io.tollgate.config.ConfigHolder;
@@ -22,6 +23,7 @@ import io.tollgate.alerts.BudgetAlerts;
 import io.tollgate.quote.QuoteHandler;
 import io.tollgate.catalog.CatalogHandler;
 import io.tollgate.limits.LimitsApi;
+import io.tollgate.logs.AccessLog;
 import io.tollgate.metrics.GatewayMetrics;
 import io.tollgate.pricing.PriceVersions;
 import io.tollgate.proxy.Accounting;
@@ -86,9 +88,12 @@ public final class Gateway {
   public static Future<Gateway> start(Vertx vertx, ConfigHolder config, Store store, int port, Clock clock,
       Accounting accounting) {
     int chosen = port == 0 ? freePort() : port;
+    StoreAccess access = new StoreAccess(vertx, store);
+    KeyPrefixes prefixes = new KeyPrefixes(access);
+    AccessLog accessLog = new AccessLog(prefixes);
     // holds left open by an earlier stop are resolved before the first request, by the rule in docs/billing.md;
     // the store is this process's alone (Store.open locks the file), so none of them belongs to a live gateway
-    HoldRecovery.recoverAll(store, clock.millis());
+    HoldRecovery.recoverAll(store, clock.millis(), accessLog);
     Limits limits = new Limits(store, clock);
     HealthRegistry health = new HealthRegistry(clock);
     OutputStats outputs = new OutputStats();
@@ -100,14 +105,13 @@ public final class Gateway {
     });
     PriceVersions priceVersions = new PriceVersions(store);
     config.beforeSwap(c -> priceVersions.register(c, clock.millis()));
-    StoreAccess access = new StoreAccess(vertx, store);
-    KeyAuthenticator auth = new KeyAuthenticator(access, clock);
+    KeyAuthenticator auth = new KeyAuthenticator(access, clock, prefixes);
     Keys keys = new Keys(store, clock);
     Tenants tenants = new Tenants(store, clock);
     Ledger ledger = new Ledger(store, clock);
     RedeemCodes codes = new RedeemCodes(store, clock);
     GatewayMetrics metrics = new GatewayMetrics(store);
-    ProxyHandler proxy = new ProxyHandler(vertx, config, auth, new Billing(access, limits, clock), limits, health,
+    ProxyHandler proxy = new ProxyHandler(vertx, config, auth, new Billing(access, limits, clock, accessLog), limits, health,
         outputs, overruns, priceVersions, access, clock, accounting, metrics, new BudgetAlerts(vertx, clock));
     ReceiptsHandler receipts = new ReceiptsHandler(auth, access, () -> config.current().timeZone(), clock);
     ModelsHandler models = new ModelsHandler(config, auth, clock.millis() / 1000);
@@ -118,10 +122,13 @@ public final class Gateway {
         new ChannelsAdmin(config, health), new QuoteHandler(vertx, config, auth, store, limits, health, outputs, overruns),
         new CatalogHandler(config, auth, health), metrics);
     Gateway gateway = new Gateway(vertx, store, access, config, proxy, metrics, chosen);
-    gateway.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> access.write(c ->
-        ProxyHandler.expireIdempotency(c, clock.millis())
-            + HoldRecovery.expire(c, clock.millis(), hold -> limits.release(Limits.reservations(hold.reservations())))
-            + limits.prune()));
+    gateway.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> access.write(c -> {
+      ProxyHandler.expireIdempotency(c, clock.millis());
+      HoldRecovery.Resolved expired = HoldRecovery.expireAll(c, clock.millis(),
+          hold -> limits.release(Limits.reservations(hold.reservations())));
+      limits.prune();
+      return expired;
+    }).onSuccess(expired -> expired.receipts().forEach(accessLog::recorded)));
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return vertx.deployVerticle(() -> new HttpVerticle(routes, chosen),
             new DeploymentOptions().setInstances(instances).setThreadingModel(ThreadingModel.EVENT_LOOP))

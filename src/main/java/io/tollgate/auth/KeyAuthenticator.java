@@ -22,11 +22,18 @@ public final class KeyAuthenticator {
 
   private final StoreAccess store;
   private final Clock clock;
+  private final KeyPrefixes prefixes;
   private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
 
   public KeyAuthenticator(StoreAccess store, Clock clock) {
+    this(store, clock, null);
+  }
+
+  /** @param prefixes told the display prefix of each key that authenticates, so lines about its request name it */
+  public KeyAuthenticator(StoreAccess store, Clock clock, KeyPrefixes prefixes) {
     this.store = store;
     this.clock = clock;
+    this.prefixes = prefixes;
   }
 
   public Future<ApiKey> authenticate(String authorization) {
@@ -66,6 +73,9 @@ public final class KeyAuthenticator {
       if (key.get().expired(clock.millis())) {
         return Future.failedFuture(new ApiException(401, "invalid_request_error", "key_expired", null, "This API key expired at "
             + java.time.Instant.ofEpochMilli(key.get().expiresAtMs()) + ". Ask for a new key."));
+      }
+      if (prefixes != null) {
+        prefixes.remember(key.get());
       }
       return Future.succeededFuture(key.get());
     });

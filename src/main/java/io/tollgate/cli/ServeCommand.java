@@ -6,6 +6,7 @@ import io.tollgate.config.ConfigHolder;
 import io.tollgate.config.ConfigLoader;
 import io.tollgate.config.GatewayConfig;
 import io.tollgate.demo.Demo;
+import io.tollgate.logs.LogSetup;
 import io.tollgate.proxy.Accounting;
 import io.tollgate.store.Store;
 import io.vertx.core.Vertx;
@@ -75,6 +76,8 @@ final class ServeCommand implements Callable<Integer> {
       vertx.close();
       return 2;
     }
+    // from here the process logs as the configuration says, and follows each reload
+    holder.afterSwap(c -> LogSetup.apply(c.logging()));
     int chosen = port != null ? port : holder.current().port();
     Gateway gateway;
     try {
@@ -88,9 +91,8 @@ final class ServeCommand implements Callable<Integer> {
     Signals.onHangup(() -> {
       try {
         holder.reload();
-        LOG.info("configuration reloaded from {}", holder.current().source());
       } catch (ConfigException e) {
-        LOG.error("configuration reload rejected; the previous configuration keeps serving:\n{}", e.getMessage());
+        // ConfigHolder has logged the rejection with the file and the line; the previous configuration serves on
       }
     });
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

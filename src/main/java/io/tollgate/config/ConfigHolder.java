@@ -5,15 +5,20 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The configuration currently serving. A reload parses and validates the whole new file first and swaps it in
  * atomically only when it is good, so a bad file is rejected and the old configuration keeps serving.
  */
 public final class ConfigHolder {
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigHolder.class);
+
   private final AtomicReference<GatewayConfig> current;
   private final ConfigLoader loader;
   private final CopyOnWriteArrayList<Consumer<GatewayConfig>> preparers = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<Consumer<GatewayConfig>> followers = new CopyOnWriteArrayList<>();
 
   public ConfigHolder(GatewayConfig initial, ConfigLoader loader) {
     this.current = new AtomicReference<>(Objects.requireNonNull(initial, "initial"));
@@ -29,6 +34,15 @@ public final class ConfigHolder {
     preparers.add(preparer);
   }
 
+  /**
+   * Runs {@code follower} on the current configuration now and on every new one once it serves: for what only
+   * follows the configuration (how the process logs) and cannot refuse it.
+   */
+  public void afterSwap(Consumer<GatewayConfig> follower) {
+    follower.accept(current.get());
+    followers.add(follower);
+  }
+
   public GatewayConfig current() {
     return current.get();
   }
@@ -40,12 +54,21 @@ public final class ConfigHolder {
   public synchronized GatewayConfig reload() {
     GatewayConfig serving = current.get();
     Path source = serving.source();
-    if (source == null) {
-      throw new ConfigException("this configuration is built in and has no file to reload from");
+    GatewayConfig fresh;
+    try {
+      if (source == null) {
+        throw new ConfigException("this configuration is built in and has no file to reload from");
+      }
+      fresh = loader.load(source, serving);
+      preparers.forEach(p -> p.accept(fresh));
+    } catch (ConfigException e) {
+      LOG.error("configuration reload rejected; the previous configuration keeps serving:\n{}", e.getMessage());
+      throw e;
     }
-    GatewayConfig fresh = loader.load(source, serving);
-    preparers.forEach(p -> p.accept(fresh));
     current.set(fresh);
+    followers.forEach(f -> f.accept(fresh));
+    LOG.info("configuration reloaded from {}: {} channels, {} models, {} routes", source, fresh.channels().size(),
+        fresh.models().size(), fresh.routes().values().stream().mapToInt(java.util.Map::size).sum());
     return fresh;
   }
 }

@@ -107,7 +107,7 @@ public final class ConfigLoader {
     if (root.isMissing()) {
       throw root.error("the file is empty", "start from the file that 'tollgate init' writes");
     }
-    root.onlyKeys(Set.of("server", "time_zone", "pricing", "channels", "models", "routes", "limits", "alerts"));
+    root.onlyKeys(Set.of("server", "time_zone", "pricing", "channels", "models", "routes", "limits", "alerts", "logging"));
 
     Node server = root.child("server");
     int port = 8080;
@@ -133,7 +133,7 @@ public final class ConfigLoader {
     }
     List<ConfiguredLimit> limits = limits(root, channels, routes);
     return new GatewayConfig(source, port, maxBody, zone, multipliers, channels, models, routes, limits, redactor(channels),
-        alerts(root.child("alerts")));
+        alerts(root.child("alerts")), logging(root.child("logging")));
   }
 
   /** {@code alerts: {webhook_url, thresholds}}: budget alerts (see {@link AlertsConfig}). */
@@ -165,6 +165,25 @@ public final class ConfigLoader {
       thresholds.add(item.json().asInt());
     }
     return new AlertsConfig(webhook, thresholds.isEmpty() ? AlertsConfig.DEFAULTS.thresholdsPercent() : List.copyOf(thresholds));
+  }
+
+  private static LoggingConfig logging(Node node) {
+    if (node.isMissing()) {
+      return LoggingConfig.DEFAULTS;
+    }
+    node.onlyKeys(Set.of("format", "level", "access_log"));
+    String formatName = node.text("format", "text").toLowerCase(Locale.ROOT);
+    LoggingConfig.Format format = switch (formatName) {
+      case "text" -> LoggingConfig.Format.TEXT;
+      case "json" -> LoggingConfig.Format.JSON;
+      default -> throw node.child("format").error("unknown format '" + formatName + "'",
+          "use text (readable lines) or json (one JSON object per line)");
+    };
+    String level = node.text("level", "info").toLowerCase(Locale.ROOT);
+    if (!LoggingConfig.LEVELS.contains(level)) {
+      throw node.child("level").error("unknown level '" + level + "'", "use trace, debug, info, warn, error or off");
+    }
+    return new LoggingConfig(format, level, node.bool("access_log", true));
   }
 
   private static ZoneId zone(Node root) {

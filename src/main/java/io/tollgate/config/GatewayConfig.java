@@ -11,6 +11,7 @@ import java.util.Map;
  * @param source the file it came from (null for a built-in configuration)
  * @param routes per catalog model id, its routes by route type
  * @param limits route and channel limits, operator-wide or per account
+ * @param logging how the process logs (format, level, access log)
  */
 public record GatewayConfig(
     Path source,
@@ -23,7 +24,8 @@ public record GatewayConfig(
     Map<String, Map<RouteType, Route>> routes,
     List<ConfiguredLimit> limits,
     Redactor redactor,
-    AlertsConfig alerts) {
+    AlertsConfig alerts,
+    LoggingConfig logging) {
 
   public CatalogModel model(String id) {
     return models.get(id);

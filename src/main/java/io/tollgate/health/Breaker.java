@@ -14,6 +14,11 @@ final class Breaker {
   private long openedAtMs;
   private boolean probeInFlight;
 
+  /** The state as last set, without moving an open breaker whose cooldown has passed to half open. */
+  State current() {
+    return state;
+  }
+
   State state(long nowMs, long cooldownMs) {
     if (state == State.OPEN && nowMs - openedAtMs >= cooldownMs) {
       state = State.HALF_OPEN;

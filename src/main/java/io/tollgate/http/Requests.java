@@ -29,9 +29,26 @@ public final class Requests {
    */
   public static void respond(Vertx vertx, RoutingContext ctx, int status, Callable<Object> work,
       Function<Throwable, Throwable> failures) {
+    respond(vertx, ctx, status, work, failures, (answer, result) -> {});
+  }
+
+  /** What a request ended with, told just before it is answered: the status, and the result (null on failure). */
+  @FunctionalInterface
+  interface Answering {
+    void answering(int status, Object result);
+  }
+
+  static void respond(Vertx vertx, RoutingContext ctx, int status, Callable<Object> work,
+      Function<Throwable, Throwable> failures, Answering answering) {
     vertx.executeBlocking(work, false)
-        .recover(e -> Future.failedFuture(failures.apply(e)))
-        .onSuccess(value -> ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(Json.write(value)))
-        .onFailure(e -> ErrorRenderer.send(ctx.response(), e));
+        .recover(e -> Future.failedFuture(ErrorRenderer.toApi(failures.apply(e))))
+        .onSuccess(value -> {
+          answering.answering(status, value);
+          ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(Json.write(value));
+        })
+        .onFailure(e -> {
+          answering.answering(((ApiException) e).status(), null);
+          ErrorRenderer.send(ctx.response(), e);
+        });
   }
 }

@@ -6,9 +6,9 @@ import io.tollgate.json.Json;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.tollgate.http.Audit;
 import io.tollgate.http.ErrorRenderer;
 import io.tollgate.http.JsonBody;
-import io.tollgate.http.Requests;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.Locale;
@@ -88,7 +88,7 @@ public final class AdminMoney {
   }
 
   private void run(RoutingContext ctx, int status, Callable<Object> work) {
-    Requests.respond(vertx, ctx, status, work, AdminMoney::toApi);
+    Audit.respond(vertx, ctx, status, work, AdminMoney::toApi);
   }
 
 

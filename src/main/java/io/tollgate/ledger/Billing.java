@@ -10,26 +10,38 @@ import io.tollgate.limits.Limits;
 import io.tollgate.limits.Reservation;
 import java.util.List;
 import io.tollgate.receipts.Receipt;
+import io.tollgate.receipts.ReceiptListener;
 import io.tollgate.receipts.ReceiptSql;
 import io.tollgate.store.StoreAccess;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.util.Map;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The ledger on the request path. Each step is one task for the group-commit writer: a hold is durable before
  * the upstream call, and a charge is written in the same transaction as the receipt that explains it.
  */
 public final class Billing {
+  private static final Logger LOG = LoggerFactory.getLogger(Billing.class);
+
   private final StoreAccess store;
   private final Limits limits;
   private final Clock clock;
+  private final ReceiptListener receipts;
 
   public Billing(StoreAccess store, Limits limits, Clock clock) {
+    this(store, limits, clock, ReceiptListener.NONE);
+  }
+
+  /** @param receipts told of each receipt this writes, once its transaction has committed */
+  public Billing(StoreAccess store, Limits limits, Clock clock, ReceiptListener receipts) {
     this.store = store;
     this.limits = limits;
     this.clock = clock;
+    this.receipts = java.util.Objects.requireNonNull(receipts, "receipts");
   }
 
   /** A hold that was taken, with the limit reservations taken in the same step. */
@@ -105,31 +117,46 @@ public final class Billing {
       Function<HoldSql.Posted, Receipt> receipt, AlsoWrite also) {
     return store.write(c -> {
       HoldSql.Posted posted = HoldSql.post(c, ticket.id(), costMicros, requestId, clock.millis());
-      ReceiptSql.insert(c, receipt.apply(posted));
+      Receipt written = receipt.apply(posted);
+      ReceiptSql.insert(c, written);
       also.write(c, posted);
       long[] before = limits.spentNow(ticket.limits());
       if (posted != null) {
         // last: in-memory counters change only once every write of this task has succeeded
         limits.post(c, ticket.reservations(), posted.chargedMicros(), tokens);
       }
-      return new Settled(posted, limits.tightest(ticket.limits()), limits.progress(ticket.limits(), before));
-    });
+      return new Written<>(new Settled(posted, limits.tightest(ticket.limits()), limits.progress(ticket.limits(), before)), written);
+    }).map(this::told);
+  }
+
+  /** What a writer task returns besides the receipt it wrote, so that listeners hear of it after the commit. */
+  private record Written<T>(T result, Receipt receipt) {}
+
+  private <T> T told(Written<T> written) {
+    try {
+      receipts.recorded(written.receipt());
+    } catch (RuntimeException e) {
+      // a listener's failure must never fail a request whose receipt is already committed
+      LOG.error("receipt listener failed on {}", written.receipt().id(), e);
+    }
+    return written.result();
   }
 
   /** Marks the receipt of a settled request whose answer could not be written to its client. */
   public Future<Void> undelivered(String requestId) {
-    return store.write(c -> {
+    return store.<Void>write(c -> {
       ReceiptSql.markUndelivered(c, requestId);
       return null;
-    });
+    }).onSuccess(v -> LOG.info("request {} was charged but its answer could not be delivered (receipt: delivery failed)",
+        requestId));
   }
 
   /** Inserts a receipt for a request that charged nothing. */
   public Future<Void> record(Receipt receipt) {
-    return store.write(c -> {
+    return store.<Written<Void>>write(c -> {
       ReceiptSql.insert(c, receipt);
-      return null;
-    });
+      return new Written<>(null, receipt);
+    }).map(this::told);
   }
 
   private static ApiException insufficient(Bucket bucket, LedgerSql.WalletRow wallet, long needed, HoldContext context) {

@@ -2,11 +2,13 @@ package io.tollgate.ledger;
 
 import io.tollgate.json.Json;
 import io.tollgate.receipts.Receipt;
+import io.tollgate.receipts.ReceiptListener;
 import io.tollgate.receipts.ReceiptSql;
 import io.tollgate.receipts.Usage;
 import io.tollgate.store.Store;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,23 +21,46 @@ import org.slf4j.LoggerFactory;
 public final class HoldRecovery {
   private static final Logger LOG = LoggerFactory.getLogger(HoldRecovery.class);
 
+  /** How many request ids a recovery line names; the count always says how many there were. */
+  static final int LOGGED_IDS = 20;
+
+  /**
+   * What resolving did.
+   *
+   * @param requestIds the requests whose holds were voided
+   * @param receipts the {@code interrupted} receipts written for those that had none
+   */
+  public record Resolved(List<String> requestIds, List<Receipt> receipts) {
+    public int count() {
+      return requestIds.size();
+    }
+  }
+
   private HoldRecovery() {}
+
+  /** {@link #recoverAll(Store, long, ReceiptListener)} with nobody to tell of the receipts. */
+  public static int recoverAll(Store store, long nowMs) {
+    return recoverAll(store, nowMs, ReceiptListener.NONE);
+  }
 
   /**
    * Resolves every pending hold; for start-up, before the gateway takes requests. Returns how many. Only the process
    * that owns the database file ({@link Store#open}, an exclusive lock) may run it: every hold it finds was then
-   * left by a process that has stopped, never one another process is still serving.
+   * left by a process that has stopped, never one another process is still serving. {@code receipts} hears of each
+   * receipt written, after the commit.
    */
-  public static int recoverAll(Store store, long nowMs) {
+  public static int recoverAll(Store store, long nowMs, ReceiptListener receipts) {
     if (!store.writable()) {
       throw new IllegalStateException("hold recovery on " + store.file() + ": the store is open read-only"
           + " (expected: Store.open, which makes this process the file's only owner)");
     }
-    int resolved = store.writeNow(c -> resolve(c, HoldSql.pendingHolds(c), "recovered_on_startup", nowMs));
-    if (resolved > 0) {
-      LOG.warn("voided {} hold(s) left open by an earlier stop; their requests were not charged", resolved);
+    Resolved resolved = store.writeNow(c -> resolve(c, HoldSql.pendingHolds(c), "recovered_on_startup", nowMs));
+    if (resolved.count() > 0) {
+      LOG.warn("crash recovery: voided {} hold(s) left open by an earlier stop; their requests were not charged and"
+          + " have 'interrupted' receipts: {}", resolved.count(), named(resolved.requestIds()));
     }
-    return resolved;
+    resolved.receipts().forEach(receipts::recorded);
+    return resolved.count();
   }
 
   /**
@@ -43,24 +68,39 @@ public final class HoldRecovery {
    * {@code released} is told each voided hold, so limit counters give back what it reserved.
    */
   public static int expire(Connection c, long nowMs, java.util.function.Consumer<HoldSql.HoldRow> released) throws SQLException {
-    List<HoldSql.HoldRow> expired = HoldSql.pendingHolds(c).stream().filter(h -> h.expiresAtMs() < nowMs).toList();
-    int count = resolve(c, expired, "expired", nowMs);
-    expired.forEach(released);
-    return count;
+    return expireAll(c, nowMs, released).count();
   }
 
-  private static int resolve(Connection c, List<HoldSql.HoldRow> holds, String resolution, long nowMs) throws SQLException {
-    int count = 0;
+  /** {@link #expire}, returning what it voided and the receipts it wrote, for the caller to log after the commit. */
+  public static Resolved expireAll(Connection c, long nowMs, java.util.function.Consumer<HoldSql.HoldRow> released)
+      throws SQLException {
+    List<HoldSql.HoldRow> expired = HoldSql.pendingHolds(c).stream().filter(h -> h.expiresAtMs() < nowMs).toList();
+    Resolved resolved = resolve(c, expired, "expired", nowMs);
+    expired.forEach(released);
+    return resolved;
+  }
+
+  /** The first {@value #LOGGED_IDS} ids, and how many more: a line stays readable after a crash under load. */
+  static String named(List<String> ids) {
+    String shown = String.join(", ", ids.subList(0, Math.min(ids.size(), LOGGED_IDS)));
+    return ids.size() <= LOGGED_IDS ? shown : shown + " and " + (ids.size() - LOGGED_IDS) + " more";
+  }
+
+  private static Resolved resolve(Connection c, List<HoldSql.HoldRow> holds, String resolution, long nowMs) throws SQLException {
+    List<String> ids = new ArrayList<>();
+    List<Receipt> receipts = new ArrayList<>();
     for (HoldSql.HoldRow hold : holds) {
       if (!HoldSql.voidHold(c, hold.id(), resolution, nowMs)) {
         continue;
       }
-      count++;
+      ids.add(hold.requestId());
       if (!ReceiptSql.exists(c, hold.requestId())) {
-        ReceiptSql.insert(c, interrupted(Json.read(hold.context(), HoldContext.class), hold, resolution, nowMs));
+        Receipt receipt = interrupted(Json.read(hold.context(), HoldContext.class), hold, resolution, nowMs);
+        ReceiptSql.insert(c, receipt);
+        receipts.add(receipt);
       }
     }
-    return count;
+    return new Resolved(List.copyOf(ids), List.copyOf(receipts));
   }
 
   private static Receipt interrupted(HoldContext ctx, HoldSql.HoldRow hold, String resolution, long nowMs) {

@@ -5,6 +5,7 @@ import io.tollgate.auth.KeyAuthenticator;
 import io.tollgate.config.ConfigHolder;
 import io.tollgate.config.GatewayConfig;
 import io.tollgate.http.ApiException;
+import io.tollgate.http.Audit;
 import io.tollgate.http.ErrorRenderer;
 import io.tollgate.http.JsonBody;
 import io.tollgate.http.Requests;
@@ -184,7 +185,7 @@ public final class LimitsApi {
   }
 
   private void run(RoutingContext ctx, int status, Callable<Object> work) {
-    Requests.respond(vertx, ctx, status, work, e -> e);
+    Audit.respond(vertx, ctx, status, work, e -> e);
   }
 
 

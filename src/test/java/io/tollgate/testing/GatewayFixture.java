@@ -148,6 +148,10 @@ public final class GatewayFixture implements AutoCloseable {
         .header("content-type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)), headers));
   }
 
+  public HttpResponse<String> delete(String path, String... headers) {
+    return send(withHeaders(HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(20)).DELETE(), headers));
+  }
+
   /** A chat request with the fixture's key. */
   public HttpResponse<String> chat(String body, String... headers) {
     String[] all = new String[headers.length + 2];
