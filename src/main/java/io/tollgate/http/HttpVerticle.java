@@ -18,9 +18,11 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
 
 /** One HTTP server instance on one event loop; several share the port. The handlers are shared and thread-safe. */
 public final class HttpVerticle extends VerticleBase {
@@ -31,6 +33,7 @@ public final class HttpVerticle extends VerticleBase {
 
   private final Routes routes;
   private final int port;
+  private volatile List<Route> mounted = List.of();
 
   public HttpVerticle(Routes routes, int port) {
     this.routes = routes;
@@ -43,6 +46,8 @@ public final class HttpVerticle extends VerticleBase {
     routes.metrics().mountRecorder(router);
     router.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")));
     router.get("/readyz").handler(this::ready);
+    OpenApiDocument.json(); // read now: a document that does not parse stops the start, not a request
+    router.get("/openapi.json").handler(OpenApiDocument::serve);
     router.route().handler(this::rejectOversized);
     router.route().handler(BodyHandler.create(false).setBodyLimit(routes.config().current().maxBodyBytes()));
     router.post("/v1/chat/completions").handler(routes.quotes()::dryRun);
@@ -65,9 +70,15 @@ public final class HttpVerticle extends VerticleBase {
     routes.metrics().mountScrape(router);
     router.route().last().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(ErrorRenderer::handle);
+    mounted = List.copyOf(router.getRoutes());
     return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setHost("0.0.0.0"))
         .requestHandler(router)
         .listen(port);
+  }
+
+  /** The routes this instance serves, in the router's order; {@code /openapi.json} is checked against them. */
+  public List<Route> routes() {
+    return mounted;
   }
 
   private void ready(RoutingContext ctx) {
