@@ -38,7 +38,8 @@ public final class AdminApi {
   private final KeyAuthenticator auth;
   private final ConfigHolder config;
   private final ReceiptsHandler receipts;
-  private final byte[] tokenHash;
+  /** The admin token's hash; replaced by a rotation, which takes effect with the next request. */
+  private volatile byte[] tokenHash;
 
   public AdminApi(Vertx vertx, Store store, Tenants tenants, Keys keys, KeyAuthenticator auth, ConfigHolder config,
       ReceiptsHandler receipts) {
@@ -70,6 +71,21 @@ public final class AdminApi {
         .onSuccess(body -> ctx.response().putHeader("content-type", "application/json").end(body))
         .onFailure(e -> ErrorRenderer.send(ctx.response(), e)));
     router.post("/admin/config/reload").handler(ctx -> run(ctx, 200, this::reload));
+    router.post("/admin/token/rotate").handler(ctx -> run(ctx, 200, this::rotateToken));
+  }
+
+  /**
+   * A new admin token, authenticated by the current one (as every admin call): stored hashed, then in force for the
+   * next request, so the old token stops working at once. The gateway owns its database, so this is how a running one
+   * rotates; {@code tollgate admin-token rotate} does the same for a stopped one.
+   */
+  private Object rotateToken() {
+    String token = AdminToken.rotate(store);
+    tokenHash = Secrets.sha256(token);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("token", token);
+    out.put("note", "The new admin token is shown once; store it now. The previous one no longer works.");
+    return out;
   }
 
   private void authenticate(RoutingContext ctx) {

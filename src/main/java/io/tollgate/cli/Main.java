@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         KeysCommand.class,
         LedgerCommand.class,
         LimitsCommand.class,
+        AdminTokenCommand.class,
         MockUpstreamCommand.class,
         CommandLine.HelpCommand.class
     })
@@ -33,10 +34,11 @@ public final class Main implements Runnable {
 
   /** The configured command line: a failure in a command prints one {@code error:} line, not a stack trace. */
   static CommandLine commandLine() {
-    return new CommandLine(new Main()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+    CommandLine cli = new CommandLine(new Main()).setExecutionExceptionHandler((e, cmd, parsed) -> {
       cmd.getErr().println("error: " + e.getMessage());
       return 1;
     });
+    return cli;
   }
 
   @Override
