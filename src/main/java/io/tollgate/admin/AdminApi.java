@@ -156,13 +156,21 @@ public final class AdminApi {
     return out;
   }
 
-  /** A key's scope from its wire form; absent fields take the defaults of {@link KeyScope#DEFAULT}. */
-  private static KeyScope scope(JsonBody body) {
+  /**
+   * A key's scope from its wire form; absent fields take the defaults of {@link KeyScope#DEFAULT}. Its models must be
+   * in the serving catalog.
+   */
+  private KeyScope scope(JsonBody body) {
     if (body == null) {
       return KeyScope.DEFAULT;
     }
     ScopeJson wire = new ScopeJson(body.optionalTexts("models", "an array of catalog model ids"),
         body.optionalTexts("route_types", "an array of official and routed"), body.optionalBoolean("allow_bucket_change"));
+    try {
+      wire.requireServedModels(config.current().models().keySet(), "the serving configuration");
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(body.param("models"), "unknown_model", e.getMessage());
+    }
     try {
       return wire.toScope();
     } catch (IllegalArgumentException e) {

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
         LedgerCommand.class,
         LimitsCommand.class,
         AdminTokenCommand.class,
+        ConfigCommand.class,
         MockUpstreamCommand.class,
         CommandLine.HelpCommand.class
     })
@@ -38,6 +39,7 @@ public final class Main implements Runnable {
       cmd.getErr().println("error: " + e.getMessage());
       return 1;
     });
+    MockUpstreamCommand.listSettings(cli.getSubcommands().get("mock-upstream"));
     return cli;
   }
 

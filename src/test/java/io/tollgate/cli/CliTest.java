@@ -93,7 +93,7 @@ class CliTest {
   @ValueSource(strings = {"serve", "init", "accounts", "projects", "keys", "mock-upstream",
       "accounts create", "accounts list", "projects create", "projects list",
       "keys create", "keys list", "keys revoke", "ledger", "ledger verify", "limits", "limits set", "limits list",
-      "limits clear", "admin-token", "admin-token rotate"})
+      "limits clear", "admin-token", "admin-token rotate", "config", "config check"})
   void everyCommandPrintsItsHelp(String command) {
     List<String> args = new ArrayList<>(Arrays.asList(command.split(" ")));
     args.add("--help");
@@ -200,6 +200,49 @@ class CliTest {
         .contains("does not exist").contains("tollgate init").doesNotContain("\tat ");
     assertThat(refused.out()).doesNotContain("tg-").doesNotContain("tga-");
     assertThat(data).doesNotExist();
+  }
+
+  @Test
+  void keysCreateRefusesAModelTheConfigurationDoesNotServeWithAHint() {
+    String project = createProject(createAccount("acme"), "chatbot");
+    String config = dir.resolve("init-data.yaml").toString();
+
+    Run typo = tenant("keys", "create", "--project", project, "--config", config, "--models", "gpt-4o-mini,gpt-4o-mnii");
+
+    assertThat(typo.code()).isEqualTo(1);
+    assertThat(typo.err()).startsWith("error: ").contains("'gpt-4o-mnii'").contains(config)
+        .contains("Did you mean 'gpt-4o-mini'?");
+    assertThat(typo.out()).doesNotContain("tg-");
+    assertThat(tenant("keys", "list").out()).isEmpty();
+
+    Run known = tenant("keys", "create", "--project", project, "--config", config, "--models", "gpt-4o-mini");
+    assertThat(known.code()).as(known.err()).isZero();
+    assertThat(tenant("keys", "list").out()).contains(known.columns()[0]);
+  }
+
+  @Test
+  void keysCreateWithModelsNeedsTheConfigurationToCheckThemAgainst() {
+    String project = createProject(createAccount("acme"), "chatbot");
+    Path missing = dir.resolve("no-such.yaml");
+
+    Run refused = tenant("keys", "create", "--project", project, "--config", missing.toString(), "--models", "gpt-4o-mini");
+
+    assertThat(refused.code()).isEqualTo(1);
+    assertThat(refused.err()).startsWith("error: ").contains(missing.toString()).contains("--config");
+    assertThat(refused.out()).doesNotContain("tg-");
+  }
+
+  @Test
+  void mockUpstreamHelpListsEveryXMockSetting() {
+    Run help = run("mock-upstream", "--help");
+
+    assertThat(help.code()).isZero();
+    assertThat(io.tollgate.mock.MockUpstream.SETTINGS.keySet())
+        .contains("status", "retry_after", "ignore_max_tokens", "echo_auth", "usage", "cached_tokens", "when_model");
+    for (String setting : io.tollgate.mock.MockUpstream.SETTINGS.keySet()) {
+      assertThat(help.out()).as(setting).containsPattern("(?m)^\\s+" + setting + "=");
+    }
+    assertThat(help.out()).contains("|");
   }
 
   @Test
