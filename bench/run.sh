@@ -133,22 +133,23 @@ log "nginx upstream on :$UP_PORT, nginx proxy on :$PROXY_PORT"
 export BENCH_UPSTREAM_PORT="$UP_PORT"
 export BENCH_UPSTREAM_KEY="bench-upstream-key"
 
-# start_gateway NAME CONFIG PORT [SERVE OPTIONS]: account, project and key with the CLI, admin token with init, then serve
-# and top up through the admin API. Sets GW_PID_<NAME>, KEY_<NAME>, ADMIN_<NAME>, ACCOUNT_<NAME>.
+# start_gateway NAME CONFIG PORT [SERVE OPTIONS]: the database and its admin token with init (only init and serve create
+# one), account, project and key with the CLI, then serve and top up through the admin API. Sets GW_PID_<NAME>,
+# KEY_<NAME>, ADMIN_<NAME>, ACCOUNT_<NAME>.
 start_gateway() {
   local name="$1" config="$2" port="$3"
   shift 3
   local data="$RUN/data-$name"
   mkdir -p "$data"
   local account project key admin
+  admin="$(cli init --data "$data" --config "$RUN/unused-$name.yaml" | sed -n 's/^Admin token.*: //p')"
+  [[ "$admin" == tga-* ]] || die "init printed no admin token"
   account="$(cli accounts create bench --data "$data" | cut -f1)"
   [[ "$account" == acct_* ]] || die "accounts create printed '$account'"
   project="$(cli projects create --account "$account" bench --data "$data" | cut -f1)"
   [[ "$project" == proj_* ]] || die "projects create printed '$project'"
   key="$(cli keys create --project "$project" --route-types routed,official --data "$data" | sed -n 's/^Secret.*: //p')"
   [[ "$key" == tg-* ]] || die "keys create printed no secret"
-  admin="$(cli init --data "$data" --config "$RUN/unused-$name.yaml" | sed -n 's/^Admin token.*: //p')"
-  [[ "$admin" == tga-* ]] || die "init printed no admin token"
   # shellcheck disable=SC2086
   java $GATEWAY_JAVA_OPTS -jar "$JAR" serve --config "$config" --data "$data" --port "$port" "$@" >"$RUN/gateway-$name.log" 2>&1 &
   local pid=$!

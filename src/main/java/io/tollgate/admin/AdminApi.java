@@ -38,7 +38,8 @@ public final class AdminApi {
   private final KeyAuthenticator auth;
   private final ConfigHolder config;
   private final ReceiptsHandler receipts;
-  private final byte[] tokenHash;
+  /** The admin token's hash; replaced by a rotation, which takes effect with the next request. */
+  private volatile byte[] tokenHash;
 
   private final java.time.Clock clock;
 
@@ -76,6 +77,21 @@ public final class AdminApi {
         .onSuccess(body -> ctx.response().putHeader("content-type", "application/json").end(body))
         .onFailure(e -> ErrorRenderer.send(ctx.response(), e)));
     router.post("/admin/config/reload").handler(ctx -> run(ctx, 200, this::reload));
+    router.post("/admin/token/rotate").handler(ctx -> run(ctx, 200, this::rotateToken));
+  }
+
+  /**
+   * A new admin token, authenticated by the current one (as every admin call): stored hashed, then in force for the
+   * next request, so the old token stops working at once. The gateway owns its database, so this is how a running one
+   * rotates; {@code tollgate admin-token rotate} does the same for a stopped one.
+   */
+  private Object rotateToken() {
+    String token = AdminToken.rotate(store);
+    tokenHash = Secrets.sha256(token);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("token", token);
+    out.put("note", "The new admin token is shown once; store it now. The previous one no longer works.");
+    return out;
   }
 
   private void authenticate(RoutingContext ctx) {
@@ -165,13 +181,21 @@ public final class AdminApi {
     }
   }
 
-  /** A key's scope from its wire form; absent fields take the defaults of {@link KeyScope#DEFAULT}. */
-  private static KeyScope scope(JsonBody body) {
+  /**
+   * A key's scope from its wire form; absent fields take the defaults of {@link KeyScope#DEFAULT}. Its models must be
+   * in the serving catalog.
+   */
+  private KeyScope scope(JsonBody body) {
     if (body == null) {
       return KeyScope.DEFAULT;
     }
     ScopeJson wire = new ScopeJson(body.optionalTexts("models", "an array of catalog model ids"),
         body.optionalTexts("route_types", "an array of official and routed"), body.optionalBoolean("allow_bucket_change"));
+    try {
+      wire.requireServedModels(config.current().models().keySet(), "the serving configuration");
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(body.param("models"), "unknown_model", e.getMessage());
+    }
     try {
       return wire.toScope();
     } catch (IllegalArgumentException e) {

@@ -11,9 +11,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code tollgate init}: writes a commented starter configuration and creates the admin token, shown once. */
+/**
+ * {@code tollgate init}: writes a commented starter configuration, creates the database and its admin token, shown
+ * once. On a database that already has a token it says so and how to get a new one; it never touches the demo's.
+ */
 @Command(name = "init", mixinStandardHelpOptions = true,
-    description = "Write a commented starter configuration and create the admin token (printed once).")
+    description = {"Write a commented starter configuration, create the database and its admin token (printed once).",
+        "On a database that already has an admin token, say so: get a new one with `tollgate admin-token rotate`."})
 final class InitCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", defaultValue = "tollgate.yaml",
       description = "Where to write the configuration (default: ${DEFAULT-VALUE}).")
@@ -31,15 +35,20 @@ final class InitCommand implements Callable<Integer> {
       System.err.println("error: " + config + " already exists; pass --force to overwrite it");
       return 1;
     }
-    // the database first: while a gateway owns it, init is refused before it writes anything
-    try (Store store = data.open()) {
+    boolean fresh = !Files.exists(data.file());
+    // the database first: while a gateway owns it, or when it is the demo's, init is refused before it writes anything
+    try (Store store = data.create()) {
       writeStarterConfig();
+      String database = (fresh ? "created " : "the database ") + data.file() + (fresh ? "" : " already existed");
       if (AdminToken.exists(store) && !force) {
-        System.out.println("Wrote " + config + ". The database already has an admin token; pass --force to replace it.");
+        System.out.println("Wrote " + config + "; " + database + ".");
+        System.out.println("The database " + data.file() + " already has an admin token, which is never shown again"
+            + " (only its hash is kept). To get a new one: `tollgate admin-token rotate --data " + data.file().getParent()
+            + "` while no gateway serves it, or POST /admin/token/rotate with the current token while one does.");
         return 0;
       }
       String token = AdminToken.rotate(store);
-      System.out.println("Wrote " + config + " and created " + data.file() + ".");
+      System.out.println("Wrote " + config + "; " + database + ".");
       System.out.println("Admin token (shown once, store it now): " + token);
     }
     return 0;

@@ -5,9 +5,14 @@ import io.tollgate.auth.IssuedKey;
 import io.tollgate.auth.KeySql;
 import io.tollgate.auth.Keys;
 import io.tollgate.auth.ScopeJson;
+import io.tollgate.config.ConfigException;
+import io.tollgate.config.ConfigLoader;
+import io.tollgate.demo.Demo;
 import io.tollgate.store.Store;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,18 +28,34 @@ final class KeysCommand {
   int create(
       @Option(names = "--project", required = true, paramLabel = "ID", description = "The project id (proj_...).") String project,
       @Option(names = "--name", paramLabel = "NAME", defaultValue = "key", description = "Display name (default: ${DEFAULT-VALUE}).") String name,
-      @Option(names = "--models", split = ",", paramLabel = "ID", description = "Allowed catalog models (default: all).") List<String> models,
+      @Option(names = "--models", split = ",", paramLabel = "ID",
+          description = "Allowed catalog models (default: all), checked against the catalog of --config.") List<String> models,
+      @Option(names = "--config", paramLabel = "FILE", description = {"The configuration whose catalog --models must be in"
+          + " (default: tollgate.yaml; for the demo's database, the demo's own). Its $${...} variables need not be set."}) Path config,
       @Option(names = "--route-types", split = ",", paramLabel = "TYPE", defaultValue = "routed,official",
           description = "Allowed route types in order of preference (default: ${DEFAULT-VALUE}).") List<String> routeTypes) {
     try (Store store = data.open()) {
-      IssuedKey issued = new Keys(store, Clock.systemUTC())
-          .create(project, name, new ScopeJson(models == null ? List.of() : models, routeTypes).toScope());
+      ScopeJson scope = new ScopeJson(models == null ? List.of() : models, routeTypes);
+      if (models != null && !models.isEmpty()) {
+        Path catalog = config != null ? config : store.isDemo() ? Demo.configFile(store.file()) : Path.of("tollgate.yaml");
+        scope.requireServedModels(catalogOf(catalog), catalog.toString());
+      }
+      IssuedKey issued = new Keys(store, Clock.systemUTC()).create(project, name, scope.toScope());
       System.out.println(issued.key().id() + "\t" + issued.key().prefix() + "...");
       System.out.println("Secret (shown once, store it now): " + issued.secret());
       return 0;
     } catch (IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       return 1;
+    }
+  }
+
+  private static Set<String> catalogOf(Path config) {
+    try {
+      return ConfigLoader.catalogModelIds(config);
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException("cannot check --models against " + config + " (expected: the configuration the"
+          + " gateway serves; pass it with --config FILE):\n" + e.getMessage());
     }
   }
 

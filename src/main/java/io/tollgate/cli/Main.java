@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
         LedgerCommand.class,
         LimitsCommand.class,
         AdminCommand.class,
+        AdminTokenCommand.class,
+        ConfigCommand.class,
         MockUpstreamCommand.class,
         CommandLine.HelpCommand.class
     })
@@ -34,10 +36,12 @@ public final class Main implements Runnable {
 
   /** The configured command line: a failure in a command prints one {@code error:} line, not a stack trace. */
   static CommandLine commandLine() {
-    return new CommandLine(new Main()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+    CommandLine cli = new CommandLine(new Main()).setExecutionExceptionHandler((e, cmd, parsed) -> {
       cmd.getErr().println("error: " + e.getMessage());
       return 1;
     });
+    MockUpstreamCommand.listSettings(cli.getSubcommands().get("mock-upstream"));
+    return cli;
   }
 
   @Override

@@ -22,12 +22,15 @@ import picocli.CommandLine.Option;
 
 /** {@code tollgate serve}: runs the gateway until stopped. SIGHUP reloads the configuration. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = "Run the gateway. With --demo: a demo configuration, a simulated upstream, a demo account and key.")
+    description = {"Run the gateway. With --demo: the demo, on a database of its own.",
+        "The demo serves a demo configuration, a simulated upstream, a demo account",
+        "and key; its database is data/demo unless --data says otherwise."})
 final class ServeCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
   private static volatile boolean running;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "The YAML configuration (default: tollgate.yaml).")
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "The YAML configuration (default: tollgate.yaml). Not with --demo, which serves its own.")
   Path config;
 
   @Mixin
@@ -36,24 +39,43 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", paramLabel = "N", description = "Port to listen on (default: the configuration's server.port, else 8080).")
   Integer port;
 
-  @Option(names = "--demo", description = "Serve the built-in demo: simulated upstream, demo account and key.")
+  @Option(names = "--demo", description = {"Serve the built-in demo: simulated upstream, demo account and key, in a database"
+      + " of its own (default: data/demo) that a real gateway never uses."})
   boolean demo;
 
   @Option(names = "--no-accounting", description = "Measurement only: serve without prompt counting, holds, limits,"
       + " charges or receipts, to show what accounting costs (bench/run.sh). Every response says so in x-tollgate-accounting.")
   boolean noAccounting;
 
+  /** What stops the gateway this process serves; the shutdown hook runs it, and so do tests of serve. */
+  private static volatile Runnable stopper;
+
   static boolean keepsRunning() {
     return running;
   }
 
+  /** Stops the gateway that {@code serve} started in this process, if any, and releases its database. */
+  static synchronized void stop() {
+    Runnable s = stopper;
+    stopper = null;
+    running = false;
+    if (s != null) {
+      s.run();
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
+    if (demo && config != null) {
+      System.err.println("error: --demo serves its own configuration (" + Demo.configFile(data.demoFile())
+          + "); leave out --config " + config + ", or leave out --demo to serve that file");
+      return 2;
+    }
     Vertx vertx = io.tollgate.app.Gateway.newVertx();
     Clock clock = Clock.systemUTC();
     Store store;
     try {
-      store = data.open();
+      store = demo ? data.createDemo() : data.create();
     } catch (RuntimeException e) {
       System.err.println("error: " + e.getMessage());
       vertx.close();
@@ -95,16 +117,18 @@ final class ServeCommand implements Callable<Integer> {
         // ConfigHolder has logged the rejection with the file and the line; the previous configuration serves on
       }
     });
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    stopper = () -> {
       gateway.stop().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
       store.close();
-      vertx.close();
-    }, "tollgate-shutdown"));
+      vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
+    };
+    Runtime.getRuntime().addShutdownHook(new Thread(ServeCommand::stop, "tollgate-shutdown"));
     running = true;
     if (demoSetup != null) {
       System.out.println(demoSetup.banner(gateway.port()));
     } else {
-      System.out.println("Tollgate is serving " + holder.current().models().size() + " models on http://127.0.0.1:" + gateway.port() + "/v1"
+      System.out.println("Tollgate is serving " + Plural.of(holder.current().models().size(), "model") + " on http://127.0.0.1:"
+          + gateway.port() + "/v1 (database " + store.file().toAbsolutePath().normalize() + ")"
           + (vertx.isNativeTransportEnabled() ? "" : " (the JDK's network transport: Linux's epoll did not load)"));
     }
     if (noAccounting) {

@@ -70,15 +70,27 @@ public final class ConfigLoader {
    * replacement may not change {@code time_zone}: day and month limit windows are counted in it.
    */
   GatewayConfig load(Path file, GatewayConfig serving) {
-    String text;
+    return parse(read(file), file.toString(), file, serving);
+  }
+
+  /**
+   * The catalog model ids of {@code file}, its {@code models:} read and checked as a load checks them, without the
+   * rest of the file and without its environment variables: for commands that need only the catalog (a key's
+   * allowed models), where the channels' credentials are not at hand.
+   */
+  public static Set<String> catalogModelIds(Path file) {
+    Node root = root(read(file), file.toString());
+    return java.util.Collections.unmodifiableSet(models(root).keySet());
+  }
+
+  private static String read(Path file) {
     try {
-      text = Files.readString(file);
+      return Files.readString(file);
     } catch (NoSuchFileException e) {
       throw new ConfigException(file + ": file not found\n  fix: pass an existing file with --config, or run 'tollgate init' to write one");
     } catch (IOException e) {
       throw new ConfigException(file + ": cannot be read: " + e.getMessage());
     }
-    return parse(text, file.toString(), file, serving);
   }
 
   /** Parses {@code yaml}; {@code name} is what error messages call the document. */
@@ -87,27 +99,7 @@ public final class ConfigLoader {
   }
 
   private GatewayConfig parse(String yaml, String name, Path source, GatewayConfig serving) {
-    JsonNode tree;
-    YamlLines lines;
-    try {
-      JsonMapper mapper = JsonMapper.builder(new YAMLFactory())
-          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-          .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
-          .build();
-      tree = mapper.readTree(yaml);
-      lines = YamlLines.of(yaml);
-    } catch (JsonProcessingException e) {
-      int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-      throw new ConfigException(name + ":" + line + ": not valid YAML: " + e.getOriginalMessage()
-          + "\n  fix: check the indentation and the ':' after each key on that line");
-    } catch (IOException e) {
-      throw new ConfigException(name + ": cannot be read: " + e.getMessage());
-    }
-    Node root = new Node(tree, "", name, lines);
-    if (root.isMissing()) {
-      throw root.error("the file is empty", "start from the file that 'tollgate init' writes");
-    }
-    root.onlyKeys(Set.of("server", "time_zone", "pricing", "channels", "models", "routes", "limits", "alerts", "logging"));
+    Node root = root(yaml, name);
 
     Node server = root.child("server");
     int port = 8080;
@@ -184,6 +176,32 @@ public final class ConfigLoader {
       throw node.child("level").error("unknown level '" + level + "'", "use trace, debug, info, warn, error or off");
     }
     return new LoggingConfig(format, level, node.bool("access_log", true));
+  }
+
+  /** The document's root, once it is YAML, not empty, and holds only known sections. */
+  private static Node root(String yaml, String name) {
+    JsonNode tree;
+    YamlLines lines;
+    try {
+      JsonMapper mapper = JsonMapper.builder(new YAMLFactory())
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+          .build();
+      tree = mapper.readTree(yaml);
+      lines = YamlLines.of(yaml);
+    } catch (JsonProcessingException e) {
+      int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+      throw new ConfigException(name + ":" + line + ": not valid YAML: " + e.getOriginalMessage()
+          + "\n  fix: check the indentation and the ':' after each key on that line");
+    } catch (IOException e) {
+      throw new ConfigException(name + ": cannot be read: " + e.getMessage());
+    }
+    Node root = new Node(tree, "", name, lines);
+    if (root.isMissing()) {
+      throw root.error("the file is empty", "start from the file that 'tollgate init' writes");
+    }
+    root.onlyKeys(Set.of("server", "time_zone", "pricing", "channels", "models", "routes", "limits", "alerts", "logging"));
+    return root;
   }
 
   private static ZoneId zone(Node root) {

@@ -26,7 +26,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Prepares demo mode. The configuration is written to the data directory once (so it can be edited and
+ * Prepares demo mode, on a database of its own that is marked as the demo's (the command line opens it; a real
+ * gateway never serves it). The configuration is written beside that database once (so it can be edited and
  * reloaded) and resolved against the in-process simulated upstream. Each start issues a fresh demo key and
  * admin token and revokes the previous demo key, since only hashes are stored and an old key cannot be shown again.
  */
@@ -34,13 +35,14 @@ public final class Demo {
   static final String ACCOUNT = "demo";
   static final String KEY_NAME = "demo-key";
 
-  /** What the demo prepared. */
-  public record Setup(ConfigHolder config, String key, String adminToken, MockUpstream upstream) {
+  /** What the demo prepared; {@code database} is the demo's own. */
+  public record Setup(ConfigHolder config, String key, String adminToken, MockUpstream upstream, Path database) {
     public String banner(int port) {
       String base = "http://127.0.0.1:" + port + "/v1";
       return String.join("\n",
           "",
-          "Tollgate demo is running (SQLite under ./data, simulated upstream at " + upstream.baseUrl() + ").",
+          "Tollgate demo is running (demo database " + database.toAbsolutePath().normalize() + ", simulated upstream at "
+              + upstream.baseUrl() + ").",
           "  Base URL:     " + base,
           "  API key:      " + key,
           "  Admin token:  " + adminToken,
@@ -58,9 +60,18 @@ public final class Demo {
 
   private Demo() {}
 
+  /** The demo's configuration file, beside its database. */
+  public static Path configFile(Path database) {
+    return database.toAbsolutePath().getParent().resolve("tollgate-demo.yaml");
+  }
+
+  /** Prepares the demo on {@code store}, which must be the demo's own ({@link Store#isDemo()}). */
   public static Setup prepare(Vertx vertx, Store store, Clock clock) throws Exception {
+    if (!store.isDemo()) {
+      throw new IllegalArgumentException("store: " + store.file() + " (expected: the demo's own database, marked as one)");
+    }
     MockUpstream upstream = MockUpstream.start(vertx, 0).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    Path file = store.file().toAbsolutePath().getParent().resolve("tollgate-demo.yaml");
+    Path file = configFile(store.file());
     if (!Files.exists(file)) {
       Files.write(file, resource("demo/tollgate-demo.yaml"));
     }
@@ -81,7 +92,7 @@ public final class Demo {
     // one-time starting balances; the idempotency keys make a restart top up nothing
     ledger.topUp(project.accountId(), Bucket.CREDIT, 20_000_000L, "demo-initial-credit", "demo starting Credit");
     ledger.topUp(project.accountId(), Bucket.RMB, 100_000_000L, "demo-initial-rmb", "demo starting RMB wallet");
-    return new Setup(config, key.secret(), AdminToken.rotate(store), upstream);
+    return new Setup(config, key.secret(), AdminToken.rotate(store), upstream, store.file());
   }
 
   private static Project demoProject(Tenants tenants) {

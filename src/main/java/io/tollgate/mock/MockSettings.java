@@ -76,10 +76,8 @@ record MockSettings(
 
   static final String HEADER = "x-mock";
 
-  private static final Set<String> KEYS = new TreeSet<>(List.of("status", "retry_after",
-      "latency_ms", "tps", "timeout", "drop_after", "error_after", "no_usage", "malformed",
-      "tokens", "when_model", "usage", "prompt_tokens", "completion_tokens", "cached_tokens",
-      "ignore_max_tokens", "echo_auth"));
+  /** The keys a header may use: those {@link MockUpstream#SETTINGS} documents, sorted for error messages. */
+  private static final Set<String> KEYS = new TreeSet<>(MockUpstream.SETTINGS.keySet());
 
   private static final Pattern SEPARATOR = Pattern.compile("[,;]");
   private static final Pattern GROUP_SEPARATOR = Pattern.compile("\\|");

@@ -4,34 +4,57 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * A simulated OpenAI-compatible upstream on 127.0.0.1, serving {@code POST /v1/chat/completions},
  * {@code POST /v1/embeddings} and {@code GET /v1/models}. Replies are deterministic filler; how a
- * request fails or slows down is scripted per request by its {@code x-mock} header:
- *
- * <ul>
- *   <li>{@code status=N} answer with that 4xx/5xx and an OpenAI error body;
- *       {@code retry_after=S} adds a Retry-After header;
- *   <li>{@code latency_ms=N} wait before the first byte; {@code tps=N} pace streamed tokens;
- *   <li>{@code timeout=true} never answer; {@code drop_after=N} close the connection after N
- *       streamed chunks; {@code error_after=N} send an error event after N streamed chunks and
- *       end the stream without {@code [DONE]} (unstreamed: a 200 whose body is that error);
- *   <li>{@code no_usage=true} omit usage; {@code malformed=true} send a body that is not JSON;
- *   <li>{@code tokens=N} produce N completion tokens, still capped by max_tokens unless
- *       {@code ignore_max_tokens=true};
- *   <li>{@code usage=openai|empty|anthropic|prompt_only|none} the usage object's shape, and
- *       {@code prompt_tokens=N}, {@code completion_tokens=N}, {@code cached_tokens=N} counts that
- *       lie (any integer, negative or huge), for tests of an upstream that misreports;
- *   <li>{@code when_model=X} apply the rest only to requests for model X; groups separated by
- *       {@code |} script several models in one header.
- * </ul>
+ * request fails, slows down or misreports its usage is scripted per request by its {@code x-mock} header,
+ * for example {@code x-mock: status=503,when_model=a | tps=20}: {@link #SETTINGS} lists every setting.
  *
  * <p>Every request needs an {@code Authorization: Bearer} header with any value. One word counts as
  * one token, so tests can predict usage.
  */
 public final class MockUpstream {
+  /** One {@code x-mock} setting: the form of its value and what it does. */
+  public record Setting(String value, String effect) {}
+
+  /**
+   * Every setting the {@code x-mock} header accepts, by key, in the order help lists them. Settings are
+   * {@code key=value}, separated by commas or semicolons; groups separated by {@code |} script several models at
+   * once. The header parser accepts exactly these keys, so this list is the mock's whole vocabulary.
+   */
+  public static final Map<String, Setting> SETTINGS = settings(
+      "status", "N", "answer with that 4xx/5xx status (400..599) and an OpenAI error body",
+      "retry_after", "S", "with status: a Retry-After header of S seconds",
+      "latency_ms", "N", "wait N ms before the first byte, headers included",
+      "tps", "N", "pace streamed chunks at N tokens per second",
+      "timeout", "true", "accept the request and never answer",
+      "drop_after", "N", "close the connection after N streamed chunks",
+      "error_after", "N", "after N streamed chunks send an error event and end without [DONE]"
+          + " (unstreamed: a 200 whose body is that error)",
+      "no_usage", "true", "leave usage out of the answer",
+      "malformed", "true", "answer 200 with a body that is not JSON",
+      "tokens", "N", "produce N completion tokens, still capped by the request's max_tokens",
+      "ignore_max_tokens", "true", "produce tokens past the request's max_tokens, as a careless upstream would",
+      "usage", "SHAPE", "the usage object's shape: openai (default), empty, anthropic, prompt_only or none",
+      "prompt_tokens", "N", "report N prompt tokens instead of the true count (any integer, negative or huge)",
+      "completion_tokens", "N", "report N completion tokens instead of the true count (any integer)",
+      "cached_tokens", "N", "report N cached prompt tokens under prompt_tokens_details (any integer)",
+      "echo_auth", "true", "echo the request's Authorization header into error messages, error events and the"
+          + " answer's text, as a relay that leaks its caller's credential would",
+      "when_model", "X", "apply the rest of the group only to requests for upstream model X");
+
+  private static Map<String, Setting> settings(String... table) {
+    Map<String, Setting> out = new LinkedHashMap<>();
+    for (int i = 0; i < table.length; i += 3) {
+      out.put(table[i], new Setting(table[i + 1], table[i + 2]));
+    }
+    return Collections.unmodifiableMap(out);
+  }
 
   private final HttpServer server;
   private final RequestCounts counts;

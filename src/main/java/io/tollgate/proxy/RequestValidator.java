@@ -1,6 +1,8 @@
 package io.tollgate.proxy;
 
 import io.tollgate.config.CatalogModel;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.tollgate.http.ApiException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -26,8 +28,7 @@ public final class RequestValidator {
     try {
       value = io.vertx.core.json.Json.decodeValue(body);
     } catch (DecodeException e) {
-      throw ApiException.invalid(null, "invalid_json",
-          "We could not parse the JSON body of your request: " + firstLine(e.getMessage()));
+      throw ApiException.invalid(null, "invalid_json", "The request body is not valid JSON" + where(e) + ".");
     }
     if (value instanceof JsonObject object) {
       return object;
@@ -36,6 +37,20 @@ public final class RequestValidator {
       return new JsonObject(body);
     }
     throw ApiException.invalid(null, "invalid_json", "The request body must be a JSON object.");
+  }
+
+  /**
+   * Where the parser stopped, as " at line L, column C", or "" when it did not say; never the parser's own wording,
+   * which names its classes and settings.
+   */
+  private static String where(DecodeException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof JsonProcessingException parser && parser.getLocation() != null) {
+        JsonLocation at = parser.getLocation();
+        return " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+      }
+    }
+    return "";
   }
 
   /** The {@code model} field, present in every request. */
@@ -215,14 +230,5 @@ public final class RequestValidator {
     if (v < min || v > max) {
       throw ApiException.invalid(field, "invalid_value", "'" + field + "': " + v + " (expected: " + min + " to " + max + ")");
     }
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "malformed JSON";
-    }
-    int newline = message.indexOf('\n');
-    String line = newline < 0 ? message : message.substring(0, newline);
-    return line.length() > 200 ? line.substring(0, 200) : line;
   }
 }

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -19,6 +21,8 @@ import java.util.concurrent.ExecutionException;
 public final class Store implements AutoCloseable {
   /** Pages of WAL after which a commit of the writer checkpoints (SQLite's default is 1,000). */
   static final int WRITER_CHECKPOINT_PAGES = 4_000;
+  /** The {@code kind} of a demo database in {@code store_info}. */
+  private static final String DEMO = "demo";
 
   private final Path file;
   /** The claim on the file; null when opened read-only, as are the writer and the checkpointer. */
@@ -81,14 +85,28 @@ public final class Store implements AutoCloseable {
   }
 
   /**
+   * Opens an existing database for writing, as {@link #open} does, but never creates one: for the commands that change
+   * a database someone made with {@code tollgate init} or {@code tollgate serve}, so that a mistyped directory is
+   * refused instead of receiving a new, empty database.
+   */
+  public static Store openExisting(Path file) {
+    requireExisting(file);
+    return open(file);
+  }
+
+  private static void requireExisting(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new StoreException("the database " + file + " does not exist (expected: one made by `tollgate init`"
+          + " or `tollgate serve` on this data directory; check --data)", null);
+    }
+  }
+
+  /**
    * Opens an existing database for reading only, without claiming it: beside a running gateway, for commands that
    * only look (ledger verify, listings). Nothing is created or migrated; {@link #write} and {@link #writeNow} refuse.
    */
   public static Store openReadOnly(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new StoreException("the database " + file + " does not exist (expected: one made by `tollgate init`"
-          + " or `tollgate serve` on this data directory)", null);
-    }
+    requireExisting(file);
     HikariDataSource readers = null;
     try {
       String url = "jdbc:sqlite:" + file.toAbsolutePath();
@@ -133,6 +151,30 @@ public final class Store implements AutoCloseable {
   /** Whether this store was opened for writing ({@link #open}), and so owns its file. */
   public boolean writable() {
     return writer != null;
+  }
+
+  /**
+   * Whether this database is the demo's (made by {@code tollgate serve --demo}, see {@link #markDemo()}): a real
+   * configuration never serves it, and the demo opens no other.
+   */
+  public boolean isDemo() {
+    return read(c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT value FROM store_info WHERE name = 'kind'");
+          ResultSet rs = s.executeQuery()) {
+        return rs.next() && DEMO.equals(rs.getString(1));
+      }
+    });
+  }
+
+  /** Marks this database as the demo's: for the demo, once, on the database it has just created. */
+  public void markDemo() {
+    writeNow(c -> {
+      try (PreparedStatement s = c.prepareStatement(
+          "INSERT INTO store_info (name, value) VALUES ('kind', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value")) {
+        s.setString(1, DEMO);
+        return s.executeUpdate();
+      }
+    });
   }
 
   public Path file() {

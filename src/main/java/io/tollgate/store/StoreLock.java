@@ -127,6 +127,6 @@ final class StoreLock implements AutoCloseable {
     return new StoreException("the database " + database + " is already open for writing by " + who + "; lock file "
         + lockFile + ". Only one process may write it: stop it, or make the change through the admin API of the"
         + " running gateway. Read-only commands (ledger verify, accounts/projects/keys/limits list) work beside it.",
-        null);
+        null, true);
   }
 }

@@ -147,6 +147,25 @@ class AdminAndKeysTest {
   }
 
   @Test
+  void refusesAScopeNamingAModelTheCatalogDoesNotServeWithAHint() {
+    String project = newProject("typo");
+
+    HttpResponse<String> created = f.post("/admin/projects/" + project + "/keys",
+        "{\"scope\":{\"models\":[\"chat-a\",\"chat-q\"]}}", f.admin());
+
+    assertThat(created.statusCode()).isEqualTo(400);
+    JsonObject error = new JsonObject(created.body()).getJsonObject("error");
+    assertThat(error.getString("param")).isEqualTo("scope.models");
+    assertThat(error.getString("code")).isEqualTo("unknown_model");
+    assertThat(error.getString("message")).contains("'chat-q'").contains("Did you mean 'chat-a'");
+    assertThat(f.get("/admin/keys?project_id=" + project, f.admin()).body()).doesNotContain("\"key_");
+    String key = new JsonObject(f.post("/admin/projects/" + project + "/keys", "{}", f.admin()).body()).getString("id");
+    HttpResponse<String> rescoped = f.put("/admin/keys/" + key + "/scope", "{\"models\":[\"chat-q\"]}", f.admin());
+    assertThat(rescoped.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(rescoped.body()).getJsonObject("error").getString("param")).isEqualTo("models");
+  }
+
+  @Test
   void reportsHealthAndReadiness() {
     assertThat(f.get("/healthz").statusCode()).isEqualTo(200);
     HttpResponse<String> ready = f.get("/readyz");

@@ -2,15 +2,15 @@ package io.tollgate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static io.tollgate.cli.Cli.ADMIN_TOKEN;
+import static io.tollgate.cli.Cli.SECRET;
+import static io.tollgate.cli.Cli.run;
 
+import io.tollgate.cli.Cli.Run;
 import io.tollgate.config.ConfigException;
 import io.tollgate.config.ConfigLoader;
 import io.tollgate.config.GatewayConfig;
 import io.tollgate.testing.GatewayFixture;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -19,60 +19,34 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 
 /**
- * The {@code tollgate} command line, run in-process as a user would type it. {@code serve} and
- * {@code mock-upstream} block until stopped, so only their help is exercised here.
+ * The {@code tollgate} command line, run in-process as a user would type it. {@code serve} is in {@link ServeTest};
+ * {@code mock-upstream} blocks until stopped, so only its help is exercised here.
  */
 class CliTest {
-  private static final Pattern ADMIN_TOKEN = Pattern.compile("tga-[A-Za-z0-9]{40}");
-  private static final Pattern SECRET = Pattern.compile("tg-[A-Za-z0-9]{40}");
-
   @TempDir
   Path dir;
 
-  /** What one invocation returned and printed. */
-  private record Run(int code, String out, String err) {
-    /** The first line of output, split on tabs: the CLI prints records as tab-separated columns. */
-    String[] columns() {
-      return out.lines().findFirst().orElseThrow(() -> new AssertionError("no output; stderr: " + err)).split("\t");
-    }
-  }
-
-  /** Runs {@code tollgate args...}; the commands print to System.out and System.err, so both are captured. */
-  private static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream originalOut = System.out;
-    PrintStream originalErr = System.err;
-    PrintStream capturedOut = new PrintStream(out, true, StandardCharsets.UTF_8);
-    PrintStream capturedErr = new PrintStream(err, true, StandardCharsets.UTF_8);
-    int code;
-    try {
-      System.setOut(capturedOut);
-      System.setErr(capturedErr);
-      CommandLine cli = Main.commandLine();
-      cli.setOut(new PrintWriter(capturedOut, true));
-      cli.setErr(new PrintWriter(capturedErr, true));
-      code = cli.execute(args);
-    } finally {
-      System.setOut(originalOut);
-      System.setErr(originalErr);
-    }
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
   /** Runs a tenant command ({@code accounts}, {@code projects}, {@code keys}) against this test's database. */
   private Run tenant(String group, String... rest) {
+    initialized(dir.resolve("data"));
     List<String> args = new ArrayList<>(List.of(group, "--data", dir.resolve("data").toString()));
     args.addAll(Arrays.asList(rest));
     return run(args.toArray(String[]::new));
+  }
+
+  /** Makes the database in {@code data} with {@code tollgate init}, once: only init and serve create one. */
+  private Path initialized(Path data) {
+    if (!Files.exists(data.resolve(DataOption.FILE_NAME))) {
+      Run init = run("init", "--config", dir.resolve("init-" + data.getFileName() + ".yaml").toString(), "--data", data.toString());
+      assertThat(init.code()).as(init.err()).isZero();
+    }
+    return data;
   }
 
   private String createAccount(String name) {
@@ -119,7 +93,7 @@ class CliTest {
   @ValueSource(strings = {"serve", "init", "accounts", "projects", "keys", "mock-upstream",
       "accounts create", "accounts list", "projects create", "projects list",
       "keys create", "keys list", "keys revoke", "ledger", "ledger verify", "limits", "limits set", "limits list",
-      "limits clear"})
+      "limits clear", "admin-token", "admin-token rotate", "config", "config check"})
   void everyCommandPrintsItsHelp(String command) {
     List<String> args = new ArrayList<>(Arrays.asList(command.split(" ")));
     args.add("--help");
@@ -184,7 +158,91 @@ class CliTest {
     Run second = run("init", "--config", dir.resolve("b.yaml").toString(), "--data", data);
 
     assertThat(second.code()).isZero();
-    assertThat(second.out()).doesNotContain("tga-").contains("already has an admin token");
+    assertThat(second.out()).doesNotContain("tga-").contains("already has an admin token")
+        .contains(Path.of(data, DataOption.FILE_NAME).toString())
+        .contains("tollgate admin-token rotate").contains("POST /admin/token/rotate");
+  }
+
+  @Test
+  void adminTokenRotatePrintsANewTokenOnceAndTheOldOneStopsWorking() throws Exception {
+    Path data = dir.resolve("d");
+    String first = run("init", "--config", dir.resolve("t.yaml").toString(), "--data", data.toString()).find(ADMIN_TOKEN);
+
+    Run rotated = run("admin-token", "rotate", "--data", data.toString());
+
+    assertThat(rotated.code()).as(rotated.err()).isZero();
+    Matcher token = ADMIN_TOKEN.matcher(rotated.out());
+    assertThat(token.find()).as(rotated.out()).isTrue();
+    String second = token.group();
+    assertThat(token.find()).as("the token is printed once").isFalse();
+    assertThat(second).isNotEqualTo(first);
+    assertThat(rotated.out()).contains("no longer works");
+    try (io.tollgate.store.Store store = io.tollgate.store.Store.openReadOnly(data.resolve(DataOption.FILE_NAME))) {
+      byte[] stored = io.tollgate.auth.AdminToken.storedHash(store).orElseThrow();
+      assertThat(stored).isEqualTo(io.tollgate.auth.Secrets.sha256(second)).isNotEqualTo(io.tollgate.auth.Secrets.sha256(first));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"ledger verify", "accounts list", "accounts create acme", "projects list",
+      "projects create --account acct_x p", "keys list", "keys create --project proj_x", "keys revoke key_x",
+      "limits list", "limits set --scope account --subject acct_x --metric requests --window day --cap 3",
+      "limits clear lim_x", "admin-token rotate"})
+  void everyCommandButInitAndServeRefusesAMissingDatabaseAndCreatesNothing(String command) {
+    Path data = dir.resolve("wrong-data");
+    List<String> args = new ArrayList<>(Arrays.asList(command.split(" ")));
+    args.addAll(List.of("--data", data.toString()));
+
+    Run refused = run(args.toArray(String[]::new));
+
+    assertThat(refused.code()).isEqualTo(1);
+    assertThat(refused.err()).startsWith("error: ").contains(data.resolve(DataOption.FILE_NAME).toString())
+        .contains("does not exist").contains("tollgate init").doesNotContain("\tat ");
+    assertThat(refused.out()).doesNotContain("tg-").doesNotContain("tga-");
+    assertThat(data).doesNotExist();
+  }
+
+  @Test
+  void keysCreateRefusesAModelTheConfigurationDoesNotServeWithAHint() {
+    String project = createProject(createAccount("acme"), "chatbot");
+    String config = dir.resolve("init-data.yaml").toString();
+
+    Run typo = tenant("keys", "create", "--project", project, "--config", config, "--models", "gpt-4o-mini,gpt-4o-mnii");
+
+    assertThat(typo.code()).isEqualTo(1);
+    assertThat(typo.err()).startsWith("error: ").contains("'gpt-4o-mnii'").contains(config)
+        .contains("Did you mean 'gpt-4o-mini'?");
+    assertThat(typo.out()).doesNotContain("tg-");
+    assertThat(tenant("keys", "list").out()).isEmpty();
+
+    Run known = tenant("keys", "create", "--project", project, "--config", config, "--models", "gpt-4o-mini");
+    assertThat(known.code()).as(known.err()).isZero();
+    assertThat(tenant("keys", "list").out()).contains(known.columns()[0]);
+  }
+
+  @Test
+  void keysCreateWithModelsNeedsTheConfigurationToCheckThemAgainst() {
+    String project = createProject(createAccount("acme"), "chatbot");
+    Path missing = dir.resolve("no-such.yaml");
+
+    Run refused = tenant("keys", "create", "--project", project, "--config", missing.toString(), "--models", "gpt-4o-mini");
+
+    assertThat(refused.code()).isEqualTo(1);
+    assertThat(refused.err()).startsWith("error: ").contains(missing.toString()).contains("--config");
+    assertThat(refused.out()).doesNotContain("tg-");
+  }
+
+  @Test
+  void mockUpstreamHelpListsEveryXMockSetting() {
+    Run help = run("mock-upstream", "--help");
+
+    assertThat(help.code()).isZero();
+    assertThat(io.tollgate.mock.MockUpstream.SETTINGS.keySet())
+        .contains("status", "retry_after", "ignore_max_tokens", "echo_auth", "usage", "cached_tokens", "when_model");
+    for (String setting : io.tollgate.mock.MockUpstream.SETTINGS.keySet()) {
+      assertThat(help.out()).as(setting).containsPattern("(?m)^\\s+" + setting + "=");
+    }
+    assertThat(help.out()).contains("|");
   }
 
   @Test
@@ -277,7 +335,7 @@ class CliTest {
 
   @Test
   void dataOptionIsAcceptedAfterTheSubcommand() {
-    String data = dir.resolve("data").toString();
+    String data = initialized(dir.resolve("data")).toString();
 
     Run created = run("accounts", "create", "--data", data, "acme");
 
@@ -367,6 +425,7 @@ class CliTest {
           List.of("limits", "set", "--scope", "project", "--subject", gateway.project.id(), "--metric", "requests",
               "--window", "day", "--cap", "3"),
           List.of("limits", "clear", "lim_x"),
+          List.of("admin-token", "rotate"),
           List.of("init", "--config", config.toString()));
       for (List<String> write : writes) {
         List<String> args = new ArrayList<>(write);
@@ -388,6 +447,8 @@ class CliTest {
       assertThat(run("projects", "list", "--data", data.toString()).out()).contains(gateway.project.id());
       assertThat(run("keys", "list", "--data", data.toString()).out()).contains(keyPrefix + "...");
       assertThat(run("limits", "list", "--data", data.toString()).code()).isZero();
+      Run rotate = run("admin-token", "rotate", "--data", data.toString());
+      assertThat(rotate.err()).as("how to rotate beside a running gateway").contains("POST /admin/token/rotate");
     }
 
     Run afterStop = run("accounts", "create", "--data", data.toString(), "after-stop");

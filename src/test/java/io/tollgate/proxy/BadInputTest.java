@@ -70,6 +70,18 @@ class BadInputTest {
   }
 
   @Test
+  void badJsonIsExplainedByLineAndColumnWithoutTheParsersInternals() {
+    HttpResponse<String> response = f.chat("{\"model\": \"chat-a\",\n \"messages\": [}");
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    String message = error(response).getString("message");
+    assertThat(message).contains("line 2, column 15")
+        .doesNotContainIgnoringCase("source").doesNotContain("io.netty").doesNotContain("Failed to decode")
+        .doesNotContain("marker");
+    assertThat(f.upstream.requestCount()).isZero();
+  }
+
+  @Test
   void rejectsInvalidEmbeddingsInput() {
     HttpResponse<String> response = f.post("/v1/embeddings", "{\"model\":\"embed-a\",\"input\":[]}", f.bearer());
 

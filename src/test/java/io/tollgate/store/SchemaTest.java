@@ -111,6 +111,63 @@ class SchemaTest {
     }
   }
 
+  /** A database at schema version 5, before stores were marked, holding {@code accounts} (id, name) and transfers. */
+  private Path version5(String name, List<String[]> accounts, List<String> transferIds) throws Exception {
+    Path file = dir.resolve(name);
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+      for (int version = 1; version <= 5; version++) {
+        for (String part : resource("db/sqlite/V" + version + ".sql").split(";\\s*(\\r?\\n|$)")) {
+          if (!part.isBlank()) {
+            s.execute(part);
+          }
+        }
+      }
+      s.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+      s.execute("INSERT INTO schema_version VALUES (5)");
+      s.execute("INSERT INTO ledger_accounts (id, owner, bucket, kind, created_at) VALUES ('w', 'o', 'RMB', 'customer', 1),"
+          + " ('src', 'system', 'RMB', 'topup_source', 1)");
+      for (String[] account : accounts) {
+        s.execute("INSERT INTO accounts (id, name, created_at) VALUES ('" + account[0] + "', '" + account[1] + "', 1)");
+      }
+      for (String id : transferIds) {
+        s.execute("INSERT INTO transfers (id, kind, bucket, debit_account, credit_account, amount, created_at)"
+            + " VALUES ('" + id + "', 'topup', 'RMB', 'src', 'w', 5, 1)");
+      }
+    }
+    return file;
+  }
+
+  @Test
+  void aNewDatabaseIsNotTheDemosUntilMarked() {
+    try (Store store = Store.open(dir.resolve("t.db"))) {
+      assertThat(store.isDemo()).isFalse();
+      store.markDemo();
+      assertThat(store.isDemo()).isTrue();
+    }
+    try (Store reopened = Store.openReadOnly(dir.resolve("t.db"))) {
+      assertThat(reopened.isDemo()).isTrue();
+    }
+  }
+
+  @Test
+  void version6MarksADatabaseOnlyAnEarlierDemoUsedAsTheDemos() throws Exception {
+    Path demoOnly = version5("demo.db", List.<String[]>of(new String[] {"acct_d", "demo"}),
+        List.of("topup:acct_d:demo-initial-credit", "topup:acct_d:demo-initial-rmb"));
+    Path shared = version5("shared.db", List.of(new String[] {"acct_d", "demo"}, new String[] {"acct_r", "Acme"}),
+        List.of("topup:acct_d:demo-initial-credit", "topup:acct_r:first"));
+    Path real = version5("real.db", List.<String[]>of(new String[] {"acct_r", "demo"}), List.of("topup:acct_r:first"));
+
+    try (Store store = Store.open(demoOnly)) {
+      assertThat(store.isDemo()).as("only the demo's account, funded by the demo").isTrue();
+    }
+    try (Store store = Store.open(shared)) {
+      assertThat(store.isDemo()).as("a real account beside the demo's: left to the operator").isFalse();
+    }
+    try (Store store = Store.open(real)) {
+      assertThat(store.isDemo()).as("an account merely named demo").isFalse();
+    }
+  }
+
   private static String resource(String name) throws IOException {
     try (InputStream in = SchemaTest.class.getClassLoader().getResourceAsStream(name)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
