@@ -45,12 +45,15 @@ public final class Overruns {
 
   /**
    * Learns from one attempt's usage against the demand it was held for. Returns true when the usage exceeded what
-   * the hold reserved, in prompt or in output tokens.
+   * the hold reserved, in prompt or in output tokens. Only the upstream's own believed counts teach anything: the
+   * gateway's estimate of a completion uses another tokenizer than the upstream's cap, and may pass it by a few
+   * tokens without the upstream having ignored anything.
    */
   public boolean record(String model, RouteType type, Demand demand, Usage usage) {
     boolean promptOver = usage.promptTokens() > demand.holdPromptTokens();
     boolean outputOver = usage.completionTokens() > demand.maxOutputTokens();
-    if (promptOver || usage.completionTokens() > demand.baseOutputTokens()) {
+    boolean measured = "measured".equals(usage.source());
+    if (measured && (promptOver || usage.completionTokens() > demand.baseOutputTokens())) {
       long promptPpm = promptOver ? ratioPpm(usage.promptTokens(), demand.basePromptTokens()) : ONE;
       byRoute.merge(key(model, type), new Factors(promptPpm, usage.completionTokens() > demand.baseOutputTokens()),
           Factors::merge);
