@@ -33,20 +33,39 @@ final class KeysCommand {
       @Option(names = "--config", paramLabel = "FILE", description = {"The configuration whose catalog --models must be in"
           + " (default: tollgate.yaml; for the demo's database, the demo's own). Its $${...} variables need not be set."}) Path config,
       @Option(names = "--route-types", split = ",", paramLabel = "TYPE", defaultValue = "routed,official",
-          description = "Allowed route types in order of preference (default: ${DEFAULT-VALUE}).") List<String> routeTypes) {
+          description = "Allowed route types in order of preference (default: ${DEFAULT-VALUE}).") List<String> routeTypes,
+      @Option(names = "--expires", paramLabel = "WHEN", description = {"When the key stops working: an ISO-8601 instant"
+          + " (2027-01-31T00:00:00Z) or a number of days from now (30d). Default: never."}) String expires) {
     try (Store store = data.open()) {
       ScopeJson scope = new ScopeJson(models == null ? List.of() : models, routeTypes);
       if (models != null && !models.isEmpty()) {
         Path catalog = config != null ? config : store.isDemo() ? Demo.configFile(store.file()) : Path.of("tollgate.yaml");
         scope.requireServedModels(catalogOf(catalog), catalog.toString());
       }
-      IssuedKey issued = new Keys(store, Clock.systemUTC()).create(project, name, scope.toScope());
+      IssuedKey issued = new Keys(store, Clock.systemUTC()).create(project, name, scope.toScope(), expiry(expires));
       System.out.println(issued.key().id() + "\t" + issued.key().prefix() + "...");
       System.out.println("Secret (shown once, store it now): " + issued.secret());
       return 0;
     } catch (IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       return 1;
+    }
+  }
+
+  /** {@code --expires}: an instant, or {@code Nd} days from now; null for never. */
+  static Long expiry(String text) {
+    if (text == null) {
+      return null;
+    }
+    if (text.matches("\\d{1,5}d")) {
+      return Clock.systemUTC().instant().plus(java.time.Duration.ofDays(Long.parseLong(text.substring(0, text.length() - 1))))
+          .toEpochMilli();
+    }
+    try {
+      return java.time.Instant.parse(text).toEpochMilli();
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException("--expires " + text + " (expected: an instant such as 2027-01-31T00:00:00Z, or days"
+          + " from now such as 30d)");
     }
   }
 

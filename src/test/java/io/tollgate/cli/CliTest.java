@@ -286,6 +286,28 @@ class CliTest {
   }
 
   @Test
+  void keysCreateTakesAnExpiryAndRefusesAnUnreadableOne() {
+    String project = createProject(createAccount("expiring"), "trial");
+
+    Run days = tenant("keys", "create", "--project", project, "--expires", "30d");
+    Run instant = tenant("keys", "create", "--project", project, "--expires", "2099-01-31T00:00:00Z");
+    Run past = tenant("keys", "create", "--project", project, "--expires", "2001-01-01T00:00:00Z");
+    Run garbage = tenant("keys", "create", "--project", project, "--expires", "next week");
+
+    assertThat(days.code()).as(days.err()).isZero();
+    assertThat(instant.code()).as(instant.err()).isZero();
+    try (io.tollgate.store.Store store = io.tollgate.store.Store.openReadOnly(dir.resolve("data").resolve("tollgate.db"))) {
+      long expiresAt = io.tollgate.testing.Wallets.scalar(store, "SELECT expires_at FROM api_keys WHERE id = '"
+          + instant.columns()[0] + "'");
+      assertThat(expiresAt).isEqualTo(java.time.Instant.parse("2099-01-31T00:00:00Z").toEpochMilli());
+    }
+    assertThat(past.code()).isEqualTo(1);
+    assertThat(past.err()).contains("not in the future");
+    assertThat(garbage.code()).isEqualTo(1);
+    assertThat(garbage.err()).contains("--expires").contains("30d");
+  }
+
+  @Test
   void keyLifecycleShowsSecretOnceAndRevokesOnce() {
     String project = createProject(createAccount("acme"), "chatbot");
 
