@@ -31,10 +31,13 @@ public final class HttpVerticle extends VerticleBase {
 
   private final Routes routes;
   private final int port;
+  private final Connections connections;
 
-  public HttpVerticle(Routes routes, int port) {
+  /** @param connections shared by every instance: the caps count connections across all of them */
+  public HttpVerticle(Routes routes, int port, Connections connections) {
     this.routes = routes;
     this.port = port;
+    this.connections = connections;
   }
 
   @Override
@@ -64,9 +67,27 @@ public final class HttpVerticle extends VerticleBase {
     routes.metrics().mountScrape(router);
     router.route().last().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(ErrorRenderer::handle);
-    return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setHost("0.0.0.0"))
+    return vertx.createHttpServer(serverOptions())
+        .connectionHandler(connection -> ConnectionGuard.install(connection, connections))
+        // the guard answers every request the decoder refuses; this is the fallback should one get past it
+        .invalidRequestHandler(request -> ErrorRenderer.send(request.response(),
+            ConnectionErrors.malformedHead(request.decoderResult().cause())))
+        .exceptionHandler(failure -> connections.errors().record("connection_" + failure.getClass().getSimpleName()))
         .requestHandler(router)
         .listen(port);
+  }
+
+  /**
+   * Plain-text HTTP/1.1 (and 1.0) only: every connection then passes through the {@link ConnectionGuard}. No h2c,
+   * whose upgraded connections would bypass it; TLS and HTTP/2 belong to a reverse proxy in front.
+   */
+  private static HttpServerOptions serverOptions() {
+    return new HttpServerOptions()
+        .setTcpNoDelay(true)
+        .setHost("0.0.0.0")
+        .setHttp2ClearTextEnabled(false)
+        .setMaxInitialLineLength(ConnectionErrors.MAX_REQUEST_LINE_BYTES)
+        .setMaxHeaderSize(ConnectionErrors.MAX_HEAD_BYTES);
   }
 
   private void ready(RoutingContext ctx) {
