@@ -46,6 +46,8 @@ public final class HttpVerticle extends VerticleBase {
     routes.metrics().mountRecorder(router);
     router.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")));
     router.get("/readyz").handler(this::ready);
+    router.route().handler(QueryString::check);
+    router.route().handler(JsonContentType::check);
     router.route().handler(this::rejectOversized);
     router.route().handler(BodyHandler.create(false).setBodyLimit(routes.config().current().maxBodyBytes()));
     router.post("/v1/chat/completions").handler(routes.quotes()::dryRun);
@@ -65,7 +67,9 @@ public final class HttpVerticle extends VerticleBase {
     routes.limits().mountAdmin(router);
     routes.channels().mount(router);
     routes.metrics().mountScrape(router);
-    router.route().last().handler(ctx -> ctx.fail(404));
+    // no route matched the path (404) or none its method (405): the router asks these, never a route
+    router.errorHandler(404, ErrorRenderer::handle);
+    router.errorHandler(405, ErrorRenderer::handle);
     router.route().failureHandler(ErrorRenderer::handle);
     return vertx.createHttpServer(serverOptions())
         .connectionHandler(connection -> ConnectionGuard.install(connection, connections))

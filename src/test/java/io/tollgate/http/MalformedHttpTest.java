@@ -86,6 +86,14 @@ class MalformedHttpTest {
   }
 
   @Test
+  void answersAWrongMethodInTheErrorShape() throws Exception {
+    Answer answer = RawHttp.exchange(f.gateway.port(), "GET /v1/chat/completions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+
+    assertThat(answer.status()).isEqualTo(405);
+    assertThat(answer.error().getString("code")).isEqualTo("method_not_allowed");
+  }
+
+  @Test
   void answersAPipelinedRequestBeforeRefusingTheGarbageAfterIt() throws Exception {
     String chat = "{\"model\":\"chat-a\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     try (Socket socket = RawHttp.connect(f.gateway.port())) {
@@ -99,6 +107,15 @@ class MalformedHttpTest {
       assertThat(refusal.error().getString("code")).isEqualTo("invalid_http_request");
       assertThat(RawHttp.closesWithoutMore(socket)).isTrue();
     }
+  }
+
+  @Test
+  void refusesAQueryStringThatDoesNotDecodeWith400() throws Exception {
+    Answer answer = RawHttp.exchange(f.gateway.port(), "GET /v1/wallet/ledger?bucket=RMB&after=%zz HTTP/1.1\r\nHost: x\r\n"
+        + "Authorization: Bearer " + f.key + "\r\nConnection: close\r\n\r\n");
+
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.error().getString("code")).isEqualTo("invalid_query_string");
   }
 
   @Test
