@@ -87,10 +87,18 @@ public final class AdminApi {
 
   private Object issue(RoutingContext ctx) {
     JsonObject body = body(ctx);
-    KeyScope scope = scope(body.getJsonObject("scope"));
+    Object scopeJson = body.getValue("scope");
+    if (scopeJson != null && !(scopeJson instanceof JsonObject)) {
+      throw ApiException.invalid("scope", "invalid_type", "'scope' must be an object: {\"models\": [...], \"route_types\": [...]}.");
+    }
+    Object name = body.getValue("name", "key");
+    if (!(name instanceof String keyName) || keyName.isBlank()) {
+      throw ApiException.invalid("name", "invalid_type", "'name' must be a non-empty string.");
+    }
+    KeyScope scope = scope((JsonObject) scopeJson);
     IssuedKey issued;
     try {
-      issued = keys.create(ctx.pathParam("id"), body.getString("name", "key"), scope);
+      issued = keys.create(ctx.pathParam("id"), keyName, scope);
     } catch (IllegalArgumentException e) {
       throw ApiException.notFound("project_not_found", "id", e.getMessage());
     }
