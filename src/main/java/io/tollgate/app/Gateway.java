@@ -6,6 +6,7 @@ import io.tollgate.auth.KeyPrefixes;
 import io.tollgate.auth.Keys;
 import io.tollgate.catalog.ModelsHandler;
 import io.tollgate.config.ConfigHolder;
+import io.tollgate.http.Connections;
 import io.tollgate.http.HttpVerticle;
 import io.tollgate.ledger.AdminMoney;
 import io.tollgate.ledger.Billing;
@@ -39,9 +40,12 @@ import io.vertx.core.ThreadingModel;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** A running gateway: the store, the configuration and the HTTP server, wired by hand. */
 public final class Gateway {
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
   private final Vertx vertx;
   private final Store store;
   private final StoreAccess storeAccess;
@@ -129,8 +133,15 @@ public final class Gateway {
       limits.prune();
       return expired;
     }).onSuccess(expired -> expired.receipts().forEach(accessLog::recorded)));
+    Connections connections = Connections.create(config.current().serverLimits(), clock);
+    config.beforeSwap(c -> {
+      if (!c.serverLimits().equals(connections.limits())) {
+        LOG.warn("server timeouts and connection caps apply at start: the reloaded ones ({}) wait for a restart;"
+            + " {} still apply", c.serverLimits(), connections.limits());
+      }
+    });
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-    return vertx.deployVerticle(() -> new HttpVerticle(routes, chosen),
+    return vertx.deployVerticle(() -> new HttpVerticle(routes, chosen, connections),
             new DeploymentOptions().setInstances(instances).setThreadingModel(ThreadingModel.EVENT_LOOP))
         .map(id -> {
           gateway.deploymentId = id;

@@ -104,10 +104,13 @@ public final class ConfigLoader {
     Node server = root.child("server");
     int port = 8080;
     long maxBody = 4L * 1024 * 1024;
+    ServerLimits serverLimits = ServerLimits.DEFAULTS;
     if (!server.isMissing()) {
-      server.onlyKeys(Set.of("port", "max_body_bytes"));
+      server.onlyKeys(Set.of("port", "max_body_bytes", "header_timeout_ms", "body_timeout_ms", "idle_timeout_ms",
+          "max_connections", "max_connections_per_address"));
       port = (int) server.integer("port", 0, 65_535, port);
       maxBody = server.integer("max_body_bytes", 1024, 256L * 1024 * 1024, maxBody);
+      serverLimits = serverLimits(server);
     }
     ZoneId zone = zone(root);
     if (serving != null) {
@@ -124,8 +127,8 @@ public final class ConfigLoader {
       }
     }
     List<ConfiguredLimit> limits = limits(root, channels, routes);
-    return new GatewayConfig(source, port, maxBody, zone, multipliers, channels, models, routes, limits, redactor(channels),
-        alerts(root.child("alerts")), logging(root.child("logging")));
+    return new GatewayConfig(source, port, maxBody, serverLimits, zone, multipliers, channels, models, routes, limits,
+        redactor(channels), alerts(root.child("alerts")), logging(root.child("logging")));
   }
 
   /** {@code alerts: {webhook_url, thresholds}}: budget alerts (see {@link AlertsConfig}). */
@@ -202,6 +205,21 @@ public final class ConfigLoader {
     }
     root.onlyKeys(Set.of("server", "time_zone", "pricing", "channels", "models", "routes", "limits", "alerts", "logging"));
     return root;
+  }
+
+  private static ServerLimits serverLimits(Node server) {
+    ServerLimits d = ServerLimits.DEFAULTS;
+    long hourMs = 3_600_000;
+    long header = server.integer("header_timeout_ms", 100, hourMs, d.headerTimeoutMs());
+    long body = server.integer("body_timeout_ms", 100, hourMs, d.bodyTimeoutMs());
+    long idle = server.integer("idle_timeout_ms", 100, hourMs, d.idleTimeoutMs());
+    int total = (int) server.integer("max_connections", 1, 1_000_000, d.maxConnections());
+    int perAddress = (int) server.integer("max_connections_per_address", 1, 1_000_000, Math.min(d.maxConnectionsPerAddress(), total));
+    if (perAddress > total) {
+      throw server.child("max_connections_per_address").error(perAddress + " is above max_connections (" + total + ")",
+          "write a number between 1 and " + total + "; behind a reverse proxy every client shares its address, so set it to max_connections");
+    }
+    return new ServerLimits(header, body, idle, total, perAddress);
   }
 
   private static ZoneId zone(Node root) {

@@ -9,6 +9,7 @@ import java.util.Map;
  * One validated, immutable configuration. A reload builds a new instance and swaps it in whole.
  *
  * @param source the file it came from (null for a built-in configuration)
+ * @param serverLimits client timeouts and connection caps, applied when the server starts
  * @param routes per catalog model id, its routes by route type
  * @param limits route and channel limits, operator-wide or per account
  * @param logging how the process logs (format, level, access log)
@@ -17,6 +18,7 @@ public record GatewayConfig(
     Path source,
     int port,
     long maxBodyBytes,
+    ServerLimits serverLimits,
     ZoneId timeZone,
     Multipliers multipliers,
     Map<String, Channel> channels,

@@ -51,6 +51,15 @@ public final class ApiException extends RuntimeException {
         "Request body is larger than the limit of " + limitBytes + " bytes.");
   }
 
+  /** 415: a body declared as something other than JSON, on a gateway whose every body is JSON. */
+  public static ApiException unsupportedMediaType(String contentType) {
+    String shown = contentType.length() > 100 ? contentType.substring(0, 100) + "..." : contentType;
+    return new ApiException(415, "invalid_request_error", "unsupported_media_type", null,
+        "Content-Type '" + shown + "' is not supported: send the body as JSON with 'Content-Type: application/json'"
+            + " (with curl, add -H 'Content-Type: application/json'; -d alone sends a form).",
+        Map.of("connection", "close"));
+  }
+
   public int status() {
     return status;
   }

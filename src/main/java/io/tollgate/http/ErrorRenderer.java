@@ -1,9 +1,13 @@
 package io.tollgate.http;
 
 import io.tollgate.json.Ids;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +26,35 @@ public final class ErrorRenderer {
     return new JsonObject().put("error", error);
   }
 
-  /** Sends {@code failure} unless the response has already started; then the connection is closed instead. */
+  /**
+   * A whole HTTP/1.1 answer carrying {@code e}, ending with {@code connection: close}: what the connection layer
+   * writes straight to a socket when there is no request to answer through (a timeout, a connection over a cap,
+   * bytes that are not HTTP).
+   */
+  static byte[] closingAnswer(ApiException e) {
+    byte[] body = body(e).encode().getBytes(StandardCharsets.UTF_8);
+    StringBuilder head = new StringBuilder()
+        .append("HTTP/1.1 ").append(e.status()).append(' ').append(HttpResponseStatus.valueOf(e.status()).reasonPhrase())
+        .append("\r\ncontent-type: application/json\r\ncontent-length: ").append(body.length)
+        .append("\r\nconnection: close\r\n");
+    for (Map.Entry<String, String> header : e.headers().entrySet()) {
+      head.append(header.getKey()).append(": ").append(header.getValue()).append("\r\n");
+    }
+    byte[] headBytes = head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+    byte[] answer = new byte[headBytes.length + body.length];
+    System.arraycopy(headBytes, 0, answer, 0, headBytes.length);
+    System.arraycopy(body, 0, answer, headBytes.length, body.length);
+    return answer;
+  }
+
+  /**
+   * Sends {@code failure} unless the response has already started; then the connection is closed instead. A
+   * connection the client already closed gets nothing, and is not logged: the client left, the gateway did not fail.
+   */
   public static void send(HttpServerResponse response, Throwable failure) {
+    if (failure instanceof HttpClosedException) {
+      return;
+    }
     ApiException e = toApi(failure);
     if (response.headWritten()) {
       if (!response.ended()) {

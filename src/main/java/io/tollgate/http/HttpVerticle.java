@@ -34,10 +34,13 @@ public final class HttpVerticle extends VerticleBase {
   private final Routes routes;
   private final int port;
   private volatile List<Route> mounted = List.of();
+  private final Connections connections;
 
-  public HttpVerticle(Routes routes, int port) {
+  /** @param connections shared by every instance: the caps count connections across all of them */
+  public HttpVerticle(Routes routes, int port, Connections connections) {
     this.routes = routes;
     this.port = port;
+    this.connections = connections;
   }
 
   @Override
@@ -48,6 +51,8 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/readyz").handler(this::ready);
     OpenApiDocument.json(); // read now: a document that does not parse stops the start, not a request
     router.get("/openapi.json").handler(OpenApiDocument::serve);
+    router.route().handler(QueryString::check);
+    router.route().handler(JsonContentType::check);
     router.route().handler(this::rejectOversized);
     router.route().handler(BodyHandler.create(false).setBodyLimit(routes.config().current().maxBodyBytes()));
     router.post("/v1/chat/completions").handler(routes.quotes()::dryRun);
@@ -68,10 +73,17 @@ public final class HttpVerticle extends VerticleBase {
     routes.limits().mountAdmin(router);
     routes.channels().mount(router);
     routes.metrics().mountScrape(router);
-    router.route().last().handler(ctx -> ctx.fail(404));
+    // no route matched the path (404) or none its method (405): the router asks these, never a route
+    router.errorHandler(404, ErrorRenderer::handle);
+    router.errorHandler(405, ErrorRenderer::handle);
     router.route().failureHandler(ErrorRenderer::handle);
     mounted = List.copyOf(router.getRoutes());
-    return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setHost("0.0.0.0"))
+    return vertx.createHttpServer(serverOptions())
+        .connectionHandler(connection -> ConnectionGuard.install(connection, connections))
+        // the guard answers every request the decoder refuses; this is the fallback should one get past it
+        .invalidRequestHandler(request -> ErrorRenderer.send(request.response(),
+            ConnectionErrors.malformedHead(request.decoderResult().cause())))
+        .exceptionHandler(failure -> connections.errors().record("connection_" + failure.getClass().getSimpleName()))
         .requestHandler(router)
         .listen(port);
   }
@@ -79,6 +91,19 @@ public final class HttpVerticle extends VerticleBase {
   /** The routes this instance serves, in the router's order; {@code /openapi.json} is checked against them. */
   public List<Route> routes() {
     return mounted;
+  }
+
+  /**
+   * Plain-text HTTP/1.1 (and 1.0) only: every connection then passes through the {@link ConnectionGuard}. No h2c,
+   * whose upgraded connections would bypass it; TLS and HTTP/2 belong to a reverse proxy in front.
+   */
+  private static HttpServerOptions serverOptions() {
+    return new HttpServerOptions()
+        .setTcpNoDelay(true)
+        .setHost("0.0.0.0")
+        .setHttp2ClearTextEnabled(false)
+        .setMaxInitialLineLength(ConnectionErrors.MAX_REQUEST_LINE_BYTES)
+        .setMaxHeaderSize(ConnectionErrors.MAX_HEAD_BYTES);
   }
 
   private void ready(RoutingContext ctx) {

@@ -173,6 +173,19 @@ class AdminAndKeysTest {
     assertThat(new JsonObject(ready.body()).getString("store")).isEqualTo("open");
   }
 
+  @Test
+  void refusesAKeyWhoseScopeOrNameHasTheWrongTypeWith400() {
+    String project = newProject("typed");
+
+    HttpResponse<String> scope = f.post("/admin/projects/" + project + "/keys", "{\"name\":\"k\",\"scope\":\"all\"}", f.admin());
+    HttpResponse<String> name = f.post("/admin/projects/" + project + "/keys", "{\"name\":42}", f.admin());
+
+    assertThat(scope.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(scope.body()).getJsonObject("error").getString("param")).isEqualTo("scope");
+    assertThat(name.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(name.body()).getJsonObject("error").getString("param")).isEqualTo("name");
+  }
+
   private static String newProject(String name) {
     String account = new JsonObject(f.post("/admin/accounts", "{\"name\":\"" + name + "\"}", f.admin()).body()).getString("id");
     for (String bucket : new String[] {"CREDIT", "RMB"}) {

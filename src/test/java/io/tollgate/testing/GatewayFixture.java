@@ -51,11 +51,13 @@ public final class GatewayFixture implements AutoCloseable {
   public final String adminToken;
   public final Map<String, String> env;
   public final Clock clock;
+  private final String serverSettings;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private GatewayFixture(Vertx vertx, MockUpstream upstream, Store store, Gateway gateway, Path configFile,
-      Project project, String key, String adminToken, Map<String, String> env, Clock clock) {
+      Project project, String key, String adminToken, Map<String, String> env, Clock clock, String serverSettings) {
     this.clock = clock;
+    this.serverSettings = serverSettings;
     this.vertx = vertx;
     this.upstream = upstream;
     this.store = store;
@@ -72,6 +74,18 @@ public final class GatewayFixture implements AutoCloseable {
   }
 
   public static GatewayFixture start(Path dir, Clock clock) throws Exception {
+    return start(dir, clock, "");
+  }
+
+  /**
+   * Starts with {@code serverSettings} (YAML lines such as {@code "header_timeout_ms: 500"}) in the test
+   * configuration's {@code server:} section, each replacing the line with the same key.
+   */
+  public static GatewayFixture start(Path dir, String serverSettings) throws Exception {
+    return start(dir, Clock.systemUTC(), serverSettings);
+  }
+
+  private static GatewayFixture start(Path dir, Clock clock, String serverSettings) throws Exception {
     Vertx vertx = io.tollgate.app.Gateway.newVertx();
     MockUpstream upstream = await(MockUpstream.start(vertx, 0));
     Map<String, String> env = new HashMap<>();
@@ -79,7 +93,7 @@ public final class GatewayFixture implements AutoCloseable {
     env.put("UPSTREAM_KEY", "test-upstream-credential");
     env.put("DEAD_UPSTREAM", "http://127.0.0.1:" + closedPort() + "/v1");
     Path configFile = dir.resolve("tollgate.yaml");
-    Files.writeString(configFile, resource("gateway-test.yaml"));
+    Files.writeString(configFile, withServerSettings(resource("gateway-test.yaml"), serverSettings));
     ConfigLoader loader = new ConfigLoader(env::get);
     ConfigHolder config = new ConfigHolder(loader.load(configFile), loader);
     Store store = Store.open(dir.resolve("tollgate.db"));
@@ -92,7 +106,8 @@ public final class GatewayFixture implements AutoCloseable {
     ledger.topUp(account.id(), Bucket.CREDIT, STARTING_BALANCE_MICROS, "fixture-credit", "test balance");
     ledger.topUp(account.id(), Bucket.RMB, STARTING_BALANCE_MICROS, "fixture-rmb", "test balance");
     Gateway gateway = await(Gateway.start(vertx, config, store, 0, clock));
-    return new GatewayFixture(vertx, upstream, store, gateway, configFile, project, key.secret(), admin, env, clock);
+    return new GatewayFixture(vertx, upstream, store, gateway, configFile, project, key.secret(), admin, env, clock,
+        serverSettings);
   }
 
   /**
@@ -119,7 +134,7 @@ public final class GatewayFixture implements AutoCloseable {
 
   /** Appends {@code yaml} (a {@code limits:} section) to the configuration file and reloads it. */
   public void configureLimits(String yaml) throws IOException {
-    String base = resource("gateway-test.yaml");
+    String base = withServerSettings(resource("gateway-test.yaml"), serverSettings);
     Files.writeString(configFile, base + "\n" + yaml);
     HttpResponse<String> reloaded = post("/admin/config/reload", "", admin());
     if (reloaded.statusCode() != 200) {
@@ -185,6 +200,20 @@ public final class GatewayFixture implements AutoCloseable {
       request.header(headers[i], headers[i + 1]);
     }
     return request;
+  }
+
+  private static String withServerSettings(String yaml, String settings) {
+    if (settings.isBlank()) {
+      return yaml;
+    }
+    StringBuilder lines = new StringBuilder();
+    String result = yaml;
+    for (String line : settings.strip().split("\n")) {
+      String key = line.strip().substring(0, line.strip().indexOf(':'));
+      result = result.replaceAll("(?m)^  " + java.util.regex.Pattern.quote(key) + ":.*\n", "");
+      lines.append("  ").append(line.strip()).append('\n');
+    }
+    return result.replaceFirst("(?m)^server:\n", "server:\n" + java.util.regex.Matcher.quoteReplacement(lines.toString()));
   }
 
   public static <T> T await(Future<T> future) throws Exception {
