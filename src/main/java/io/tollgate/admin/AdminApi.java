@@ -77,15 +77,21 @@ public final class AdminApi {
         .onSuccess(body -> ctx.response().putHeader("content-type", "application/json").end(body))
         .onFailure(e -> ErrorRenderer.send(ctx.response(), e)));
     router.post("/admin/config/reload").handler(ctx -> run(ctx, 200, this::reload));
-    router.post("/admin/token/rotate").handler(ctx -> run(ctx, 200, this::rotateToken));
+    router.post("/admin/token/rotate").handler(ctx -> run(ctx, 200, () -> rotateToken(ctx)));
   }
 
   /**
    * A new admin token, authenticated by the current one (as every admin call): stored hashed, then in force for the
    * next request, so the old token stops working at once. The gateway owns its database, so this is how a running one
-   * rotates; {@code tollgate admin-token rotate} does the same for a stopped one.
+   * rotates; {@code tollgate admin-token rotate} does the same for a stopped one. Rotations are one at a time and
+   * each must present the token in force: of two racing rotations with one token, the second is refused, so the
+   * token the gateway accepts is always the one stored.
    */
-  private Object rotateToken() {
+  private synchronized Object rotateToken(RoutingContext ctx) {
+    if (!MessageDigest.isEqual(Secrets.sha256(presentedToken(ctx)), tokenHash)) {
+      throw new ApiException(401, "invalid_request_error", "invalid_admin_token", null,
+          "This admin token was rotated by another call just now; use the token that call returned.");
+    }
     String token = AdminToken.rotate(store);
     tokenHash = Secrets.sha256(token);
     Map<String, Object> out = new LinkedHashMap<>();
@@ -94,9 +100,13 @@ public final class AdminApi {
     return out;
   }
 
-  private void authenticate(RoutingContext ctx) {
+  private static String presentedToken(RoutingContext ctx) {
     String header = ctx.request().getHeader("authorization");
-    String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
+    return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
+  }
+
+  private void authenticate(RoutingContext ctx) {
+    String token = presentedToken(ctx);
     if (tokenHash == null || token.isEmpty()
         || !MessageDigest.isEqual(Secrets.sha256(token), tokenHash)) {
       Audit.refused(ctx);

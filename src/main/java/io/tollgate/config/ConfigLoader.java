@@ -139,15 +139,16 @@ public final class ConfigLoader {
     node.onlyKeys(Set.of("webhook_url", "thresholds"));
     URI webhook = null;
     if (node.has("webhook_url")) {
-      String url = resolve(node.child("webhook_url"), node.text("webhook_url"));
+      String written = node.text("webhook_url");
+      String url = resolve(node.child("webhook_url"), written);
       try {
         webhook = URI.create(url);
       } catch (IllegalArgumentException e) {
-        throw node.child("webhook_url").error("not a valid URL: " + url, null);
+        throw node.child("webhook_url").error("not a valid URL: " + written, null);
       }
       if (webhook.getScheme() == null || !(webhook.getScheme().equals("http") || webhook.getScheme().equals("https"))
           || webhook.getHost() == null) {
-        throw node.child("webhook_url").error("'" + url + "' is not an http(s) URL", "write it like https://hooks.example.com/tollgate");
+        throw node.child("webhook_url").error("'" + written + "' is not an http(s) URL", "write it like https://hooks.example.com/tollgate");
       }
     }
     List<Integer> thresholds = new ArrayList<>();
@@ -284,15 +285,17 @@ public final class ConfigLoader {
         throw node.child("kind").error("unsupported provider kind '" + kindName + "'",
             "use 'openai' (any OpenAI-compatible endpoint)");
       }
-      String baseUrl = resolve(node.child("base_url"), node.text("base_url"));
+      // errors quote the URL as written: the value of a ${VARIABLE} in it may be a secret, and errors are logged
+      String written = node.text("base_url");
+      String baseUrl = resolve(node.child("base_url"), written);
       URI uri;
       try {
         uri = URI.create(baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl);
       } catch (IllegalArgumentException e) {
-        throw node.child("base_url").error("not a valid URL: " + baseUrl, null);
+        throw node.child("base_url").error("not a valid URL: " + written, null);
       }
       if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https")) || uri.getHost() == null) {
-        throw node.child("base_url").error("'" + baseUrl + "' is not an http(s) URL", "write it like https://api.example.com/v1");
+        throw node.child("base_url").error("'" + written + "' is not an http(s) URL", "write it like https://api.example.com/v1");
       }
       String credential = null;
       if (node.has("api_key")) {

@@ -52,6 +52,8 @@ final class ConnectionGuard {
   private int unanswered;
   /** The oldest unanswered request's response has begun. */
   private boolean answerStarted;
+  /** The request being read was answered before its body ended (a 415, say): a timeout now only closes. */
+  private boolean answeredWhileReading;
   /** The guard answered on its own: what is read from now on is dropped, and the connection is closing. */
   private boolean closing;
   /** A refusal of a pipelined request, answered once the responses owed before it are written. */
@@ -131,6 +133,7 @@ final class ConnectionGuard {
         }
         reading = Reading.BODY;
         unanswered++;
+        answeredWhileReading = false;
         rearm();
       }
       if (msg instanceof HttpContent content) {
@@ -160,6 +163,7 @@ final class ConnectionGuard {
         if (msg instanceof LastHttpContent && unanswered > 0) {
           unanswered--;
           answerStarted = false;
+          answeredWhileReading = reading == Reading.BODY;
           rearm();
         }
       }
@@ -222,7 +226,14 @@ final class ConnectionGuard {
     }
     switch (which) {
       case HEAD -> answerAndClose(ConnectionErrors.headerTimeout(limits.headerTimeoutMs()));
-      case BODY -> answerAndClose(ConnectionErrors.bodyTimeout(limits.bodyTimeoutMs()));
+      // a request already answered gets no second answer: the rest of its body is simply not waited for
+      case BODY -> {
+        if (answeredWhileReading) {
+          channel.close();
+        } else {
+          answerAndClose(ConnectionErrors.bodyTimeout(limits.bodyTimeoutMs()));
+        }
+      }
       case IDLE -> channel.close();
       case NONE -> { }
     }

@@ -74,8 +74,19 @@ final class StoreLock implements AutoCloseable {
     }
   }
 
+  /**
+   * The lock file of {@code database}: beside the file it really is, so that a symbolic link to an existing database
+   * (or a path through a linked folder) meets the same lock as the database's own path.
+   */
   static Path lockFileOf(Path database) {
     Path absolute = database.toAbsolutePath();
+    try {
+      if (java.nio.file.Files.exists(absolute)) {
+        absolute = absolute.toRealPath();
+      }
+    } catch (IOException e) {
+      // unreadable: the path as given is the best there is
+    }
     return absolute.resolveSibling(absolute.getFileName() + SUFFIX);
   }
 

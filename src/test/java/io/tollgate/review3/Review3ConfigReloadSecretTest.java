@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Review round 3: demonstrates a bug. ConfigLoader reports a bad base_url with its value after ${ENV} expansion
+ * Review round 3 (failed before the fix). ConfigLoader reports a bad base_url with its value after ${ENV} expansion
  * ("'<value>' is not an http(s) URL"), and ConfigHolder.reload logs that message at ERROR. An operator who points
  * base_url at the wrong variable (here the one holding the upstream credential) writes the credential into the log
  * (and into the admin API's answer). DESIGN.md invariant 10: no configured credential reaches a log.

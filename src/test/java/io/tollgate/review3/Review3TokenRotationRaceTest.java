@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Review round 3: demonstrates a bug. AdminApi.rotateToken writes the new hash (AdminToken.rotate, through the group
+ * Review round 3 (failed before the fix). AdminApi.rotateToken writes the new hash (AdminToken.rotate, through the group
  * commit writer) and then assigns the volatile tokenHash, with nothing ordering the two across concurrent rotations
  * (executeBlocking unordered). Two rotations can leave the stored hash of one token and the in-memory hash of the
  * other: the gateway accepts a token that stops working at the next restart, and the token the database keeps was

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Review round 3: demonstrates a bug. The lock file is derived from the database path as spelled (only its parent
+ * Review round 3 (failed before the fix). The lock file is derived from the database path as spelled (only its parent
  * directory is resolved), so a database reached through a symlink to the file itself gets a second lock file
  * ({@code link.db.lock}) and a second writer opens the same SQLite file. DESIGN.md: "one SQLite file owned by
  * exactly one gateway process".
