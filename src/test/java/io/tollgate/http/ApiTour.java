@@ -2,6 +2,8 @@ package io.tollgate.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tollgate.auth.KeyScope;
+import io.tollgate.auth.Keys;
 import io.tollgate.testing.GatewayFixture;
 import io.tollgate.testing.Tenant;
 import io.vertx.core.json.JsonObject;
@@ -11,7 +13,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -43,6 +50,9 @@ final class ApiTour {
   private static final String STREAM = "{\"model\":\"chat-a\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
       + "\"max_tokens\":20,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
+  /** The time zone of the test configuration (gateway-test.yaml). */
+  private static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
+
   private final GatewayFixture f;
   private final List<Exchange> made = new ArrayList<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -60,6 +70,7 @@ final class ApiTour {
     tour.tenants();
     tour.money();
     tour.limitsAndOperations();
+    tour.tokenRotation();
     return tour.made;
   }
 
@@ -134,6 +145,15 @@ final class ApiTour {
     call("GET", "/v1/receipts/{id}", "/v1/receipts/" + failed, null, 200, key);
     call("GET", "/v1/receipts/{id}", "/v1/receipts/req_nothing", null, 404, key);
 
+    call("GET", "/v1/usage", "/v1/usage", null, 200, key);
+    call("GET", "/v1/usage", "/v1/usage?group_by=day,key,model,route_type&from=" + yesterday() + "&to=" + tomorrow(), null, 200,
+        key);
+    call("GET", "/v1/usage", "/v1/usage?group_by=", null, 200, key);
+    call("GET", "/v1/usage", "/v1/usage?from=2026-02-30", null, 400, key);
+    call("GET", "/v1/usage", "/v1/usage?from=2026-03-10&to=2026-03-01", null, 400, key);
+    call("GET", "/v1/usage", "/v1/usage?group_by=colour", null, 400, key);
+    call("GET", "/v1/usage", "/v1/usage", null, 401);
+
     call("GET", "/v1/wallet", "/v1/wallet", null, 200, key);
     call("GET", "/v1/wallet/ledger", "/v1/wallet/ledger?bucket=RMB", null, 200, key);
     call("GET", "/v1/wallet/ledger", "/v1/wallet/ledger?bucket=CREDIT&limit=2&format=csv", null, 200, key);
@@ -174,6 +194,15 @@ final class ApiTour {
     call("POST", "/admin/projects/{id}/keys", "/admin/projects/proj_nothing/keys", "{}", 404, admin);
     call("POST", "/admin/projects/{id}/keys", "/admin/projects/" + project + "/keys", "{\"scope\":{\"route_types\":[\"direct\"]}}",
         400, admin);
+    call("POST", "/admin/projects/{id}/keys", "/admin/projects/" + project + "/keys",
+        "{\"name\":\"temp\",\"expires_at\":\"" + Instant.ofEpochMilli(f.clock.millis()).plus(Duration.ofDays(30)) + "\"}", 201, admin);
+    call("POST", "/admin/projects/{id}/keys", "/admin/projects/" + project + "/keys", "{\"expires_at\":\"next week\"}", 400, admin);
+    call("POST", "/admin/projects/{id}/keys", "/admin/projects/" + project + "/keys", "{\"expires_at\":\"2020-01-01T00:00:00Z\"}",
+        400, admin);
+    String expired = "Bearer " + new Keys(f.store, Clock.fixed(Instant.ofEpochMilli(f.clock.millis() - 60_000), ZoneOffset.UTC))
+        .create(project, "expired", KeyScope.DEFAULT, f.clock.millis() - 1_000).secret();
+    call("GET", "/v1/models", "/v1/models", null, 401, "authorization", expired);
+    call("POST", "/v1/chat/completions", "/v1/chat/completions", CHAT, 401, "authorization", expired);
     call("GET", "/admin/keys", "/admin/keys", null, 200, admin);
     call("GET", "/admin/keys", "/admin/keys?project_id=" + project, null, 200, admin);
     call("PUT", "/admin/keys/{id}/scope", "/admin/keys/" + keyId + "/scope", "{\"models\":[],\"route_types\":[\"routed\"]}", 200, admin);
@@ -186,6 +215,13 @@ final class ApiTour {
     call("GET", "/admin/receipts", "/admin/receipts?project_id=" + f.project.id() + "&limit=3", null, 200, admin);
     call("GET", "/admin/receipts/{id}", "/admin/receipts/" + request, null, 200, admin);
     call("GET", "/admin/receipts/{id}", "/admin/receipts/req_nothing", null, 404, admin);
+
+    call("GET", "/admin/usage", "/admin/usage", null, 200, admin);
+    call("GET", "/admin/usage", "/admin/usage?group_by=project,model&from=" + yesterday() + "&to=" + tomorrow(), null, 200, admin);
+    call("GET", "/admin/usage", "/admin/usage?project_id=" + f.project.id() + "&group_by=key,route_type", null, 200, admin);
+    call("GET", "/admin/usage", "/admin/usage?to=10000-01-01", null, 400, admin);
+    call("GET", "/admin/usage", "/admin/usage?from=2025-01-01&to=2026-06-01", null, 400, admin);
+    call("GET", "/admin/usage", "/admin/usage", null, 401);
   }
 
   private void money() {
@@ -255,6 +291,25 @@ final class ApiTour {
     call("POST", "/admin/config/reload", "/admin/config/reload", null, 200, admin);
     call("GET", "/admin/metrics", "/admin/metrics", null, 200, admin);
     call("GET", "/admin/metrics", "/admin/metrics", null, 401);
+  }
+
+  /** Last: the admin token the fixture holds stops working once it is rotated. */
+  private void tokenRotation() {
+    String[] old = f.admin();
+    call("POST", "/admin/token/rotate", "/admin/token/rotate", null, 401, "authorization", "Bearer tga-wrong");
+    call("POST", "/admin/token/rotate", "/admin/token/rotate", null, 200, old);
+    String token = new JsonObject(last().response().body()).getString("token");
+    call("POST", "/admin/token/rotate", "/admin/token/rotate", null, 401, old);
+    call("GET", "/admin/accounts", "/admin/accounts", null, 200, "authorization", "Bearer " + token);
+  }
+
+  /** The days around today in the gateway's time zone, so a report's explicit range holds this tour's receipts. */
+  private String yesterday() {
+    return LocalDate.now(f.clock.withZone(ZONE)).minusDays(1).toString();
+  }
+
+  private String tomorrow() {
+    return LocalDate.now(f.clock.withZone(ZONE)).plusDays(1).toString();
   }
 
   private Exchange last() {

@@ -8,8 +8,13 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.tollgate.testing.GatewayFixture;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.ext.web.Route;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -29,6 +34,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OpenApiDocumentTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Fetches the document over HTTP/1.1. A JDK client left at its default (HTTP/2) asks to upgrade with h2c on its
+   * first request, and the JDK 17 client intermittently (a few in a hundred on a busy machine) loses its place in the
+   * frames of an answer to that upgrade larger than the 64 KiB initial flow-control window, as this document is:
+   * {@code ProtocolException: protocol error: Frame type(116) length(6906721) exceeds MAX_FRAME_SIZE(16384)}, a frame
+   * header read from the middle of the document's text.
+   * The gateway's frames are well formed; OpenAI SDKs speak HTTP/1.1 anyway.
+   */
+  private static final HttpClient HTTP_1_1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
 
   @TempDir
   static Path dir;
@@ -39,7 +54,7 @@ class OpenApiDocumentTest {
   @BeforeAll
   static void start() throws Exception {
     f = GatewayFixture.start(dir);
-    HttpResponse<String> served = f.get("/openapi.json");
+    HttpResponse<String> served = document();
     assertThat(served.statusCode()).isEqualTo(200);
     spec = new OpenApiSpec(served.body());
     tour = ApiTour.run(f);
@@ -51,8 +66,8 @@ class OpenApiDocumentTest {
   }
 
   @Test
-  void isServedWithoutAKeyAsOpenApi31() {
-    HttpResponse<String> served = f.get("/openapi.json");
+  void isServedWithoutAKeyAsOpenApi31() throws Exception {
+    HttpResponse<String> served = document();
 
     assertThat(served.headers().firstValue("content-type")).hasValue("application/json");
     assertThat(spec.root.path("openapi").asText()).startsWith("3.1.");
@@ -140,6 +155,12 @@ class OpenApiDocumentTest {
     assertThat(response.statusCode()).isEqualTo(404);
     OpenApiSpec.Located error = new OpenApiSpec.Located(spec.root.at("/components/schemas/Error"), "/components/schemas/Error");
     assertThat(spec.violations(error, JSON.readTree(response.body()))).isEmpty();
+  }
+
+  /** {@code GET /openapi.json}, without a key, over HTTP/1.1. */
+  private static HttpResponse<String> document() throws Exception {
+    return HTTP_1_1.send(HttpRequest.newBuilder(URI.create(f.url("/openapi.json"))).timeout(Duration.ofSeconds(20)).GET().build(),
+        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 
   /** What one real answer breaks of its documented response; empty when it matches. */
