@@ -160,7 +160,8 @@ public final class ConfigLoader {
       }
       thresholds.add(item.json().asInt());
     }
-    return new AlertsConfig(webhook, thresholds.isEmpty() ? AlertsConfig.DEFAULTS.thresholdsPercent() : List.copyOf(thresholds));
+    // thresholds left out: the defaults; thresholds: [] turns threshold alerts off (refusal alerts remain)
+    return new AlertsConfig(webhook, node.has("thresholds") ? List.copyOf(thresholds) : AlertsConfig.DEFAULTS.thresholdsPercent());
   }
 
   private static LoggingConfig logging(Node node) {

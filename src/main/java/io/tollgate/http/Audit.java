@@ -29,7 +29,7 @@ public final class Audit {
   private static final Set<HttpMethod> READS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
   /** The request fields a line may repeat: amounts, buckets, scopes, limits, names. Anything else is left out. */
   private static final List<String> CHANGE_FIELDS = List.of("name", "bucket", "from", "to", "amount", "amount_micros",
-      "rate", "overdraft_micros", "uses", "expires_at_ms", "idempotency_key", "scope", "subject", "model", "route_type",
+      "rate", "overdraft_micros", "uses", "expires_at_ms", "expires_at", "idempotency_key", "scope", "subject", "model", "route_type",
       "metric", "window", "cap", "models", "route_types", "allow_bucket_change");
 
   private Audit() {}

@@ -97,13 +97,13 @@ public final class UsageReport {
       for (Dimension d : by) {
         key.add(switch (d) {
           case DAY -> LocalDate.ofInstant(Instant.ofEpochMilli(row.createdAtMs()), zone).toString();
-          case KEY -> String.valueOf(row.keyId());
-          case PROJECT -> String.valueOf(row.projectId());
-          case MODEL -> String.valueOf(row.model());
-          case ROUTE_TYPE -> String.valueOf(row.routeType());
+          case KEY -> part(row.keyId());
+          case PROJECT -> part(row.projectId());
+          case MODEL -> part(row.model());
+          case ROUTE_TYPE -> part(row.routeType());
         });
       }
-      key.add(String.valueOf(row.bucket()));
+      key.add(part(row.bucket()));
       Totals t = groups.computeIfAbsent(key, k -> new Totals());
       t.requests++;
       if (row.charged()) {
@@ -121,14 +121,26 @@ public final class UsageReport {
         Map<String, Object> view = new LinkedHashMap<>();
         int i = 0;
         for (Dimension d : by) {
-          view.put(d.wireName() + (d == Dimension.KEY || d == Dimension.PROJECT ? "_id" : ""), key.get(i++));
+          view.put(d.wireName() + (d == Dimension.KEY || d == Dimension.PROJECT ? "_id" : ""), orNull(key.get(i++)));
         }
-        view.put("bucket", "null".equals(key.get(i)) ? null : key.get(i));
+        view.put("bucket", orNull(key.get(i)));
         view.putAll(totals.view());
         out.add(view);
       });
       return out;
     }
+  }
+
+  /** A group's part as shown: a receipt without it (a request no leg served) leaves the field out. */
+  private static String orNull(String part) {
+    return NONE.equals(part) ? null : part;
+  }
+
+  /** How a missing part sorts in a group's key. */
+  private static final String NONE = "\u0000none";
+
+  private static String part(String value) {
+    return value == null ? NONE : value;
   }
 
   private static int compareKeys(List<String> a, List<String> b) {
