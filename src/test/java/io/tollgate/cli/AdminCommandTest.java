@@ -29,7 +29,7 @@ class AdminCommandTest {
     f.close();
   }
 
-  private static CliRun admin(String... args) {
+  private static Cli.Run admin(String... args) {
     String[] all = new String[args.length + 5];
     all[0] = "admin";
     System.arraycopy(args, 0, all, 1, args.length);
@@ -37,7 +37,7 @@ class AdminCommandTest {
     all[args.length + 2] = f.url("");
     all[args.length + 3] = "--admin-token";
     all[args.length + 4] = f.adminToken;
-    return CliRun.of(all);
+    return Cli.run(all);
   }
 
   @Test
@@ -45,11 +45,11 @@ class AdminCommandTest {
     Tenant t = Tenant.funded(f, "cli-ops", null, "1");
     long before = Wallets.balance(f.store, t.accountId(), Bucket.RMB);
 
-    CliRun topup = admin("topup", t.accountId(), "--bucket", "RMB", "--amount", "2.50", "--idempotency-key", "cli-1");
-    CliRun again = admin("topup", t.accountId(), "--bucket", "RMB", "--amount", "2.50", "--idempotency-key", "cli-1");
-    CliRun adjust = admin("adjust", t.accountId(), "--bucket", "RMB", "--amount-micros", "-500000", "--idempotency-key",
+    Cli.Run topup = admin("topup", t.accountId(), "--bucket", "RMB", "--amount", "2.50", "--idempotency-key", "cli-1");
+    Cli.Run again = admin("topup", t.accountId(), "--bucket", "RMB", "--amount", "2.50", "--idempotency-key", "cli-1");
+    Cli.Run adjust = admin("adjust", t.accountId(), "--bucket", "RMB", "--amount-micros", "-500000", "--idempotency-key",
         "cli-2", "--note", "refund reversal");
-    CliRun wallet = admin("wallet", t.accountId());
+    Cli.Run wallet = admin("wallet", t.accountId());
 
     assertThat(topup.code()).as(topup.err()).isZero();
     assertThat(again.code()).isZero();
@@ -75,18 +75,18 @@ class AdminCommandTest {
 
   @Test
   void anErrorIsOneLineWithTheGatewaysMessageAndAMissingTokenIsNamed() {
-    CliRun unknown = admin("wallet", "acct_nope", "--bucket");
+    Cli.Run unknown = admin("wallet", "acct_nope", "--bucket");
     assertThat(unknown.code()).isNotZero();
-    CliRun refused = admin("topup", "acct_nope", "--bucket", "GOLD", "--amount", "1", "--idempotency-key", "x");
+    Cli.Run refused = admin("topup", "acct_nope", "--bucket", "GOLD", "--amount", "1", "--idempotency-key", "x");
     assertThat(refused.code()).isEqualTo(1);
     // the in-process gateway logs to the same stderr: the CLI's own line is the one that starts with "error: "
     assertThat(refused.err().lines().filter(line -> line.startsWith("error: ")).toList()).singleElement()
         .satisfies(line -> assertThat(line).contains("bucket").doesNotContain("Exception"));
 
-    CliRun noToken = CliRun.of("admin", "channels", "--url", f.url(""));
+    Cli.Run noToken = Cli.run("admin", "channels", "--url", f.url(""));
     assertThat(noToken.code()).isEqualTo(1);
     assertThat(noToken.err()).contains("TOLLGATE_ADMIN_TOKEN");
-    CliRun noGateway = CliRun.of("admin", "channels", "--url", "http://127.0.0.1:1", "--admin-token", "x");
+    Cli.Run noGateway = Cli.run("admin", "channels", "--url", "http://127.0.0.1:1", "--admin-token", "x");
     assertThat(noGateway.err()).contains("no gateway answers");
   }
 }
