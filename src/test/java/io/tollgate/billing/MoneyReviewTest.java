@@ -282,22 +282,11 @@ class MoneyReviewTest {
   }
 
   private static HttpResponse<String> chat(Tenant t, String body, String mock, String... headers) {
-    String[] all = new String[headers.length + 6];
-    all[0] = "authorization";
-    all[1] = "Bearer " + t.key();
-    all[2] = "x-mock";
-    all[3] = mock;
-    all[4] = "x-tollgate-route";
-    all[5] = "routed";
-    System.arraycopy(headers, 0, all, 6, headers.length);
-    return f.post("/v1/chat/completions", body, all);
+    return t.chatRouted(f, body, mock, headers);
   }
 
   private static JsonObject receipt(Tenant t, HttpResponse<String> response) {
-    String id = response.headers().firstValue("x-tollgate-request-id").orElseThrow();
-    HttpResponse<String> receipt = f.get("/v1/receipts/" + id, t.bearer());
-    assertThat(receipt.statusCode()).as(receipt.body()).isEqualTo(200);
-    return new JsonObject(receipt.body());
+    return t.receipt(f, response);
   }
 
   private static long charges(Tenant t) {

@@ -34,6 +34,29 @@ public record Tenant(String accountId, String projectId, String keyId, String ke
     return new Tenant(accountId, projectId, key.getString("id"), key.getString("secret"));
   }
 
+  /** A chat completion on the routed route with this tenant's key, the mock scripted by {@code mock}. */
+  public java.net.http.HttpResponse<String> chatRouted(GatewayFixture f, String body, String mock, String... headers) {
+    String[] all = new String[headers.length + 6];
+    all[0] = "authorization";
+    all[1] = "Bearer " + key;
+    all[2] = "x-mock";
+    all[3] = mock;
+    all[4] = "x-tollgate-route";
+    all[5] = "routed";
+    System.arraycopy(headers, 0, all, 6, headers.length);
+    return f.post("/v1/chat/completions", body, all);
+  }
+
+  /** The receipt of {@code response}, read as this tenant's key reads it. */
+  public JsonObject receipt(GatewayFixture f, java.net.http.HttpResponse<String> response) {
+    String id = response.headers().firstValue("x-tollgate-request-id").orElseThrow();
+    java.net.http.HttpResponse<String> receipt = f.get("/v1/receipts/" + id, bearer());
+    if (receipt.statusCode() != 200) {
+      throw new AssertionError("receipt " + id + ": " + receipt.statusCode() + " " + receipt.body());
+    }
+    return new JsonObject(receipt.body());
+  }
+
   public String[] bearer() {
     return new String[] {"authorization", "Bearer " + key};
   }
