@@ -1,4 +1,4 @@
-package io.tollgate.review;
+package io.tollgate.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.tollgate.review3;
+package io.tollgate.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * base_url at the wrong variable (here the one holding the upstream credential) writes the credential into the log
  * (and into the admin API's answer). DESIGN.md invariant 10: no configured credential reaches a log.
  */
-class Review3ConfigReloadSecretTest {
+class ConfigReloadSecretTest {
   @TempDir
   Path dir;
 

@@ -1,4 +1,4 @@
-package io.tollgate.review;
+package io.tollgate.receipts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

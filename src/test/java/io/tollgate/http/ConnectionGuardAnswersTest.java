@@ -1,4 +1,4 @@
-package io.tollgate.review3;
+package io.tollgate.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Review round 3: probes of the connection guard (timeouts 500 ms). */
-class Review3ConnectionGuardTest {
+class ConnectionGuardAnswersTest {
   @TempDir
   static Path dir;
   static GatewayFixture f;

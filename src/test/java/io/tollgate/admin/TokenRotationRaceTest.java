@@ -1,4 +1,4 @@
-package io.tollgate.review3;
+package io.tollgate.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * other: the gateway accepts a token that stops working at the next restart, and the token the database keeps was
  * refused (the rotation said "the previous one no longer works" for both).
  */
-class Review3TokenRotationRaceTest {
+class TokenRotationRaceTest {
   @TempDir
   Path dir;
 

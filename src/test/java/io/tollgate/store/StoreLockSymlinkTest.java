@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code link.db.lock}) and a second writer opens the same SQLite file. DESIGN.md: "one SQLite file owned by
  * exactly one gateway process".
  */
-class Review3StoreLockTest {
+class StoreLockSymlinkTest {
   @TempDir
   Path dir;
 
