@@ -236,8 +236,26 @@ public final class GatewayFixture implements AutoCloseable {
     }
   }
 
+  /**
+   * Points every channel whose URL is {@code ${UPSTREAM}} at a server answering with {@code handler} (an upstream that
+   * misbehaves in ways the mock does not script), and reloads; the server closes with the fixture.
+   */
+  public void replaceUpstream(io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest> handler) throws Exception {
+    scripted = await(vertx.createHttpServer().requestHandler(handler).listen(0));
+    env.put("UPSTREAM", "http://127.0.0.1:" + scripted.actualPort() + "/v1");
+    HttpResponse<String> reloaded = post("/admin/config/reload", "", admin());
+    if (reloaded.statusCode() != 200) {
+      throw new IllegalStateException("reload failed: " + reloaded.body());
+    }
+  }
+
+  private io.vertx.core.http.HttpServer scripted;
+
   @Override
   public void close() throws Exception {
+    if (scripted != null) {
+      await(scripted.close());
+    }
     await(gateway.stop());
     await(upstream.close());
     store.close();
