@@ -8,6 +8,7 @@ import io.tollgate.catalog.ModelsHandler;
 import io.tollgate.config.ConfigHolder;
 import io.tollgate.http.Connections;
 import io.tollgate.http.HttpVerticle;
+import io.tollgate.ledger.Accountant;
 import io.tollgate.ledger.AdminMoney;
 import io.tollgate.ledger.Billing;
 import io.tollgate.ledger.HoldRecovery;
@@ -56,6 +57,9 @@ public final class Gateway {
   private static final long SWEEP_INTERVAL_MS = 30_000;
   private String deploymentId;
   private long sweeper = -1;
+  private long projector = -1;
+  /** How often the journal's projections catch up when nothing else made them. */
+  private static final long PROJECT_INTERVAL_MS = 200;
 
   private Gateway(Vertx vertx, Store store, StoreAccess storeAccess, ConfigHolder config, ProxyHandler proxy,
       GatewayMetrics metrics, int port) {
@@ -95,27 +99,25 @@ public final class Gateway {
     StoreAccess access = new StoreAccess(vertx, store);
     KeyPrefixes prefixes = new KeyPrefixes(access);
     AccessLog accessLog = new AccessLog(prefixes);
-    // holds left open by an earlier stop are resolved before the first request, by the rule in docs/billing.md;
-    // the store is this process's alone (Store.open locks the file), so none of them belongs to a live gateway
-    HoldRecovery.recoverAll(store, clock.millis(), accessLog);
-    Limits limits = new Limits(store, clock);
+    // the accounting core is restored from the journal (a database older than it is migrated first); holds left
+    // open by an earlier stop are then resolved before the first request, by the rule in docs/billing.md: the store
+    // is this process's alone (Store.open locks the file), so none of them belongs to a live gateway
+    Accountant accountant = Accountant.of(store, clock);
+    HoldRecovery.recoverAll(store, accountant, clock.millis(), accessLog);
+    Limits limits = new Limits(store, clock, accountant::counter);
     HealthRegistry health = new HealthRegistry(clock);
     OutputStats outputs = new OutputStats();
     Overruns overruns = new Overruns();
     limits.load();
-    store.afterRollback(c -> {
-      limits.rebuild(c);
-      return null;
-    });
     PriceVersions priceVersions = new PriceVersions(store);
     config.beforeSwap(c -> priceVersions.register(c, clock.millis()));
     KeyAuthenticator auth = new KeyAuthenticator(access, clock, prefixes);
     Keys keys = new Keys(store, clock);
     Tenants tenants = new Tenants(store, clock);
-    Ledger ledger = new Ledger(store, clock);
-    RedeemCodes codes = new RedeemCodes(store, clock);
+    Ledger ledger = new Ledger(accountant);
+    RedeemCodes codes = new RedeemCodes(accountant);
     GatewayMetrics metrics = new GatewayMetrics(store);
-    ProxyHandler proxy = new ProxyHandler(vertx, config, auth, new Billing(access, limits, clock, accessLog), limits, health,
+    ProxyHandler proxy = new ProxyHandler(vertx, config, auth, new Billing(access, accountant, accessLog), limits, health,
         outputs, overruns, priceVersions, access, clock, accounting, metrics, new BudgetAlerts(vertx, clock));
     ReceiptsHandler receipts = new ReceiptsHandler(auth, access, () -> config.current().timeZone(), clock);
     ModelsHandler models = new ModelsHandler(config, auth, clock.millis() / 1000);
@@ -123,16 +125,21 @@ public final class Gateway {
     HttpVerticle.Routes routes = new HttpVerticle.Routes(config, store, proxy, models, receipts,
         new RoutesHandler(config, auth, health), new WalletApi(vertx, auth, ledger, codes),
         new LimitsApi(vertx, store, limits, auth, config, clock), admin, new AdminMoney(vertx, ledger, codes, store, clock),
-        new ChannelsAdmin(config, health), new QuoteHandler(vertx, config, auth, store, limits, health, outputs, overruns),
+        new ChannelsAdmin(config, health), new QuoteHandler(vertx, config, auth, accountant, limits, health, outputs, overruns),
         new CatalogHandler(config, auth, health), metrics);
     Gateway gateway = new Gateway(vertx, store, access, config, proxy, metrics, chosen);
     gateway.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> access.write(c -> {
       ProxyHandler.expireIdempotency(c, clock.millis());
-      HoldRecovery.Resolved expired = HoldRecovery.expireAll(c, clock.millis(),
-          hold -> limits.release(Limits.reservations(hold.reservations())));
-      limits.prune();
+      HoldRecovery.Resolved expired = HoldRecovery.expire(accountant, clock.millis()).run(c);
+      accountant.forgetCounters(limits.endedLongAgo()).run(c);
       return expired;
     }).onSuccess(expired -> expired.receipts().forEach(accessLog::recorded)));
+    // projections follow the journal off the request path: in batches as it grows, and at least this often
+    gateway.projector = vertx.setPeriodic(PROJECT_INTERVAL_MS, id -> {
+      if (accountant.behind() > 0) {
+        access.write(accountant.projection());
+      }
+    });
     Connections connections = Connections.create(config.current().serverLimits(), clock);
     config.beforeSwap(c -> {
       if (!c.serverLimits().equals(connections.limits())) {
@@ -168,6 +175,7 @@ public final class Gateway {
   /** Stops serving; the store is closed by whoever opened it. */
   public Future<Void> stop() {
     vertx.cancelTimer(sweeper);
+    vertx.cancelTimer(projector);
     Future<Void> undeployed = deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
     return undeployed.compose(v -> proxy.close()).andThen(v -> {
       try {

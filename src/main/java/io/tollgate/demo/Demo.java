@@ -88,7 +88,7 @@ public final class Demo {
       }
     }
     IssuedKey key = keys.create(project.id(), KEY_NAME, KeyScope.DEFAULT);
-    Ledger ledger = new Ledger(store, clock);
+    Ledger ledger = new Ledger(io.tollgate.ledger.Accountant.of(store, clock));
     // one-time starting balances; the idempotency keys make a restart top up nothing
     ledger.topUp(project.accountId(), Bucket.CREDIT, 20_000_000L, "demo-initial-credit", "demo starting Credit");
     ledger.topUp(project.accountId(), Bucket.RMB, 100_000_000L, "demo-initial-rmb", "demo starting RMB wallet");

@@ -1,6 +1,7 @@
 package io.tollgate.ledger;
 
 import io.tollgate.json.Json;
+import io.tollgate.ledger.core.Voided;
 import io.tollgate.receipts.Receipt;
 import io.tollgate.receipts.ReceiptListener;
 import io.tollgate.receipts.ReceiptSql;
@@ -38,23 +39,18 @@ public final class HoldRecovery {
 
   private HoldRecovery() {}
 
-  /** {@link #recoverAll(Store, long, ReceiptListener)} with nobody to tell of the receipts. */
-  public static int recoverAll(Store store, long nowMs) {
-    return recoverAll(store, nowMs, ReceiptListener.NONE);
-  }
-
   /**
    * Resolves every pending hold; for start-up, before the gateway takes requests. Returns how many. Only the process
    * that owns the database file ({@link Store#open}, an exclusive lock) may run it: every hold it finds was then
    * left by a process that has stopped, never one another process is still serving. {@code receipts} hears of each
    * receipt written, after the commit.
    */
-  public static int recoverAll(Store store, long nowMs, ReceiptListener receipts) {
+  public static int recoverAll(Store store, Accountant accountant, long nowMs, ReceiptListener receipts) {
     if (!store.writable()) {
       throw new IllegalStateException("hold recovery on " + store.file() + ": the store is open read-only"
           + " (expected: Store.open, which makes this process the file's only owner)");
     }
-    Resolved resolved = store.writeNow(c -> resolve(c, HoldSql.pendingHolds(c), "recovered_on_startup", nowMs));
+    Resolved resolved = store.writeNow(c -> receipts(c, accountant.resolve(null).run(c), "recovered_on_startup", nowMs));
     if (resolved.count() > 0) {
       LOG.warn("crash recovery: voided {} hold(s) left open by an earlier stop; their requests were not charged and"
           + " have 'interrupted' receipts: {}", resolved.count(), named(resolved.requestIds()));
@@ -64,20 +60,11 @@ public final class HoldRecovery {
   }
 
   /**
-   * Resolves pending holds whose TTL has passed; run periodically by a live gateway on the writer thread.
-   * {@code released} is told each voided hold, so limit counters give back what it reserved.
+   * Writer work: voids the pending holds whose TTL has passed, as a live gateway does periodically, and writes their
+   * requests' receipts; the caller logs them after the commit.
    */
-  public static int expire(Connection c, long nowMs, java.util.function.Consumer<HoldSql.HoldRow> released) throws SQLException {
-    return expireAll(c, nowMs, released).count();
-  }
-
-  /** {@link #expire}, returning what it voided and the receipts it wrote, for the caller to log after the commit. */
-  public static Resolved expireAll(Connection c, long nowMs, java.util.function.Consumer<HoldSql.HoldRow> released)
-      throws SQLException {
-    List<HoldSql.HoldRow> expired = HoldSql.pendingHolds(c).stream().filter(h -> h.expiresAtMs() < nowMs).toList();
-    Resolved resolved = resolve(c, expired, "expired", nowMs);
-    expired.forEach(released);
-    return resolved;
+  public static io.tollgate.store.SqlWork<Resolved> expire(Accountant accountant, long nowMs) {
+    return c -> receipts(c, accountant.resolve(nowMs).run(c), "expired", nowMs);
   }
 
   /** The first {@value #LOGGED_IDS} ids, and how many more: a line stays readable after a crash under load. */
@@ -86,15 +73,13 @@ public final class HoldRecovery {
     return ids.size() <= LOGGED_IDS ? shown : shown + " and " + (ids.size() - LOGGED_IDS) + " more";
   }
 
-  private static Resolved resolve(Connection c, List<HoldSql.HoldRow> holds, String resolution, long nowMs) throws SQLException {
+  private static Resolved receipts(Connection c, List<Voided> voided, String resolution, long nowMs) throws SQLException {
     List<String> ids = new ArrayList<>();
     List<Receipt> receipts = new ArrayList<>();
-    for (HoldSql.HoldRow hold : holds) {
-      if (!HoldSql.voidHold(c, hold.id(), resolution, nowMs)) {
-        continue;
-      }
-      ids.add(hold.requestId());
-      if (!ReceiptSql.exists(c, hold.requestId())) {
+    for (Voided v : voided) {
+      ids.add(v.requestId());
+      if (!ReceiptSql.exists(c, v.requestId())) {
+        HoldSql.HoldRow hold = HoldSql.byId(c, v.holdId());
         Receipt receipt = interrupted(Json.read(hold.context(), HoldContext.class), hold, resolution, nowMs);
         ReceiptSql.insert(c, receipt);
         receipts.add(receipt);

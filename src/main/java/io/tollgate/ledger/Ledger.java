@@ -23,10 +23,12 @@ import java.util.Map;
 public final class Ledger {
   private final Store store;
   private final Clock clock;
+  private final Accountant accountant;
 
-  public Ledger(Store store, Clock clock) {
-    this.store = store;
-    this.clock = clock;
+  public Ledger(Accountant accountant) {
+    this.accountant = accountant;
+    this.store = accountant.store();
+    this.clock = accountant.clock();
   }
 
   /** The result of a money movement: the transfer(s) and whether this call recorded them or replayed them. */
@@ -42,15 +44,17 @@ public final class Ledger {
   public Movement topUp(String accountId, Bucket bucket, long amountMicros, String idempotencyKey, String note) {
     requireKey(idempotencyKey);
     requireAmount(amountMicros);
-    return store.writeNow(c -> {
+    String id = "topup:" + accountId + ":" + idempotencyKey;
+    return store.writeNow(accountant.move((c, core, journal) -> {
       requireAccount(c, accountId);
-      LedgerSql.ensureWallet(c, accountId, bucket, clock.millis());
-      String wallet = LedgerIds.wallet(accountId, bucket);
-      Transfer t = new Transfer("topup:" + accountId + ":" + idempotencyKey, Transfer.Kind.TOPUP, bucket,
-          LedgerIds.system(SystemAccount.TOPUP_SOURCE, bucket), wallet, amountMicros, null, note, null, clock.millis());
-      boolean fresh = LedgerSql.apply(c, t);
-      return new Movement(List.of(t.id()), !fresh, Map.of(bucket.name(), LedgerSql.wallet(c, wallet).balance()));
-    });
+      Transfer would = new Transfer(id, Transfer.Kind.TOPUP, bucket, LedgerIds.system(SystemAccount.TOPUP_SOURCE, bucket),
+          LedgerIds.wallet(accountId, bucket), amountMicros, null, note, null, clock.millis());
+      if (recorded(c, would)) {
+        return new Movement(List.of(id), true, Map.of(bucket.name(), core.walletState(accountId, bucket).balanceMicros()));
+      }
+      journal.append(moved(() -> core.topUp(id, accountId, bucket, amountMicros)), annotation(note, null));
+      return new Movement(List.of(id), false, Map.of(bucket.name(), core.walletState(accountId, bucket).balanceMicros()));
+    }));
   }
 
   /** A signed correction: positive credits the wallet, negative debits it (never below its available balance). */
@@ -60,17 +64,66 @@ public final class Ledger {
       throw new LedgerException(LedgerException.Reason.INVALID, "an adjustment of 0 changes nothing");
     }
     requireAmount(Math.abs(signedMicros));
-    return store.writeNow(c -> {
+    String id = "adjustment:" + accountId + ":" + idempotencyKey;
+    return store.writeNow(accountant.move((c, core, journal) -> {
       requireAccount(c, accountId);
-      LedgerSql.ensureWallet(c, accountId, bucket, clock.millis());
       String wallet = LedgerIds.wallet(accountId, bucket);
       String system = LedgerIds.system(SystemAccount.ADJUSTMENT, bucket);
-      Transfer t = new Transfer("adjustment:" + accountId + ":" + idempotencyKey, Transfer.Kind.ADJUSTMENT, bucket,
-          signedMicros > 0 ? system : wallet, signedMicros > 0 ? wallet : system, Math.abs(signedMicros), null, note, null,
-          clock.millis());
-      boolean fresh = LedgerSql.apply(c, t);
-      return new Movement(List.of(t.id()), !fresh, Map.of(bucket.name(), LedgerSql.wallet(c, wallet).balance()));
-    });
+      Transfer would = new Transfer(id, Transfer.Kind.ADJUSTMENT, bucket, signedMicros > 0 ? system : wallet,
+          signedMicros > 0 ? wallet : system, Math.abs(signedMicros), null, note, null, clock.millis());
+      if (recorded(c, would)) {
+        return new Movement(List.of(id), true, Map.of(bucket.name(), core.walletState(accountId, bucket).balanceMicros()));
+      }
+      journal.append(moved(() -> core.adjust(id, accountId, bucket, signedMicros)), annotation(note, null));
+      return new Movement(List.of(id), false, Map.of(bucket.name(), core.walletState(accountId, bucket).balanceMicros()));
+    }));
+  }
+
+  /**
+   * Whether {@code would} was recorded before: an identical transfer with its id is a replay (true); one that
+   * differs is a conflict.
+   */
+  static boolean recorded(Connection c, Transfer would) throws SQLException {
+    Transfer existing = LedgerSql.transfer(c, would.id());
+    if (existing == null) {
+      return false;
+    }
+    boolean same = existing.kind() == would.kind() && existing.bucket() == would.bucket()
+        && existing.debitAccount().equals(would.debitAccount()) && existing.creditAccount().equals(would.creditAccount())
+        && existing.amountMicros() == would.amountMicros()
+        && java.util.Objects.equals(existing.details(), would.details());
+    if (!same) {
+      throw new LedgerException(LedgerException.Reason.CONFLICT,
+          "transfer '" + would.id() + "' was already recorded with different details");
+    }
+    return true;
+  }
+
+  /** The event of a movement the core made, or the ledger's error for a refusal or an amount it cannot take. */
+  static io.tollgate.ledger.core.LedgerEvent moved(java.util.function.Supplier<? extends Object> decide) {
+    Object outcome;
+    try {
+      outcome = decide.get();
+    } catch (IllegalArgumentException e) {
+      throw new LedgerException(LedgerException.Reason.INVALID, e.getMessage());
+    }
+    if (outcome instanceof io.tollgate.ledger.core.BalanceRefused refused) {
+      throw new LedgerException(LedgerException.Reason.INSUFFICIENT_FUNDS, "wallet " + LedgerIds.wallet(refused.accountId(),
+          refused.bucket()) + " has " + refused.availableMicros() + " micro-units available, " + refused.neededMicros() + " needed");
+    }
+    return (io.tollgate.ledger.core.LedgerEvent) outcome;
+  }
+
+  /** What a movement's transfer row says beside the event: its note and details. */
+  static String annotation(String note, String details) {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    if (note != null) {
+      out.put("note", note);
+    }
+    if (details != null) {
+      out.put("details", details);
+    }
+    return out.isEmpty() ? null : Json.write(out);
   }
 
   /**
@@ -103,22 +156,21 @@ public final class Ledger {
     // a sorted map: the details must serialize identically on every retry for the replay check to hold
     String details = Json.write(new java.util.TreeMap<>(Map.of("rate", rate.stripTrailingZeros().toPlainString(),
         "from", from.name(), "to", to.name(), "from_micros", amountMicros, "to_micros", arriving)));
-    return store.writeNow(c -> {
+    String base = "conversion:" + accountId + ":" + idempotencyKey;
+    return store.writeNow(accountant.move((c, core, journal) -> {
       requireAccount(c, accountId);
       long now = clock.millis();
-      LedgerSql.ensureWallet(c, accountId, from, now);
-      LedgerSql.ensureWallet(c, accountId, to, now);
-      String base = "conversion:" + accountId + ":" + idempotencyKey;
       Transfer out = new Transfer(base + ":out", Transfer.Kind.CONVERSION, from, LedgerIds.wallet(accountId, from),
           LedgerIds.system(SystemAccount.CONVERSION, from), amountMicros, null, note, details, now);
-      Transfer in = new Transfer(base + ":in", Transfer.Kind.CONVERSION, to, LedgerIds.system(SystemAccount.CONVERSION, to),
-          LedgerIds.wallet(accountId, to), arriving, null, note, details, now);
-      boolean fresh = LedgerSql.apply(c, out);
-      LedgerSql.apply(c, in);
-      return new Movement(List.of(out.id(), in.id()), !fresh, Map.of(
-          from.name(), LedgerSql.wallet(c, LedgerIds.wallet(accountId, from)).balance(),
-          to.name(), LedgerSql.wallet(c, LedgerIds.wallet(accountId, to)).balance()));
-    });
+      boolean replay = recorded(c, out);
+      if (!replay) {
+        journal.append(moved(() -> core.convert(base + ":out", accountId, from, -amountMicros)), annotation(note, details));
+        journal.append(moved(() -> core.convert(base + ":in", accountId, to, arriving)), annotation(note, details));
+      }
+      return new Movement(List.of(out.id(), base + ":in"), replay, Map.of(
+          from.name(), core.walletState(accountId, from).balanceMicros(),
+          to.name(), core.walletState(accountId, to).balanceMicros()));
+    }));
   }
 
   /**
@@ -129,22 +181,26 @@ public final class Ledger {
    * or charge lands in between.
    */
   public void setOverdraft(String accountId, Bucket bucket, long overdraftMicros) {
-    store.writeNow(c -> {
+    store.writeNow(accountant.move((c, core, journal) -> {
       requireAccount(c, accountId);
-      LedgerSql.ensureWallet(c, accountId, bucket, clock.millis());
-      String walletId = LedgerIds.wallet(accountId, bucket);
-      LedgerSql.WalletRow wallet = LedgerSql.wallet(c, walletId);
-      long lowest = Math.max(0, wallet.held() - wallet.balance());
-      if (overdraftMicros < lowest) {
-        throw new LedgerException(LedgerException.Reason.OVERDRAFT_BELOW_BALANCE, "The " + bucket + " wallet of account "
-            + accountId + " has a balance " + Money.format(wallet.balance(), bucket) + " with " + Money.format(wallet.held(), bucket)
-            + " held by pending requests; an overdraft of " + Money.format(overdraftMicros, bucket) + " would not cover them"
-            + " (expected: balance + overdraft - held >= 0). The lowest overdraft allowed now is " + Money.format(lowest, bucket)
-            + " (overdraft_micros: " + lowest + "); it falls as pending requests end or the wallet is topped up.");
+      io.tollgate.ledger.core.OverdraftOutcome outcome;
+      try {
+        outcome = core.setOverdraft(accountId, bucket, overdraftMicros);
+      } catch (IllegalArgumentException e) {
+        throw new LedgerException(LedgerException.Reason.INVALID, e.getMessage());
       }
-      LedgerSql.setOverdraft(c, walletId, overdraftMicros);
+      if (outcome instanceof io.tollgate.ledger.core.OverdraftOutcome.TooLow low) {
+        var wallet = core.walletState(accountId, bucket);
+        throw new LedgerException(LedgerException.Reason.OVERDRAFT_BELOW_BALANCE, "The " + bucket + " wallet of account "
+            + accountId + " has a balance " + Money.format(wallet.balanceMicros(), bucket) + " with "
+            + Money.format(wallet.heldMicros(), bucket) + " held by pending requests; an overdraft of "
+            + Money.format(overdraftMicros, bucket) + " would not cover them (expected: balance + overdraft - held >= 0)."
+            + " The lowest overdraft allowed now is " + Money.format(low.lowestMicros(), bucket) + " (overdraft_micros: "
+            + low.lowestMicros() + "); it falls as pending requests end or the wallet is topped up.");
+      }
+      journal.append((io.tollgate.ledger.core.LedgerEvent) outcome, null);
       return null;
-    });
+    }));
   }
 
   public List<WalletView> wallets(String accountId) {

@@ -2,7 +2,6 @@ package io.tollgate.ledger;
 
 import io.tollgate.auth.Secrets;
 import io.tollgate.config.Bucket;
-import io.tollgate.ledger.LedgerIds.SystemAccount;
 import io.tollgate.store.Store;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,10 +17,12 @@ import java.util.Map;
 public final class RedeemCodes {
   private final Store store;
   private final Clock clock;
+  private final Accountant accountant;
 
-  public RedeemCodes(Store store, Clock clock) {
-    this.store = store;
-    this.clock = clock;
+  public RedeemCodes(Accountant accountant) {
+    this.accountant = accountant;
+    this.store = accountant.store();
+    this.clock = accountant.clock();
   }
 
   /** A created code: the only time the code itself is seen. */
@@ -60,7 +61,7 @@ public final class RedeemCodes {
   /** Credits the code's amount to the account's wallet; redeeming the same code again replays the first result. */
   public Ledger.Movement redeem(String accountId, String code) {
     String hash = hash(code == null ? "" : code.trim());
-    return store.writeNow(c -> {
+    return store.writeNow(accountant.move((c, core, journal) -> {
       if (io.tollgate.tenants.TenantSql.account(c, accountId).isEmpty()) {
         throw new LedgerException(LedgerException.Reason.NOT_FOUND, "account '" + accountId + "' does not exist");
       }
@@ -85,9 +86,9 @@ public final class RedeemCodes {
         }
       }
       String transferId = "redeem:" + hash.substring(0, 24) + ":" + accountId;
-      String wallet = LedgerIds.wallet(accountId, bucket);
       if (LedgerSql.transfer(c, transferId) != null) {
-        return new Ledger.Movement(List.of(transferId), true, Map.of(bucket.name(), LedgerSql.wallet(c, wallet).balance()));
+        return new Ledger.Movement(List.of(transferId), true, Map.of(bucket.name(),
+            core.walletState(accountId, bucket).balanceMicros()));
       }
       if (expiresAt != null && expiresAt <= clock.millis()) {
         throw new LedgerException(LedgerException.Reason.INVALID, "this redeem code has expired");
@@ -95,15 +96,15 @@ public final class RedeemCodes {
       if (uses >= maxUses) {
         throw new LedgerException(LedgerException.Reason.INVALID, "this redeem code has been used up");
       }
-      LedgerSql.ensureWallet(c, accountId, bucket, clock.millis());
-      LedgerSql.apply(c, new Transfer(transferId, Transfer.Kind.TOPUP, bucket, LedgerIds.system(SystemAccount.TOPUP_SOURCE, bucket),
-          wallet, amount, null, "redeem code " + code.substring(0, Math.min(10, code.length())), null, clock.millis()));
+      journal.append(Ledger.moved(() -> core.topUp(transferId, accountId, bucket, amount)),
+          Ledger.annotation("redeem code " + code.substring(0, Math.min(10, code.length())), null));
       try (PreparedStatement s = c.prepareStatement("UPDATE redeem_codes SET uses = uses + 1 WHERE code_hash = ?")) {
         s.setString(1, hash);
         s.executeUpdate();
       }
-      return new Ledger.Movement(List.of(transferId), false, Map.of(bucket.name(), LedgerSql.wallet(c, wallet).balance()));
-    });
+      return new Ledger.Movement(List.of(transferId), false, Map.of(bucket.name(),
+          core.walletState(accountId, bucket).balanceMicros()));
+    }));
   }
 
   private static String hash(String code) {

@@ -4,9 +4,12 @@ import io.tollgate.auth.ApiKey;
 import io.tollgate.config.GatewayConfig;
 import io.tollgate.config.Leg;
 import io.tollgate.config.Route;
-import io.tollgate.ledger.Billing;
 import io.tollgate.ledger.HoldContext;
-import io.tollgate.ledger.HoldSql;
+import io.tollgate.ledger.core.AdmitRequest;
+import io.tollgate.ledger.core.Hold;
+import io.tollgate.ledger.core.LimitRefused;
+import io.tollgate.ledger.core.PlannedLimit;
+import io.tollgate.ledger.core.Posting;
 import io.tollgate.pricing.Costs;
 import io.tollgate.pricing.Demand;
 import io.vertx.core.Promise;
@@ -52,12 +55,18 @@ final class Call {
   Long excessMicros;
   /** Completes when the client's connection closes before its answer was written: every wait is cancelled by it. */
   final Promise<Void> left = Promise.promise();
-  /** The hold of the attempt in flight, or of the successful one; null when none is open. */
-  Billing.Ticket ticket;
-  /** Whether {@link #ticket} is still pending, so that every exit voids or settles it exactly once. */
+  /** The hold of the attempt in flight, or of the successful one; null when none was taken. */
+  Hold hold;
+  /** Which limits apply to an attempt on each leg: what admission reserves on. */
+  io.tollgate.ledger.core.LimitPlanner limits;
+  /** The limits {@link #hold} reserved on, as admission planned them. */
+  List<PlannedLimit> planned = List.of();
+  /** Whether {@link #hold} is still pending, so that every exit voids or settles it exactly once. */
   boolean holdOpen;
+  /** The legs whose upstream attempts failed: admission skips them, and their number counts against max_attempts. */
+  final List<AdmitRequest.FailedLeg> failedLegs = new ArrayList<>();
   /** The first limit that refused a leg, reported when no leg could run. */
-  io.tollgate.limits.LimitRefusal refusal;
+  LimitRefused refusal;
   /** Set when the request carries an Idempotency-Key and runs first: where its result is kept for duplicates. */
   String idempotencyScope;
   String bodySha256;
@@ -164,7 +173,7 @@ final class Call {
     return first.leg() + " " + first.outcome() + (first.status() == null ? "" : " (" + first.status() + ")");
   }
 
-  private static Long chargedMicros(Leg leg, HoldSql.Posted posted) {
+  private static Long chargedMicros(Leg leg, Posting posted) {
     if (posted != null) {
       return posted.chargedMicros();
     }
@@ -172,7 +181,7 @@ final class Call {
   }
 
   /** The attempts, the serving one marked charged when money moved for it. */
-  private List<Attempt> attemptsWithCharge(HoldSql.Posted posted) {
+  private List<Attempt> attemptsWithCharge(Posting posted) {
     List<Attempt> out = new ArrayList<>(attempts);
     if (posted != null && posted.chargedMicros() > 0 && !out.isEmpty()) {
       out.set(out.size() - 1, out.get(out.size() - 1).withCharged(true));
@@ -190,7 +199,7 @@ final class Call {
   }
 
   /** The receipt; {@code posted} is the settled hold when this request was charged. */
-  Receipt receipt(long nowMs, HoldSql.Posted posted) {
+  Receipt receipt(long nowMs, Posting posted) {
     Leg leg = leg();
     Route route = plan == null ? null : plan.route();
     AppliedPrice prices = leg == null ? null : Costs.applied(leg.price(), config.multipliers(), route.type());
@@ -217,14 +226,14 @@ final class Call {
         leg == null ? null : leg.bucket().name(),
         prices,
         leg == null ? null : priceVersion,
-        ticket == null || leg == null ? null : ticket.amountMicros(),
+        hold == null || leg == null ? null : hold.amountMicros(),
         costMicros(),
         posted != null && posted.chargedMicros() > 0,
         chargedMicros(leg, posted),
         posted == null || posted.uncollectedMicros() == 0 ? null : posted.uncollectedMicros(),
         posted == null ? null : posted.transferId(),
-        posted == null ? null : posted.balanceBefore(),
-        posted == null ? null : posted.balanceAfter(),
+        posted == null ? null : posted.balanceBeforeMicros(),
+        posted == null ? null : posted.balanceAfterMicros(),
         nowMs - startedAtMs,
         excessMicros == null ? null : Boolean.TRUE,
         excessMicros,

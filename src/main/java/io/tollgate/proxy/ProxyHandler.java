@@ -5,14 +5,25 @@ import io.tollgate.auth.KeyAuthenticator;
 import io.tollgate.config.Channel;
 import io.tollgate.config.ConfigHolder;
 import io.tollgate.config.Leg;
+import io.tollgate.config.GatewayConfig;
 import io.tollgate.config.Route;
 import io.tollgate.health.HealthRegistry;
 import io.tollgate.http.ApiException;
 import io.tollgate.http.ErrorRenderer;
 import io.tollgate.json.Ids;
 import io.tollgate.ledger.Billing;
-import io.tollgate.ledger.HoldSql;
-import io.tollgate.limits.LimitRefusedException;
+import io.tollgate.ledger.core.Admission;
+import io.tollgate.ledger.core.AdmitRequest;
+import io.tollgate.ledger.core.BalanceRefused;
+import io.tollgate.ledger.core.LegHealth;
+import io.tollgate.ledger.core.LegVerdict;
+import io.tollgate.ledger.core.LimitRefused;
+import io.tollgate.ledger.core.NoLegAvailable;
+import io.tollgate.ledger.core.Posting;
+import io.tollgate.ledger.core.Refusal;
+import io.tollgate.ledger.core.SkipRules;
+import io.tollgate.ledger.core.Standing;
+import io.tollgate.ledger.core.Verdict;
 import io.tollgate.limits.Limits;
 import io.tollgate.metrics.GatewayMetrics;
 import io.tollgate.pricing.Demand;
@@ -194,101 +205,159 @@ public final class ProxyHandler {
     return counted.compose(prompt -> {
       call.promptTextTokens = prompt.textTokens();
       call.demand = Demand.of(call.body, call.plan.model(), prompt.total(), overruns.of(call.model, call.plan.route().type()));
+      call.limits = limits.planner(call.config, new Limits.Subject(call.key.accountId(), call.key.projectId(), call.key.id(),
+          call.model, call.plan.route().type()));
       return Future.succeededFuture();
     });
   }
 
-  private Future<Void> runLeg(RoutingContext ctx, Call call, String path, int index) {
+  private Future<Void> runLeg(RoutingContext ctx, Call call, String path, int fromLeg) {
     Route route = call.plan.route();
     if (call.clientGone()) {
       return Future.failedFuture(new ClientLeft(false));
     }
-    if (index >= route.legs().size() || call.upstreamAttempts() >= route.maxAttempts()) {
+    if (fromLeg >= route.legs().size() || call.upstreamAttempts() >= route.maxAttempts()) {
       return Future.failedFuture(call.refusal != null && call.upstreamAttempts() == 0
-          ? call.refusal.toApi(call.id) : allFailed(call));
+          ? limitError(call, call.refusal) : allFailed(call));
     }
-    Leg leg = route.legs().get(index);
-    Channel channel = call.config.channel(leg.channelId());
-    long requestedAt = clock.millis();
-    String skip = FallbackRules.skipReason(call, index);
-    if (skip == null && !health.tryAcquire(channel) && FallbackRules.healthyLegAfter(call, index, health)) {
-      skip = "skipped_circuit_open";
-    }
-    if (skip != null) {
-      call.attempts.add(attemptRecord(call, index, leg, skip, null, FallbackRules.describe(skip, channel), requestedAt));
-      return runLeg(ctx, call, path, index + 1);
-    }
-    return hold(call, index, leg, channel)
-        .recover(failure -> {
-          health.abandoned(channel);
-          if (!(failure instanceof LimitRefusedException refused)) {
-            return Future.failedFuture(failure);
-          }
-          // a leg whose limits are exhausted is skipped, never called; the next leg is checked on its own
-          if (call.refusal == null) {
-            call.refusal = refused.refusal();
-          }
-          alerts.refused(refused.refusal(), call.config.alerts());
-          call.attempts.add(attemptRecord(call, index, leg, "skipped_" + refused.refusal().limit().label() + "_limit", null,
-              refused.getMessage(), requestedAt));
-          return Future.failedFuture(new SkipLeg());
-        })
-        .compose(ticket -> {
-          call.ticket = ticket;
-          call.holdOpen = ticket != null;
-          call.startAttempt();
-          long startedAt = clock.millis();
-          call.upstreamTime.started(call.stream);
-          return upstream.send(channel, path, upstreamBody(call, leg, channel), ctx.request().headers(), startedAt, call.left.future())
-              .compose(exchange -> answer(ctx, call, index, channel, exchange))
-              .recover(failure -> {
-                call.upstreamTime.ended();
-                if (failure instanceof ClientLeft left) {
-                  return clientLeft(ctx, call, index, leg, channel, left.reachedUpstream(), startedAt);
-                }
-                if (call.clientGone() && failure instanceof AttemptFailure) {
-                  // the upstream refused or broke as the client left: it bills nothing, and no other leg is tried
-                  return clientLeft(ctx, call, index, leg, channel, false, startedAt);
-                }
-                if (!(failure instanceof AttemptFailure attempt)) {
-                  health.abandoned(channel);
-                  return Future.failedFuture(failure);
-                }
-                long latency = clock.millis() - startedAt;
-                if (attempt.failureClass() == null) {
-                  health.success(channel, latency);
-                } else {
-                  health.failure(channel, latency, attempt.outcome(), call.redactor().errorText(attempt.getMessage()));
-                }
-                if (attempt.retryAfterSeconds() > 0) {
-                  health.retryAfter(channel, attempt.retryAfterSeconds());
-                }
-                call.attempts.add(attemptRecord(call, index, leg, attempt.outcome(), attempt.status(), attempt.getMessage(), startedAt));
-                boolean moveOn = FallbackRules.movesOn(route.fallback(), attempt) && !ctx.response().headWritten();
-                return voidOpenHold(call, "failed_attempt").compose(v -> moveOn
-                    ? runLeg(ctx, call, path, index + 1)
-                    : Future.failedFuture(attempt));
-              });
-        }, failure -> failure instanceof SkipLeg ? runLeg(ctx, call, path, index + 1) : Future.failedFuture(failure));
+    return admit(call, fromLeg).compose(index -> {
+      Leg leg = route.legs().get(index);
+      Channel channel = call.config.channel(leg.channelId());
+      call.startAttempt();
+      long startedAt = clock.millis();
+      call.upstreamTime.started(call.stream);
+      return upstream.send(channel, path, upstreamBody(call, leg, channel), ctx.request().headers(), startedAt, call.left.future())
+          .compose(exchange -> answer(ctx, call, index, channel, exchange))
+          .recover(failure -> {
+            call.upstreamTime.ended();
+            if (failure instanceof ClientLeft left) {
+              return clientLeft(ctx, call, index, leg, channel, left.reachedUpstream(), startedAt);
+            }
+            if (call.clientGone() && failure instanceof AttemptFailure) {
+              // the upstream refused or broke as the client left: it bills nothing, and no other leg is tried
+              return clientLeft(ctx, call, index, leg, channel, false, startedAt);
+            }
+            if (!(failure instanceof AttemptFailure attempt)) {
+              health.abandoned(channel);
+              return Future.failedFuture(failure);
+            }
+            long latency = clock.millis() - startedAt;
+            if (attempt.failureClass() == null) {
+              health.success(channel, latency);
+            } else {
+              health.failure(channel, latency, attempt.outcome(), call.redactor().errorText(attempt.getMessage()));
+            }
+            if (attempt.retryAfterSeconds() > 0) {
+              health.retryAfter(channel, attempt.retryAfterSeconds());
+            }
+            call.attempts.add(attemptRecord(call, index, leg, attempt.outcome(), attempt.status(), attempt.getMessage(), startedAt));
+            call.failedLegs.add(new AdmitRequest.FailedLeg(leg.channelId(), leg.upstreamModel()));
+            boolean moveOn = FallbackRules.movesOn(route.fallback(), attempt) && !ctx.response().headWritten();
+            return voidOpenHold(call, "failed_attempt").compose(v -> moveOn
+                ? runLeg(ctx, call, path, index + 1)
+                : Future.failedFuture(attempt));
+          });
+    });
   }
 
-  /** Holds the worst case of an attempt on {@code leg} and on its limits; a null ticket when accounting is off. */
-  private Future<Billing.Ticket> hold(Call call, int index, Leg leg, Channel channel) {
-    if (!accounted) {
-      return Future.succeededFuture(null);
-    }
+  /**
+   * The leg walk from {@code fromLeg}: the accounting core admits a leg and holds its worst case on the wallet and
+   * every limit in one writer task (see {@link Billing#admit}); the legs it skipped are recorded as attempts, and a
+   * refusal becomes the request's error. Without accounting only the skip rules and channel health decide.
+   */
+  private Future<Integer> admit(Call call, int fromLeg) {
     Route route = call.plan.route();
-    long worstCase = call.demand.worstCaseMicros(leg.price(), call.config.multipliers(), route.type());
-    List<Limits.Planned> planned = limits.plan(call.config, new Limits.Usage(call.key.accountId(), call.key.projectId(),
-        call.key.id(), call.model, route.type(), leg.channelId(), leg.bucket(), worstCase, call.demand.tokens()));
-    return billing.hold(call.holdContext(index, leg), leg.bucket(), worstCase, channel.timeouts().totalMs() + HOLD_GRACE_MS, planned);
+    long requestedAt = clock.millis();
+    LegHealth probe = probe(call.config, route);
+    if (!accounted) {
+      for (int i = fromLeg; i < route.legs().size(); i++) {
+        Verdict skip = SkipRules.reason(route, call.key.scope().allowBucketChange(), call.failedLegs, i);
+        if (skip == null && !probe.admits(i) && healthyLegAfter(probe, i, route.legs().size())) {
+          skip = Verdict.CIRCUIT_OPEN;
+        }
+        if (skip == null) {
+          return Future.succeededFuture(i);
+        }
+        skipped(call, i, route.legs().get(i), skip, requestedAt);
+      }
+      return Future.failedFuture(call.upstreamAttempts() > 0 ? allFailed(call)
+          : Refusals.toApi(new NoLegAvailable(route.model(), route.type().wireName()), route, null, call.id, clock.instant()));
+    }
+    AdmitRequest request = new AdmitRequest(call.key.accountId(), route, call.key.scope().allowBucketChange(),
+        call.config.multipliers(), call.demand, probe, call.limits, fromLeg, call.failedLegs);
+    return billing.admit(request, Ids.next("hold", requestedAt), call.id,
+            i -> requestedAt + call.config.channel(route.legs().get(i).channelId()).timeouts().totalMs() + HOLD_GRACE_MS,
+            i -> call.holdContext(i, route.legs().get(i)))
+        .compose(admitted -> {
+          Admission admission = admitted.admission();
+          for (LegVerdict v : admission.legs()) {
+            if (v.index() < fromLeg || v.verdict() == Verdict.NOT_WALKED || v.verdict() == Verdict.ADMITTED) {
+              continue;
+            }
+            if (v.verdict() == Verdict.LIMIT || v.verdict() == Verdict.BALANCE) {
+              // asked for its channel's slot, then refused by money: the slot goes back
+              health.abandoned(call.config.channel(v.leg().channelId()));
+            }
+            if (v.verdict() == Verdict.LIMIT) {
+              // a leg whose limits are exhausted is skipped, never called; the next leg is checked on its own
+              call.refusal = call.refusal == null ? v.limitRefusal() : call.refusal;
+              alerts.refused(Refusals.limit(v.limitRefusal(), clock.instant()), call.config.alerts());
+              call.attempts.add(attemptRecord(call, v.index(), v.leg(), "skipped_" + v.limitRefusal().limit().label() + "_limit",
+                  null, v.limitRefusal().limit().label() + " limit reached", requestedAt));
+            } else if (v.verdict() != Verdict.BALANCE) {
+              skipped(call, v.index(), v.leg(), v.verdict(), requestedAt);
+            }
+          }
+          if (!admission.admitted()) {
+            Refusal refusal = admission.refusal();
+            if (refusal instanceof BalanceRefused) {
+              Leg stopped = admission.legs().stream().filter(v -> v.verdict() == Verdict.BALANCE).findFirst()
+                  .map(LegVerdict::leg).orElse(null);
+              return Future.failedFuture(Refusals.toApi(refusal, route, stopped, call.id, clock.instant()));
+            }
+            return Future.failedFuture(call.upstreamAttempts() > 0 ? allFailed(call)
+                : call.refusal != null ? limitError(call, call.refusal)
+                : Refusals.toApi(refusal, route, null, call.id, clock.instant()));
+          }
+          call.hold = admitted.hold();
+          call.planned = admission.admittedVerdict().limits();
+          call.holdOpen = true;
+          return Future.succeededFuture(admission.admittedLeg());
+        });
   }
 
-  /** Marks a leg skipped by its limits: the walk moves on to the next leg. */
-  private static final class SkipLeg extends RuntimeException {
-    SkipLeg() {
-      super(null, null, false, false);
+  private void skipped(Call call, int index, Leg leg, Verdict verdict, long requestedAt) {
+    Channel channel = call.config.channel(leg.channelId());
+    call.attempts.add(attemptRecord(call, index, leg, verdict.outcome(), null, FallbackRules.describe(verdict.outcome(), channel),
+        requestedAt));
+  }
+
+  private ApiException limitError(Call call, LimitRefused refused) {
+    return Refusals.limit(refused, clock.instant()).toApi(call.id);
+  }
+
+  /** Channel health by leg index, as the core's walk asks it: a leg it admits takes the channel's probe slot. */
+  private LegHealth probe(GatewayConfig config, Route route) {
+    return new LegHealth() {
+      @Override
+      public boolean admits(int legIndex) {
+        return health.tryAcquire(config.channel(route.legs().get(legIndex).channelId()));
+      }
+
+      @Override
+      public boolean available(int legIndex) {
+        return health.available(config.channel(route.legs().get(legIndex).channelId()));
+      }
+    };
+  }
+
+  private static boolean healthyLegAfter(LegHealth health, int index, int legs) {
+    for (int i = index + 1; i < legs; i++) {
+      if (health.available(i)) {
+        return true;
+      }
     }
+    return false;
   }
 
   /**
@@ -390,7 +459,7 @@ public final class ProxyHandler {
           // scrubbed as a client decodes it: a credential written with JSON escapes is caught too
           boolean scrubbed = call.redactor().scrub(json);
           Buffer delivered = renamed || scrubbed ? json.toBuffer() : body;
-          Function<HoldSql.Posted, Idempotency.Stored> result = posted -> {
+          Function<Posting, Idempotency.Stored> result = posted -> {
             Map<String, String> withCost = new LinkedHashMap<>(headers);
             if (accounted) {
               withCost.put(ReceiptHeaders.COST, ReceiptHeaders.costValue(posted));
@@ -420,11 +489,11 @@ public final class ProxyHandler {
     SseRelay relay = new SseRelay(vertx, call, exchange, response, channel.timeouts(), () -> {
       ReceiptHeaders.route(response, call);
       // the head goes before the answer is settled: the tightest limit as it stands with this request's hold
-      if (call.ticket != null) {
-        String[] tightest = limits.tightest(call.ticket.limits());
+      if (call.hold != null) {
+        Standing tightest = billing.accountant().standing(call.planned);
         if (tightest != null) {
-          response.putHeader(ReceiptHeaders.LIMIT_SCOPE, tightest[0]);
-          response.putHeader(ReceiptHeaders.LIMIT_REMAINING, tightest[1]);
+          response.putHeader(ReceiptHeaders.LIMIT_SCOPE, tightest.limit().label());
+          response.putHeader(ReceiptHeaders.LIMIT_REMAINING, Long.toString(tightest.remaining()));
         }
       }
       response.setStatusCode(200)
@@ -454,7 +523,7 @@ public final class ProxyHandler {
           };
           call.httpStatus = 200;
           call.errorCode = outcome.equals("ok") ? null : outcome;
-          Function<HoldSql.Posted, Idempotency.Stored> result = posted -> outcome.equals("client_disconnected")
+          Function<Posting, Idempotency.Stored> result = posted -> outcome.equals("client_disconnected")
               ? abandonedResult(call) : new Idempotency.Stored(200, replayHeaders(response), call.capture, call.bodySha256);
           return settle(call, response, result).map(posted -> {
             if (!response.ended() && !outcome.equals("client_disconnected")) {
@@ -471,8 +540,8 @@ public final class ProxyHandler {
    * idempotent {@code result}: a retry either finds the result or finds no charge, never a charge without it.
    * Usage beyond the hold is charged, marked on the receipt and learnt from, so later holds on the route cover it.
    */
-  private Future<HoldSql.Posted> settle(Call call, HttpServerResponse response,
-      Function<HoldSql.Posted, Idempotency.Stored> result) {
+  private Future<Posting> settle(Call call, HttpServerResponse response,
+      Function<Posting, Idempotency.Stored> result) {
     if (!accounted) {
       return Future.succeededFuture(null);
     }
@@ -482,8 +551,8 @@ public final class ProxyHandler {
         outputStats.record(call.model, call.usage.completionTokens());
       }
       overruns.record(call.model, call.plan.route().type(), call.demand, call.usage);
-      if (cost != null && cost > call.ticket.amountMicros()) {
-        call.excessMicros = cost - call.ticket.amountMicros();
+      if (cost != null && cost > call.hold.amountMicros()) {
+        call.excessMicros = cost - call.hold.amountMicros();
         metrics.holdExceeded(call.model, call.plan.route().type().wireName(), call.leg().bucket().name(), call.excessMicros);
         LOG.warn("request {} cost {} micros, {} more than its hold: the upstream {} billed past what was held",
             call.id, cost, call.excessMicros, call.leg() == null ? "" : call.leg().upstreamModel());
@@ -496,16 +565,16 @@ public final class ProxyHandler {
     long nowMs = clock.millis();
     Billing.AlsoWrite idempotent = scope == null ? Billing.AlsoWrite.NOTHING
         : (c, posted) -> Idempotency.insert(c, scope, result.apply(posted), nowMs);
-    return billing.settle(call.ticket, cost == null ? 0 : cost, tokens, call.id, posted -> call.receipt(clock.millis(), posted),
+    return billing.settle(call.hold, call.planned, cost == null ? 0 : cost, tokens, posted -> call.receipt(clock.millis(), posted),
             idempotent)
         .map(settled -> {
           call.holdOpen = false;
           alerts.spent(settled.progress(), call.config.alerts());
-          if (settled.tightestLimit() != null && !response.headWritten()) {
-            response.putHeader(ReceiptHeaders.LIMIT_SCOPE, settled.tightestLimit()[0]);
-            response.putHeader(ReceiptHeaders.LIMIT_REMAINING, settled.tightestLimit()[1]);
+          if (settled.tightest() != null && !response.headWritten()) {
+            response.putHeader(ReceiptHeaders.LIMIT_SCOPE, settled.tightest().limit().label());
+            response.putHeader(ReceiptHeaders.LIMIT_REMAINING, Long.toString(settled.tightest().remaining()));
           }
-          return settled.posted();
+          return settled.posting();
         });
   }
 
@@ -514,7 +583,7 @@ public final class ProxyHandler {
       return Future.succeededFuture();
     }
     // cleared only once the void is committed: a failed void is tried again by the request's failure path
-    return billing.voidHold(call.ticket, resolution).onSuccess(v -> call.holdOpen = false);
+    return billing.voidHold(call.hold, resolution).onSuccess(v -> call.holdOpen = false).mapEmpty();
   }
 
   private void fail(RoutingContext ctx, Call call, Throwable failure) {

@@ -2,7 +2,7 @@ package io.tollgate.proxy;
 
 import io.tollgate.config.Leg;
 import io.tollgate.config.Route;
-import io.tollgate.ledger.HoldSql;
+import io.tollgate.ledger.core.Posting;
 import io.vertx.core.http.HttpServerResponse;
 
 /** The receipt's summary as response headers, so a client sees what happened without asking. */
@@ -29,11 +29,11 @@ final class ReceiptHeaders {
   }
 
   /** What was charged, known only once settled (for non-streamed answers, before the body is sent). */
-  static void cost(HttpServerResponse response, HoldSql.Posted posted) {
+  static void cost(HttpServerResponse response, Posting posted) {
     response.putHeader(COST, costValue(posted));
   }
 
-  static String costValue(HoldSql.Posted posted) {
+  static String costValue(Posting posted) {
     return Long.toString(posted == null ? 0 : posted.chargedMicros());
   }
 }

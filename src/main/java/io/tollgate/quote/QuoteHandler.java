@@ -12,7 +12,7 @@ import io.tollgate.pricing.Overruns;
 import io.tollgate.proxy.RequestValidator;
 import io.tollgate.routing.RoutePlan;
 import io.tollgate.routing.RoutePlanner;
-import io.tollgate.store.Store;
+import io.tollgate.ledger.Accountant;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -28,13 +28,13 @@ public final class QuoteHandler {
   private final Quoter quoter;
   private final Overruns overruns;
 
-  public QuoteHandler(Vertx vertx, ConfigHolder config, KeyAuthenticator auth, Store store, Limits limits,
+  public QuoteHandler(Vertx vertx, ConfigHolder config, KeyAuthenticator auth, Accountant accountant, Limits limits,
       HealthRegistry health, OutputStats outputs, Overruns overruns) {
     this.overruns = overruns;
     this.vertx = vertx;
     this.config = config;
     this.auth = auth;
-    this.quoter = new Quoter(store, limits, health, outputs);
+    this.quoter = new Quoter(accountant, limits, health, outputs);
   }
 
   public void quote(RoutingContext ctx) {

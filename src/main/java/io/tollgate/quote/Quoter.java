@@ -8,17 +8,26 @@ import io.tollgate.config.GatewayConfig;
 import io.tollgate.config.Leg;
 import io.tollgate.config.Route;
 import io.tollgate.health.HealthRegistry;
-import io.tollgate.ledger.LedgerIds;
-import io.tollgate.ledger.LedgerSql;
+import io.tollgate.http.ApiException;
+import io.tollgate.ledger.Accountant;
 import io.tollgate.ledger.Money;
-import io.tollgate.limits.LimitRefusal;
+import io.tollgate.ledger.core.Admission;
+import io.tollgate.ledger.core.AdmitRequest;
+import io.tollgate.ledger.core.BalanceRefused;
+import io.tollgate.ledger.core.LegHealth;
+import io.tollgate.ledger.core.LegVerdict;
+import io.tollgate.ledger.core.LimitPlanner;
+import io.tollgate.ledger.core.LimitRefused;
+import io.tollgate.ledger.core.PlannedLimit;
+import io.tollgate.ledger.core.SkipRules;
+import io.tollgate.ledger.core.Snapshot;
+import io.tollgate.ledger.core.Verdict;
 import io.tollgate.limits.Limits;
 import io.tollgate.pricing.Costs;
 import io.tollgate.pricing.OutputStats;
-import io.tollgate.proxy.FallbackRules;
+import io.tollgate.proxy.Refusals;
 import io.tollgate.receipts.Usage;
 import io.tollgate.routing.RoutePlan;
-import io.tollgate.store.Store;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -28,21 +37,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Computes a quote. It walks the route's legs the way the request path would (skip rules, open circuits,
- * limits, balance) without reserving anything, so {@code would_be_admitted} says what the request would meet.
- * Blocking (it reads balances); runs on a worker.
+ * Computes a quote: the accounting core's {@code admit} over the request's leg walk, the same call the request path
+ * makes, without reserving anything, so {@code would_be_admitted} and {@code hold_micros} are what the request would
+ * meet now. Money is computed by the core; the quote only describes it.
  */
 final class Quoter {
   /** Below this many worst-case requests left, the balance gets a warning. */
   static final long LOW_BALANCE_REQUESTS = 100;
 
-  private final Store store;
+  private final Accountant accountant;
   private final Limits limits;
   private final HealthRegistry health;
   private final OutputStats outputs;
 
-  Quoter(Store store, Limits limits, HealthRegistry health, OutputStats outputs) {
-    this.store = store;
+  Quoter(Accountant accountant, Limits limits, HealthRegistry health, OutputStats outputs) {
+    this.accountant = accountant;
     this.limits = limits;
     this.health = health;
     this.outputs = outputs;
@@ -51,23 +60,28 @@ final class Quoter {
   Map<String, Object> quote(GatewayConfig config, ApiKey key, RoutePlan plan, QuoteRequest request) {
     Route route = plan.route();
     Leg primary = route.legs().get(0);
-    long holdPrompt = request.promptForHold();
+    LimitPlanner planner = limits.planner(config, new Limits.Subject(key.accountId(), key.projectId(), key.id(),
+        request.model(), route.type()));
+    Admission admission = accountant.view().admit(AdmitRequest.first(key.accountId(), route, key.scope().allowBucketChange(),
+        config.multipliers(), request.demand(), health(config, route), planner));
     List<Map<String, Object>> legs = new ArrayList<>();
     List<Map<String, Object>> warnings = new ArrayList<>();
     Map<Bucket, Long> maxByBucket = new EnumMap<>(Bucket.class);
-    long primaryWorst = worst(config, route, primary, holdPrompt, request.maxOutputTokens());
+    long primaryWorst = admission.legs().get(0).worstCaseMicros();
     long minCost = Long.MAX_VALUE;
-    for (int i = 0; i < route.legs().size(); i++) {
-      Leg leg = route.legs().get(i);
+    for (LegVerdict verdict : admission.legs()) {
+      int i = verdict.index();
+      Leg leg = verdict.leg();
       Channel channel = config.channel(leg.channelId());
-      String skip = FallbackRules.skipReason(route, key.scope(), List.of(), i);
-      long worst = worst(config, route, leg, holdPrompt, request.maxOutputTokens());
+      Verdict skip = SkipRules.reason(route, key.scope().allowBucketChange(), List.of(), i);
+      long worst = verdict.worstCaseMicros();
       Map<String, Object> row = LegView.of(config, route, i);
       row.put("max_cost_micros", worst);
       row.put("usable", skip == null);
       if (skip != null) {
-        row.put("skip_reason", skip);
+        row.put("skip_reason", skip.outcome());
       }
+      row.put("verdict", verdict.verdict().name().toLowerCase(java.util.Locale.ROOT));
       row.put("health", health.snapshot(channel));
       legs.add(row);
       if (skip != null) {
@@ -87,7 +101,10 @@ final class Quoter {
             + leg.bucket() + " bucket instead of " + primary.bucket() + "."));
       }
     }
-    Admission admission = admit(config, key, plan, request, holdPrompt);
+    // the leg admission settled on: the admitted one, or the one whose wallet refused, or else the first it planned
+    LegVerdict settled = admission.admitted() ? admission.admittedVerdict()
+        : admission.legs().stream().filter(v -> v.verdict() == Verdict.BALANCE).findFirst()
+            .orElse(admission.legs().stream().filter(v -> v.verdict() == Verdict.LIMIT).findFirst().orElse(null));
     long[] measured = outputs.of(request.model());
     long expectedOutput = request.embeddings() ? 0 : measured[0] > 0 ? Math.min(measured[1], request.maxOutputTokens())
         : request.maxOutputTokens() / 2;
@@ -95,7 +112,7 @@ final class Quoter {
         : measured[0] > 0 ? "the mean completion of the last " + measured[0] + " measured requests to " + request.model()
             + " (" + measured[1] + " tokens), capped by max_tokens"
         : "no request to " + request.model() + " measured yet: half of the output allowance";
-    Leg expectedLeg = admission.legIndex >= 0 ? route.legs().get(admission.legIndex) : primary;
+    Leg expectedLeg = admission.admitted() ? admission.admittedVerdict().leg() : primary;
     long expected = Costs.costMicros(expectedLeg.price(), new Usage(request.promptTokens(), expectedOutput, 0, "expected"),
         config.multipliers(), route.type());
     Map<String, Object> cost = new LinkedHashMap<>();
@@ -105,28 +122,47 @@ final class Quoter {
     cost.put("expected_micros", expected);
     cost.put("max_micros", maxByBucket.getOrDefault(expectedLeg.bucket(), primaryWorst));
     cost.put("max_micros_by_bucket", maxByBucket);
+    cost.put("hold_micros", admission.admitted() ? admission.admittedVerdict().worstCaseMicros() : null);
     cost.put("expected_basis", basis);
     cost.put("max_basis", "the prompt (with the hold's tokenizer margin) plus the full output allowance, on the most"
         + " expensive leg that could serve");
-    if (admission.balance != null) {
-      long perRequest = admission.worst;
-      long covers = perRequest <= 0 ? Long.MAX_VALUE : Math.max(0, admission.balance.available()) / perRequest;
-      if (admission.legIndex >= 0 && covers < LOW_BALANCE_REQUESTS) {
+    cost.put("hold_basis", "what the request would hold now: the worst case of the leg admission chose");
+    Snapshot.WalletState balance = settled == null ? null : accountant.wallet(key.accountId(), settled.leg().bucket());
+    if (balance != null && settled != null) {
+      long perRequest = settled.worstCaseMicros();
+      long covers = perRequest <= 0 ? Long.MAX_VALUE : Math.max(0, balance.availableMicros()) / perRequest;
+      if (admission.admitted() && covers < LOW_BALANCE_REQUESTS) {
         warnings.add(warning("low_balance", "The " + expectedLeg.bucket() + " balance covers " + covers
-            + " more requests like this at the worst case (" + Money.format(Math.max(0, admission.balance.available()),
+            + " more requests like this at the worst case (" + Money.format(Math.max(0, balance.availableMicros()),
             expectedLeg.bucket()) + " available)."));
       }
     }
-    for (var p : admission.planned) {
-      long[] usage = limits.usage(p.reservation().counter());
-      long after = p.limit().cap() - usage[0] - usage[1] - p.reservation().amount();
-      if (after >= 0 && after < p.reservation().amount()) {
-        warnings.add(warning("limit_would_be_exhausted", "This request would use up the " + p.limit().describe()
-            + " limit: after it, " + after + " of " + p.limit().cap() + " would remain, less than another such request needs."));
+    List<Map<String, Object>> limitViews = new ArrayList<>();
+    if (settled != null) {
+      for (PlannedLimit p : settled.limits()) {
+        long[] usage = accountant.counter(p.counter());
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("label", p.limit().label());
+        view.put("cap", p.limit().cap());
+        view.put("spent", usage[0]);
+        view.put("held", usage[1]);
+        view.put("remaining", Math.max(0, p.limit().cap() - usage[0] - usage[1]));
+        view.put("this_request", p.amount());
+        view.put("resets_at", p.resetsAt() == null ? null : p.resetsAt().toString());
+        limitViews.add(view);
+        long after = p.limit().cap() - usage[0] - usage[1] - p.amount();
+        if (admission.admitted() && after >= 0 && after < p.amount()) {
+          warnings.add(warning("limit_would_be_exhausted", "This request would use up the " + p.limit().describe()
+              + " limit: after it, " + after + " of " + p.limit().cap() + " would remain, less than another such request needs."));
+        }
       }
     }
-    if (admission.refusal != null) {
-      warnings.add(warning("limit_reached", admission.refusalMessage));
+    ApiException refusal = admission.admitted() ? null : Refusals.toApi(admission.refusal(), route,
+        settled == null ? null : settled.leg(), "(quote)", java.time.Instant.now());
+    if (admission.refusal() instanceof LimitRefused) {
+      warnings.add(warning("limit_reached", refusal.getMessage()));
+    } else if (admission.refusal() instanceof BalanceRefused) {
+      warnings.add(warning("insufficient_balance", refusal.getMessage()));
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("object", "quote");
@@ -137,102 +173,35 @@ final class Quoter {
         "max_output", request.maxOutputTokens(), "expected_output", expectedOutput));
     out.put("legs", legs);
     out.put("cost", cost);
-    out.put("limits", admission.limitViews);
-    if (admission.balance != null) {
-      out.put("balance", Map.of("bucket", admission.bucket.name(), "available_micros", admission.balance.available(),
-          "covers_requests_at_max", admission.worst <= 0 ? -1 : Math.max(0, admission.balance.available()) / admission.worst));
+    out.put("limits", limitViews);
+    if (balance != null) {
+      out.put("balance", Map.of("bucket", settled.leg().bucket().name(), "available_micros", balance.availableMicros(),
+          "covers_requests_at_max", settled.worstCaseMicros() <= 0 ? -1
+              : Math.max(0, balance.availableMicros()) / settled.worstCaseMicros()));
     }
-    out.put("would_be_admitted", admission.legIndex >= 0);
-    out.put("admitted_leg", admission.legIndex >= 0 ? Route.legLabel(admission.legIndex) : null);
-    if (admission.legIndex < 0) {
-      out.put("refusal", Map.of("status", admission.status, "code", admission.code, "message", admission.refusalMessage));
+    out.put("would_be_admitted", admission.admitted());
+    out.put("admitted_leg", admission.admitted() ? Route.legLabel(admission.admittedLeg()) : null);
+    if (refusal != null) {
+      out.put("refusal", Map.of("status", refusal.status(), "code", refusal.code(), "message", refusal.getMessage()));
     }
     out.put("health", health.snapshot(config.channel(primary.channelId())));
     out.put("warnings", warnings);
     return out;
   }
 
-  /** The leg walk of the request path, without reserving anything. */
-  private Admission admit(GatewayConfig config, ApiKey key, RoutePlan plan, QuoteRequest request, long holdPrompt) {
-    Route route = plan.route();
-    Admission result = new Admission();
-    for (int i = 0; i < route.legs().size(); i++) {
-      Leg leg = route.legs().get(i);
-      if (FallbackRules.skipReason(route, key.scope(), List.of(), i) != null) {
-        continue;
+  /** Channel health as the quote sees it: nothing is taken, so admitting and looking ahead are the same question. */
+  private LegHealth health(GatewayConfig config, Route route) {
+    return new LegHealth() {
+      @Override
+      public boolean admits(int legIndex) {
+        return available(legIndex);
       }
-      Channel channel = config.channel(leg.channelId());
-      if (!health.available(channel) && FallbackRules.healthyLegAfter(config, route, i, health)) {
-        continue;
-      }
-      long worst = worst(config, route, leg, holdPrompt, request.maxOutputTokens());
-      var planned = limits.plan(config, new Limits.Usage(key.accountId(), key.projectId(), key.id(), request.model(),
-          route.type(), leg.channelId(), leg.bucket(), worst, holdPrompt + request.maxOutputTokens()));
-      if (result.limitViews.isEmpty()) {
-        for (var p : planned) {
-          long[] usage = limits.usage(p.reservation().counter());
-          Map<String, Object> view = new LinkedHashMap<>();
-          view.put("label", p.limit().label());
-          view.put("cap", p.limit().cap());
-          view.put("spent", usage[0]);
-          view.put("held", usage[1]);
-          view.put("remaining", Math.max(0, p.limit().cap() - usage[0] - usage[1]));
-          view.put("this_request", p.reservation().amount());
-          view.put("resets_at", p.resetsAt() == null ? null : p.resetsAt().toString());
-          result.limitViews.add(view);
-        }
-      }
-      LimitRefusal refusal = limits.check(planned);
-      if (refusal != null) {
-        if (result.refusal == null) {
-          result.refusal = refusal;
-          var api = refusal.toApi("(quote)");
-          result.status = api.status();
-          result.code = api.code();
-          result.refusalMessage = api.getMessage();
-        }
-        continue;
-      }
-      LedgerSql.WalletRow wallet = store.read(c -> LedgerSql.wallet(c, LedgerIds.wallet(key.accountId(), leg.bucket())));
-      result.balance = wallet;
-      result.bucket = leg.bucket();
-      result.worst = worst;
-      result.planned = planned;
-      if (wallet.available() < worst) {
-        result.legIndex = -1;
-        result.status = 402;
-        result.code = "insufficient_balance";
-        result.refusalMessage = "Insufficient balance in the " + leg.bucket() + " wallet: " + Money.format(Math.max(0, wallet.available()),
-            leg.bucket()) + " available, this request may cost up to " + Money.format(worst, leg.bucket()) + ".";
-        return result;
-      }
-      result.legIndex = i;
-      result.refusal = null;
-      return result;
-    }
-    if (result.refusal == null) {
-      result.status = 503;
-      result.code = "no_leg_available";
-      result.refusalMessage = "No leg of the " + route.type().wireName() + " route may serve this request now.";
-    }
-    return result;
-  }
 
-  private static final class Admission {
-    int legIndex = -1;
-    LimitRefusal refusal;
-    int status;
-    String code;
-    String refusalMessage;
-    LedgerSql.WalletRow balance;
-    Bucket bucket;
-    long worst;
-    List<Limits.Planned> planned = List.of();
-    final List<Map<String, Object>> limitViews = new ArrayList<>();
-  }
-
-  private static long worst(GatewayConfig config, Route route, Leg leg, long holdPrompt, long maxOutput) {
-    return Costs.worstCaseMicros(leg.price(), holdPrompt, maxOutput, config.multipliers(), route.type());
+      @Override
+      public boolean available(int legIndex) {
+        return health.available(config.channel(route.legs().get(legIndex).channelId()));
+      }
+    };
   }
 
   private static String ratio(long a, long b) {

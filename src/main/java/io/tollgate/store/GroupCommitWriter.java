@@ -31,6 +31,7 @@ final class GroupCommitWriter implements AutoCloseable {
   private final Thread thread;
   private volatile boolean closed;
   private volatile java.util.function.Consumer<Connection> afterRollback = c -> { };
+  private volatile Runnable afterCommit = () -> { };
   /** Set on the writer thread when {@link #STOP} is taken from the queue: the current batch is the last. */
   private boolean stopping;
   private volatile long commits;
@@ -53,6 +54,16 @@ final class GroupCommitWriter implements AutoCloseable {
 
   void afterRollback(java.util.function.Consumer<Connection> hook) {
     this.afterRollback = hook;
+  }
+
+  /** Runs {@code hook} on the writer thread after each commit, before the committed work's futures complete. */
+  void afterCommit(Runnable hook) {
+    this.afterCommit = hook;
+  }
+
+  /** Whether the calling thread is the writer's: work running there must never wait for the writer. */
+  boolean isWriterThread() {
+    return Thread.currentThread() == thread;
   }
 
   <T> CompletableFuture<T> submit(SqlWork<T> work) {
@@ -151,6 +162,7 @@ final class GroupCommitWriter implements AutoCloseable {
       }
       connection.commit();
       counted(batch.size());
+      committed();
       completions.forEach(Runnable::run);
       return;
     } catch (SQLException | RuntimeException | Error e) {
@@ -176,10 +188,20 @@ final class GroupCommitWriter implements AutoCloseable {
       T value = task.work().run(connection);
       connection.commit();
       counted(1);
+      committed();
       task.result().complete(value);
     } catch (SQLException | RuntimeException | Error e) {
       rollback(e);
       task.result().completeExceptionally(e instanceof Error ? new StoreException("commit failed: " + e, e) : e);
+    }
+  }
+
+  private void committed() {
+    try {
+      afterCommit.run();
+    } catch (RuntimeException e) {
+      // the commit stands; the hook's owner must repair its own state (it logs what failed)
+      LOG.error("the after-commit hook failed", e);
     }
   }
 

@@ -30,6 +30,8 @@ public final class Store implements AutoCloseable {
   private final GroupCommitWriter writer;
   private final HikariDataSource readers;
   private final Checkpointer checkpointer;
+  private volatile Runnable beforeRead = () -> { };
+  private final java.util.Map<Class<?>, Object> attachments = new java.util.HashMap<>();
 
   private Store(Path file, StoreLock lock, GroupCommitWriter writer, HikariDataSource readers, Checkpointer checkpointer) {
     this.file = file;
@@ -181,8 +183,14 @@ public final class Store implements AutoCloseable {
     return file;
   }
 
-  /** Runs read-only work on a pooled connection. */
+  /**
+   * Runs read-only work on a pooled connection, once the projections of what has been committed are up to date
+   * ({@link #beforeRead}): a read sees every write whose future has completed.
+   */
   public <T> T read(SqlWork<T> work) {
+    if (writer == null || !writer.isWriterThread()) {
+      beforeRead.run();
+    }
     try (Connection connection = readers.getConnection()) {
       return work.run(connection);
     } catch (SQLException e) {
@@ -208,6 +216,37 @@ public final class Store implements AutoCloseable {
       }
       throw new StoreException("write failed: " + e.getCause().getMessage(), e.getCause());
     }
+  }
+
+  /**
+   * The one object of {@code type} attached to this store, made by {@code create} on first use: state that must
+   * exist once per database (the accounting core that owns its journal), whoever asks first.
+   */
+  public synchronized <T> T attachment(Class<T> type, java.util.function.Supplier<T> create) {
+    Object existing = attachments.get(type);
+    if (existing == null) {
+      existing = create.get();
+      attachments.put(type, existing);
+    }
+    return type.cast(existing);
+  }
+
+  /**
+   * Runs {@code hook} before every {@link #read} (on the reading thread, never the writer's): the owner of tables
+   * projected off the write path brings them up to date there, so a read sees what was committed before it.
+   */
+  public void beforeRead(Runnable hook) {
+    this.beforeRead = java.util.Objects.requireNonNull(hook, "hook");
+  }
+
+  /** Runs {@code hook} on the writer thread after each commit, before the committed work's futures complete. */
+  public void afterCommit(Runnable hook) {
+    writer().afterCommit(hook);
+  }
+
+  /** Whether the calling thread is the writer's: work there must never wait for a write. */
+  public boolean onWriterThread() {
+    return writer != null && writer.isWriterThread();
   }
 
   /**

@@ -50,14 +50,15 @@ class WalletApiTest {
   void walletShowsBothBucketsWithBalanceHeldAndAvailable() {
     Tenant t = newTenant("wallet");
     topUp(t, "RMB", "\"amount\":\"3.5\"", "wallet-rmb");
-    HoldSql.HoldRow hold = new HoldSql.HoldRow("hold_wallet_test", LedgerIds.wallet(t.accountId(), Bucket.RMB), Bucket.RMB,
-        UNIT, "pending", "req_wallet_test", "{}", System.currentTimeMillis(), System.currentTimeMillis() + 3_600_000, null);
-    LedgerSql.WalletRow refused = f.store.writeNow(c -> HoldSql.take(c, hold, t.accountId()));
-    assertThat(refused).isNull();
+    Accountant accountant = Accountant.of(f.store, java.time.Clock.systemUTC());
+    String holdId = "hold_wallet_test";
+    var taken = f.store.writeNow(accountant.reserve(new io.tollgate.ledger.core.Attempt(holdId, "req_wallet_test", t.accountId(),
+        Bucket.RMB, UNIT, java.util.List.of(), System.currentTimeMillis() + 3_600_000), null));
+    assertThat(taken).isInstanceOf(io.tollgate.ledger.core.Hold.class);
 
     HttpResponse<String> response = f.get("/v1/wallet", t.bearer());
 
-    f.store.writeNow(c -> HoldSql.voidHold(c, hold.id(), "failed_attempt", System.currentTimeMillis()));
+    f.store.writeNow(accountant.voidHold(holdId, "failed_attempt"));
     assertThat(response.statusCode()).isEqualTo(200);
     JsonObject wallet = new JsonObject(response.body());
     assertThat(wallet.getString("object")).isEqualTo("wallet");
@@ -188,16 +189,17 @@ class WalletApiTest {
     assertThat(f.put(overdraft, "{\"bucket\":\"RMB\",\"overdraft_micros\":7000000}", f.admin()).statusCode()).isEqualTo(200);
     created(f.post("/admin/accounts/" + t.accountId() + "/adjustments",
         "{\"bucket\":\"RMB\",\"amount_micros\":-5000000,\"idempotency_key\":\"od1\",\"note\":\"n\"}", f.admin()));
-    HoldSql.HoldRow hold = new HoldSql.HoldRow("hold_overdraft_test", LedgerIds.wallet(t.accountId(), Bucket.RMB), Bucket.RMB,
-        UNIT, "pending", "req_overdraft_test", "{}", System.currentTimeMillis(), System.currentTimeMillis() + 3_600_000, null);
-    LedgerSql.WalletRow refused = f.store.writeNow(c -> HoldSql.take(c, hold, t.accountId()));
-    assertThat(refused).as("the hold is taken").isNull();
+    Accountant accountant = Accountant.of(f.store, java.time.Clock.systemUTC());
+    String holdId = "hold_overdraft_test";
+    var taken = f.store.writeNow(accountant.reserve(new io.tollgate.ledger.core.Attempt(holdId, "req_overdraft_test", t.accountId(),
+        Bucket.RMB, UNIT, java.util.List.of(), System.currentTimeMillis() + 3_600_000), null));
+    assertThat(taken).as("the hold is taken").isInstanceOf(io.tollgate.ledger.core.Hold.class);
 
     HttpResponse<String> toZero = f.put(overdraft, "{\"bucket\":\"RMB\",\"overdraft_micros\":0}", f.admin());
     HttpResponse<String> oneShort = f.put(overdraft, "{\"bucket\":\"RMB\",\"overdraft_micros\":5999999}", f.admin());
     long unchanged = f.store.read(c -> LedgerSql.wallet(c, LedgerIds.wallet(t.accountId(), Bucket.RMB))).overdraft();
     HttpResponse<String> lowest = f.put(overdraft, "{\"bucket\":\"RMB\",\"overdraft_micros\":6000000}", f.admin());
-    f.store.writeNow(c -> HoldSql.voidHold(c, hold.id(), "failed_attempt", System.currentTimeMillis()));
+    f.store.writeNow(accountant.voidHold(holdId, "failed_attempt"));
     HttpResponse<String> withoutHold = f.put(overdraft, "{\"bucket\":\"RMB\",\"overdraft_micros\":5000000}", f.admin());
 
     assertRefused(toZero, 409, "overdraft_micros", "overdraft_below_balance");
@@ -392,7 +394,7 @@ class WalletApiTest {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     JsonObject report = new JsonObject(response.body());
     assertThat(report.getBoolean("ok")).isTrue();
-    assertThat(report.getJsonArray("checks")).hasSize(9)
+    assertThat(report.getJsonArray("checks")).hasSize(10)
         .allSatisfy(check -> assertThat(((JsonObject) check).getBoolean("ok")).as(check.toString()).isTrue());
     assertThat(report.getString("report")).contains("ledger verify: all invariants hold");
   }

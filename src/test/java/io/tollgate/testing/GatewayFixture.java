@@ -102,7 +102,7 @@ public final class GatewayFixture implements AutoCloseable {
     Project project = tenants.createProject(account.id(), "test-project");
     IssuedKey key = new Keys(store, clock).create(project.id(), "test-key", KeyScope.DEFAULT);
     String admin = AdminToken.rotate(store);
-    Ledger ledger = new Ledger(store, clock);
+    Ledger ledger = new Ledger(io.tollgate.ledger.Accountant.of(store, clock));
     ledger.topUp(account.id(), Bucket.CREDIT, STARTING_BALANCE_MICROS, "fixture-credit", "test balance");
     ledger.topUp(account.id(), Bucket.RMB, STARTING_BALANCE_MICROS, "fixture-rmb", "test balance");
     Gateway gateway = await(Gateway.start(vertx, config, store, 0, clock));

@@ -6,20 +6,22 @@ import io.tollgate.ledger.LedgerIds.SystemAccount;
 import io.tollgate.limits.Limit;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
  * Every money decision of the gateway, as pure state transitions over balances, pending holds and limit counters
  * held in memory.
  *
- * <p>Contract: <b>not thread-safe, by design.</b> One thread owns an instance (the store's writer, or a thread
- * of its own) and calls every method; decisions are then atomic without locks, which is what makes a
- * reservation over a wallet and every limit "all or none". Other threads never read it directly.
+ * <p>Contract: <b>one writer, by design.</b> One thread owns an instance (the store's writer) and calls every
+ * method that changes it; decisions are then atomic without locks, which is what makes a reservation over a wallet
+ * and every limit "all or none". Other threads may call the reading methods ({@link #admit}, {@link
+ * #availableMicros}, {@link #walletState}, {@link #counterState}) for a preview, such as a quote: each field they
+ * read is a recent value, never a torn one, but two fields may be of two moments.
  *
  * <p>Each operation either refuses (a typed value; nothing changed) or produces one {@link LedgerEvent}, already
  * applied, which the caller gives to a {@link LedgerStore} to make durable before acting on it (a hold before the
@@ -34,18 +36,18 @@ public final class AccountingCore {
   static final long MAX_MOVEMENT_MICROS = 1_000_000_000_000_000L;
 
   /** Customer wallets by account id, indexed by bucket ordinal. */
-  private final Map<String, Wallet[]> wallets = new HashMap<>();
+  private final Map<String, Wallet[]> wallets = new ConcurrentHashMap<>();
   /** System account balances, by kind and bucket ordinal. */
   private final long[][] system = new long[SYSTEM.length][BUCKETS.length];
   /** Pending holds by id, in the order they were taken. */
   private final LinkedHashMap<String, Hold> pending = new LinkedHashMap<>();
-  private final Map<String, Counter> counters = new HashMap<>();
-  private long seq;
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private volatile long seq;
 
   private static final class Wallet {
-    long balance;
-    long held;
-    long overdraft;
+    volatile long balance;
+    volatile long held;
+    volatile long overdraft;
 
     long available() {
       return balance + overdraft - held;
@@ -53,8 +55,8 @@ public final class AccountingCore {
   }
 
   private static final class Counter {
-    long spent;
-    long held;
+    volatile long spent;
+    volatile long held;
   }
 
   public AccountingCore() {}
@@ -188,6 +190,19 @@ public final class AccountingCore {
     return move(transferId, Movement.Kind.ADJUSTMENT, accountId, bucket, signedMicros, SystemAccount.ADJUSTMENT);
   }
 
+  /**
+   * One side of an explicit conversion between buckets, against the bucket's conversion account: a negative amount
+   * leaves the wallet (never beyond its available balance), a positive one arrives in it.
+   */
+  public MovementOutcome convert(String transferId, String accountId, Bucket bucket, long signedMicros) {
+    requireAmount(Math.abs(signedMicros));
+    long available = availableMicros(accountId, bucket);
+    if (signedMicros < 0 && available < -signedMicros) {
+      return new BalanceRefused(accountId, bucket, available, -signedMicros);
+    }
+    return move(transferId, Movement.Kind.CONVERSION, accountId, bucket, signedMicros, SystemAccount.CONVERSION);
+  }
+
   private Movement move(String transferId, Movement.Kind kind, String accountId, Bucket bucket, long signed, SystemAccount other) {
     Objects.requireNonNull(transferId, "transferId");
     Wallet current = wallet(accountId, bucket);
@@ -272,8 +287,7 @@ public final class AccountingCore {
       pending.remove(v.holdId());
     } else if (event instanceof Movement m) {
       walletForWrite(m.accountId(), m.bucket()).balance += m.signedMicros();
-      SystemAccount other = m.kind() == Movement.Kind.TOPUP ? SystemAccount.TOPUP_SOURCE : SystemAccount.ADJUSTMENT;
-      system[other.ordinal()][m.bucket().ordinal()] -= m.signedMicros();
+      system[m.kind().systemAccount().ordinal()][m.bucket().ordinal()] -= m.signedMicros();
     } else if (event instanceof OverdraftSet o) {
       walletForWrite(o.accountId(), o.bucket()).overdraft = o.overdraftMicros();
     }
@@ -321,6 +335,25 @@ public final class AccountingCore {
   /** The last event applied. */
   public long lastSeq() {
     return seq;
+  }
+
+  /**
+   * Of {@code planned}, the limit with the smallest share of its cap left now, and what is left of it: what a
+   * response tells its client. Null when nothing is planned.
+   */
+  public Standing tightestStanding(List<PlannedLimit> planned) {
+    Standing best = null;
+    for (PlannedLimit p : planned) {
+      Counter c = counters.get(p.counter());
+      long used = c == null ? 0 : c.spent + c.held;
+      long remaining = Math.max(0, p.limit().cap() - Math.max(0, used));
+      long cap = Math.max(1, p.limit().cap());
+      if (best == null || java.math.BigInteger.valueOf(remaining).multiply(java.math.BigInteger.valueOf(Math.max(1, best.limit().cap())))
+          .compareTo(java.math.BigInteger.valueOf(best.remaining()).multiply(java.math.BigInteger.valueOf(cap))) < 0) {
+        best = new Standing(p.limit(), remaining);
+      }
+    }
+    return best;
   }
 
   /** The tightest limit {@code planned} would exceed (the least room left; the first on a tie), or null. */

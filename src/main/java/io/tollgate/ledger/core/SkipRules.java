@@ -11,13 +11,13 @@ import java.util.List;
  * of another bucket without the policy's and the key's consent, a leg of the primary's bucket priced above it
  * beyond the policy. Prices of two buckets are in two currencies and are never compared.
  */
-final class SkipRules {
+public final class SkipRules {
   private static final BigInteger MILLION = BigInteger.valueOf(1_000_000L);
 
   private SkipRules() {}
 
   /** Why leg {@code index} may not serve, or null when it may. The primary always may. */
-  static Verdict reason(Route route, boolean keyAllowsBucketChange, List<AdmitRequest.FailedLeg> failed, int index) {
+  public static Verdict reason(Route route, boolean keyAllowsBucketChange, List<AdmitRequest.FailedLeg> failed, int index) {
     if (index == 0) {
       return null;
     }

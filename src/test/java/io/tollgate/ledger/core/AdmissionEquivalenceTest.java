@@ -19,7 +19,6 @@ import io.tollgate.pricing.Costs;
 import io.tollgate.pricing.Demand;
 import io.tollgate.pricing.Overruns;
 import io.tollgate.proxy.ContextWindow;
-import io.tollgate.proxy.FallbackRules;
 import io.tollgate.proxy.RequestValidator;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -36,11 +35,11 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
 
 /**
- * A quote and the real request cannot disagree: over random requests (both output fields, {@code n}, tools, images,
- * learnt overruns), routes (buckets, prices, fallback policies, health), limits at their edge and short balances,
- * what {@link AccountingCore#admit} says (the quote's answer) is what the request path meets when it walks the legs
- * the way {@code ProxyHandler.runLeg} does today, reserving leg by leg with {@link AccountingCore#reserve}: the same
- * leg, the same hold, the same refusal. The skip rules are checked against today's {@link FallbackRules}.
+ * Admission is the walk it stands for: over random requests (both output fields, {@code n}, tools, images, learnt
+ * overruns), routes (buckets, prices, fallback policies, health), limits at their edge and short balances, what
+ * {@link AccountingCore#admit} says is what a walk that tries to reserve leg by leg with {@link AccountingCore#reserve}
+ * meets: the same leg, the same hold, the same refusal. (The quote and the request path both call {@code admit};
+ * QuoteMatchesRequestTest checks them end to end.)
  */
 class AdmissionEquivalenceTest {
   private static final String ACCOUNT = "acct";
@@ -97,32 +96,15 @@ class AdmissionEquivalenceTest {
     }
   }
 
-  @Property(tries = 2000, seed = "16016017")
-  void skipRulesAreTodaysFallbackRules(@ForAll("cases") Case c, @ForAll("failures") List<Integer> failed) {
-    Route route = route(c);
-    List<io.tollgate.receipts.Attempt> attempts = new ArrayList<>();
-    List<AdmitRequest.FailedLeg> failedLegs = new ArrayList<>();
-    for (int i : failed) {
-      Leg leg = route.legs().get(i % route.legs().size());
-      attempts.add(new io.tollgate.receipts.Attempt("x", leg.channelId(), leg.upstreamModel(), leg.bucket().name(), "http_5xx", 500, null, 1, false));
-      failedLegs.add(new AdmitRequest.FailedLeg(leg.channelId(), leg.upstreamModel()));
-    }
-    KeyScope scope = new KeyScope(List.of(), List.of(RouteType.OFFICIAL, RouteType.ROUTED), c.keyAllowsBucketChange());
-    for (int i = 0; i < route.legs().size(); i++) {
-      Verdict core = SkipRules.reason(route, c.keyAllowsBucketChange(), failedLegs, i);
-      assertThat(core == null ? null : core.outcome()).isEqualTo(FallbackRules.skipReason(route, scope, attempts, i));
-    }
-  }
-
-  /** What the request path meets today: {@code ProxyHandler.runLeg}'s walk, holding leg by leg. */
+  /** A walk that holds leg by leg, as the request path did before admission: skipped legs by the skip rules. */
   record Walked(int leg, Hold hold, Refusal refusal) {}
 
   private static Walked requestPath(AccountingCore core, Route route, Case c, Demand demand, List<Limit> limits) {
-    KeyScope scope = new KeyScope(List.of(), List.of(RouteType.OFFICIAL, RouteType.ROUTED), c.keyAllowsBucketChange());
     LimitRefused first = null;
     for (int i = 0; i < route.legs().size(); i++) {
       Leg leg = route.legs().get(i);
-      String skip = FallbackRules.skipReason(route, scope, List.of(), i);
+      Verdict rule = SkipRules.reason(route, c.keyAllowsBucketChange(), List.of(), i);
+      String skip = rule == null ? null : rule.outcome();
       if (skip == null && !c.healthy().get(i) && c.healthy().subList(i + 1, route.legs().size()).contains(true)) {
         skip = "skipped_circuit_open";
       }

@@ -1,8 +1,7 @@
-package io.tollgate.proxy;
+package io.tollgate.ledger.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tollgate.auth.KeyScope;
 import io.tollgate.config.Bucket;
 import io.tollgate.config.FallbackPolicy;
 import io.tollgate.config.Leg;
@@ -13,9 +12,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Prices are compared only between legs of one bucket; a leg of another bucket answers to the bucket-change rule alone. */
-class FallbackRulesTest {
-  private static final KeyScope MAY_CHANGE_BUCKET = new KeyScope(List.of(), List.of(RouteType.ROUTED), true);
-  private static final KeyScope MAY_NOT_CHANGE_BUCKET = new KeyScope(List.of(), List.of(RouteType.ROUTED), false);
+class SkipRulesTest {
+  private static final boolean MAY_CHANGE_BUCKET = true;
+  private static final boolean MAY_NOT_CHANGE_BUCKET = false;
 
   /** Primary: 1 CNY in, 2 CNY out per million tokens. */
   private static final Leg PRIMARY = new Leg("main", "up", price(1_000_000, 2_000_000), Bucket.RMB);
@@ -30,14 +29,14 @@ class FallbackRulesTest {
   void aLegOfAnotherBucketIsNotSkippedAsCostlierWhenTheBucketChangeIsAllowed() {
     Route route = route(policy(false, 0, true), LARGER_NUMBERS_OTHER_BUCKET);
 
-    assertThat(FallbackRules.skipReason(route, MAY_CHANGE_BUCKET, List.of(), 1)).isNull();
+    assertThat(skip(route, MAY_CHANGE_BUCKET, 1)).isNull();
   }
 
   @Test
   void aLegOfAnotherBucketIsNotMeasuredAgainstThePriceRatio() {
     Route route = route(policy(false, 1_500_000, true), LARGER_NUMBERS_OTHER_BUCKET);
 
-    assertThat(FallbackRules.skipReason(route, MAY_CHANGE_BUCKET, List.of(), 1)).isNull();
+    assertThat(skip(route, MAY_CHANGE_BUCKET, 1)).isNull();
   }
 
   @Test
@@ -45,10 +44,10 @@ class FallbackRulesTest {
     Route allowedByRouteOnly = route(policy(false, 0, true), SMALLER_NUMBERS_OTHER_BUCKET);
     Route forbiddenByRoute = route(policy(true, 0, false), SMALLER_NUMBERS_OTHER_BUCKET, LARGER_NUMBERS_OTHER_BUCKET);
 
-    assertThat(FallbackRules.skipReason(allowedByRouteOnly, MAY_NOT_CHANGE_BUCKET, List.of(), 1)).isEqualTo("skipped_bucket_change");
-    assertThat(FallbackRules.skipReason(forbiddenByRoute, MAY_CHANGE_BUCKET, List.of(), 1)).isEqualTo("skipped_bucket_change");
-    assertThat(FallbackRules.skipReason(forbiddenByRoute, MAY_CHANGE_BUCKET, List.of(), 2)).isEqualTo("skipped_bucket_change");
-    assertThat(FallbackRules.skipReason(allowedByRouteOnly, MAY_CHANGE_BUCKET, List.of(), 1)).isNull();
+    assertThat(skip(allowedByRouteOnly, MAY_NOT_CHANGE_BUCKET, 1)).isEqualTo("skipped_bucket_change");
+    assertThat(skip(forbiddenByRoute, MAY_CHANGE_BUCKET, 1)).isEqualTo("skipped_bucket_change");
+    assertThat(skip(forbiddenByRoute, MAY_CHANGE_BUCKET, 2)).isEqualTo("skipped_bucket_change");
+    assertThat(skip(allowedByRouteOnly, MAY_CHANGE_BUCKET, 1)).isNull();
   }
 
   @Test
@@ -58,10 +57,15 @@ class FallbackRulesTest {
     Route beyondRatio = route(policy(false, 4_999_999, true), COSTLIER_SAME_BUCKET);
     Route allowed = route(policy(true, 0, false), COSTLIER_SAME_BUCKET);
 
-    assertThat(FallbackRules.skipReason(strict, MAY_CHANGE_BUCKET, List.of(), 2)).isEqualTo("skipped_costlier");
-    assertThat(FallbackRules.skipReason(withinRatio, MAY_CHANGE_BUCKET, List.of(), 1)).isNull();
-    assertThat(FallbackRules.skipReason(beyondRatio, MAY_CHANGE_BUCKET, List.of(), 1)).isEqualTo("skipped_costlier");
-    assertThat(FallbackRules.skipReason(allowed, MAY_NOT_CHANGE_BUCKET, List.of(), 1)).isNull();
+    assertThat(skip(strict, MAY_CHANGE_BUCKET, 2)).isEqualTo("skipped_costlier");
+    assertThat(skip(withinRatio, MAY_CHANGE_BUCKET, 1)).isNull();
+    assertThat(skip(beyondRatio, MAY_CHANGE_BUCKET, 1)).isEqualTo("skipped_costlier");
+    assertThat(skip(allowed, MAY_NOT_CHANGE_BUCKET, 1)).isNull();
+  }
+
+  private static String skip(Route route, boolean keyAllowsBucketChange, int index) {
+    Verdict verdict = SkipRules.reason(route, keyAllowsBucketChange, List.of(), index);
+    return verdict == null ? null : verdict.outcome();
   }
 
   private static Route route(FallbackPolicy policy, Leg... backups) {

@@ -1,0 +1,282 @@
+package io.tollgate.ledger;
+
+import io.tollgate.config.Bucket;
+import io.tollgate.json.Json;
+import io.tollgate.ledger.core.AccountingCore;
+import io.tollgate.ledger.core.Admission;
+import io.tollgate.ledger.core.AdmitRequest;
+import io.tollgate.ledger.core.Hold;
+import io.tollgate.ledger.core.LedgerEvent;
+import io.tollgate.ledger.core.PlannedLimit;
+import io.tollgate.ledger.core.PostOutcome;
+import io.tollgate.ledger.core.Posting;
+import io.tollgate.ledger.core.Reserved;
+import io.tollgate.ledger.core.Snapshot;
+import io.tollgate.ledger.core.Standing;
+import io.tollgate.ledger.core.Voided;
+import io.tollgate.ledger.journal.Journal;
+import io.tollgate.limits.Limits;
+import io.tollgate.store.SqlWork;
+import io.tollgate.store.Store;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.IntFunction;
+
+/**
+ * The accounting core at work in the embedded mode: it lives on the store's writer thread with its {@link Journal},
+ * and this class turns each money step into one piece of writer work that decides (the core) and journals (the
+ * store) in the same transaction. Callers get the work to queue ({@link Billing} on the request path) or run it
+ * and wait (operators' movements, start-up). Nothing here computes money: the core does.
+ */
+public final class Accountant {
+  private final Store store;
+  private final Clock clock;
+  private final Journal journal;
+  /** Set on the writer thread when a projection is queued and not yet run. */
+  private boolean projectionQueued;
+
+  private Accountant(Store store, Clock clock, Journal journal) {
+    this.store = store;
+    this.clock = clock;
+    this.journal = journal;
+  }
+
+  /**
+   * The accountant of {@code store}: one per database, opened by the first caller (see {@link #open}); later callers
+   * get the same one, whatever clock they pass.
+   */
+  public static Accountant of(Store store, Clock clock) {
+    return store.attachment(Accountant.class, () -> open(store, clock));
+  }
+
+  /**
+   * Opens the journal of {@code store} (migrating a database older than it), brings the projections up to date, and
+   * wires the writer's hooks. Blocking; at start-up, before anything else writes.
+   */
+  private static Accountant open(Store store, Clock clock) {
+    Journal journal = store.writeNow(c -> {
+      Journal j = Journal.open(c, clock.millis());
+      j.project(c, clock.millis());
+      return j;
+    });
+    journal.committed();
+    Accountant accountant = new Accountant(store, clock, journal);
+    store.afterCommit(accountant::afterCommit);
+    store.afterRollback(c -> {
+      journal.rolledBack(c);
+      accountant.projectionQueued = false;
+      return null;
+    });
+    store.beforeRead(accountant::catchUp);
+    return accountant;
+  }
+
+  private void afterCommit() {
+    journal.committed();
+    if (!projectionQueued && journal.waiting() >= Journal.PROJECT_EVERY) {
+      projectionQueued = true;
+      store.write(projection());
+    }
+  }
+
+  /** Writer work that brings the projections up to date. */
+  public SqlWork<Void> projection() {
+    return c -> {
+      projectionQueued = false;
+      journal.project(c, clock.millis());
+      return null;
+    };
+  }
+
+  /** Committed journal events the projections have not applied yet; from any thread. */
+  public long behind() {
+    return journal.behind();
+  }
+
+  /** Brings the projections up to date before a read, when they are behind; never on the writer thread. */
+  private void catchUp() {
+    if (journal.behind() > 0 && !store.onWriterThread()) {
+      store.writeNow(projection());
+    }
+  }
+
+  /** What the core says now, for a preview from any thread (a quote); see {@link AccountingCore}. */
+  public AccountingCore view() {
+    return journal.core();
+  }
+
+  // ---- the request path ---------------------------------------------------------------------------------------
+
+  /** What admission decided, and the hold taken on the admitted leg (null when the request was refused). */
+  public record Admitted(Admission admission, Hold hold) {}
+
+  /**
+   * Writer work: the leg walk of {@code request}, and on its admitted leg a hold of the leg's worst case on the
+   * wallet and every planned limit, journaled before the work completes (so before any upstream call).
+   *
+   * @param holdId the hold's id; unique
+   * @param expiresAtMs when the hold on leg i may be voided as abandoned
+   * @param context the request context kept with the hold on leg i, for the receipt recovery writes
+   */
+  public SqlWork<Admitted> admit(AdmitRequest request, String holdId, String requestId, IntFunction<Long> expiresAtMs,
+      IntFunction<HoldContext> context) {
+    return c -> {
+      AccountingCore core = journal.core();
+      Admission admission = core.admit(request);
+      if (!admission.admitted()) {
+        return new Admitted(admission, null);
+      }
+      int leg = admission.admittedLeg();
+      Reserved reserved = core.reserve(admission.attempt(holdId, requestId, request.accountId(), expiresAtMs.apply(leg)));
+      if (!(reserved instanceof Hold hold)) {
+        // admission and reservation read the same state on the same thread: they cannot disagree
+        throw new IllegalStateException("leg " + leg + " was admitted and then refused: " + reserved);
+      }
+      journal.append(c, hold, Json.write(context.apply(leg)), clock.millis());
+      return new Admitted(admission, hold);
+    };
+  }
+
+  /**
+   * Writer work: a hold of {@code attempt} as it stands (no leg walk), journaled with {@code context}; the core's
+   * refusal when a limit or the balance does not cover it. For holds that are not a route's attempt.
+   */
+  public SqlWork<Reserved> reserve(io.tollgate.ledger.core.Attempt attempt, HoldContext context) {
+    return c -> {
+      Reserved reserved = journal.core().reserve(attempt);
+      if (reserved instanceof Hold hold) {
+        journal.append(c, hold, Json.write(context), clock.millis());
+      }
+      return reserved;
+    };
+  }
+
+  /**
+   * What posting did: the posting (null when the hold had already ended, and nothing was charged again), the
+   * tightest planned limit after it, and each planned counter's settled use before and after (for budget alerts).
+   */
+  public record Posted(Posting posting, Standing tightest, List<Limits.Progress> progress) {}
+
+  /** More to write in the transaction that settles a hold, knowing the posting (null when the hold had ended). */
+  @FunctionalInterface
+  public interface AlsoWrite {
+    AlsoWrite NOTHING = (c, posting) -> {};
+
+    void write(Connection c, Posting posting) throws SQLException;
+  }
+
+  /**
+   * Writer work: posts {@code hold} at {@code costMicros} and journals the posting, then runs {@code also} (the
+   * receipt, the idempotent result) in the same transaction: all of it commits, or none.
+   */
+  public SqlWork<Posted> post(String holdId, List<PlannedLimit> planned, long costMicros, long tokens, AlsoWrite also) {
+    return c -> {
+      AccountingCore core = journal.core();
+      long[] before = new long[planned.size()];
+      for (int i = 0; i < before.length; i++) {
+        before[i] = core.counterState(planned.get(i).counter()).spent();
+      }
+      PostOutcome outcome = core.post(holdId, costMicros, tokens);
+      Posting posting = outcome instanceof Posting p ? p : null;
+      if (posting != null) {
+        journal.append(c, posting, null, clock.millis());
+      }
+      also.write(c, posting);
+      List<Limits.Progress> progress = new java.util.ArrayList<>(planned.size());
+      for (int i = 0; i < before.length; i++) {
+        PlannedLimit p = planned.get(i);
+        progress.add(new Limits.Progress(p.limit(), p.counter(), before[i], core.counterState(p.counter()).spent()));
+      }
+      return new Posted(posting, core.tightestStanding(planned), progress);
+    };
+  }
+
+  /** Writer work: voids {@code holdId} if it is pending; true when this voided it. */
+  public SqlWork<Boolean> voidHold(String holdId, String reason) {
+    return c -> {
+      if (journal.core().voidHold(holdId, reason) instanceof Voided voided) {
+        journal.append(c, voided, null, clock.millis());
+        return true;
+      }
+      return false;
+    };
+  }
+
+  /** The tightest of {@code planned} now, as a response header tells it; from any thread. */
+  public Standing standing(List<PlannedLimit> planned) {
+    return journal.core().tightestStanding(planned);
+  }
+
+  /** A limit counter as {@code [spent, held]}, for display; from any thread. */
+  public long[] counter(String key) {
+    Snapshot.CounterState s = journal.core().counterState(key);
+    return new long[] {s.spent(), s.held()};
+  }
+
+  // ---- recovery ---------------------------------------------------------------------------------------------
+
+  /**
+   * Writer work: voids every pending hold (a crash or a stop left them; start-up runs this before any request) or,
+   * when {@code expiredBefore} is not null, those whose TTL ended before it; returns the voids, journaled and
+   * projected, so that the caller can write their receipts from the projected hold rows.
+   */
+  SqlWork<List<Voided>> resolve(Long expiredBefore) {
+    return c -> {
+      AccountingCore core = journal.core();
+      List<Voided> voided = expiredBefore == null ? core.recover() : core.expire(expiredBefore);
+      for (Voided v : voided) {
+        journal.append(c, v, null, clock.millis());
+      }
+      journal.project(c, clock.millis());
+      return voided;
+    };
+  }
+
+  /** Forgets limit counters of windows long ended that nothing holds; writer work. Returns how many. */
+  public SqlWork<Integer> forgetCounters(java.util.function.Predicate<String> ended) {
+    return c -> journal.core().forgetCounters(ended);
+  }
+
+  // ---- operators' movements -----------------------------------------------------------------------------------
+
+  /**
+   * Writer work for a movement an operator or a customer asks for: projections are brought up to date first (so a
+   * replayed transfer id is found), {@code step} decides on the core and returns its events, which are journaled
+   * with {@code note} and projected in the same transaction.
+   */
+  <T> SqlWork<T> move(MoveStep<T> step) {
+    return c -> {
+      journal.project(c, clock.millis());
+      T result = step.run(c, journal.core(), (event, annotation) -> journal.append(c, event, annotation, clock.millis()));
+      journal.project(c, clock.millis());
+      return result;
+    };
+  }
+
+  /** One operator's movement: reads what it needs from {@code c}, decides on {@code core}, journals each event. */
+  @FunctionalInterface
+  interface MoveStep<T> {
+    T run(Connection c, AccountingCore core, Journaling journaling) throws SQLException;
+  }
+
+  @FunctionalInterface
+  interface Journaling {
+    void append(LedgerEvent event, String annotation) throws SQLException;
+  }
+
+  /** A wallet's state as the core holds it now; from any thread. */
+  public Snapshot.WalletState wallet(String accountId, Bucket bucket) {
+    return journal.core().walletState(Objects.requireNonNull(accountId), bucket);
+  }
+
+  Store store() {
+    return store;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+}

@@ -1,0 +1,148 @@
+package io.tollgate.ledger.journal;
+
+import io.tollgate.ledger.core.AccountingCore;
+import io.tollgate.ledger.core.LedgerEvent;
+import io.tollgate.ledger.core.LedgerStore;
+import io.tollgate.ledger.core.Snapshot;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The embedded store of the accounting core: a SQLite journal written by the store's single writer, with its
+ * projections. It owns the core, and every method but the {@code volatile} readers runs on the writer thread, inside
+ * the writer's transaction: an event appended in a transaction is durable when it commits, and the caller completes
+ * the request step only after that (the group-commit writer's futures complete after the commit).
+ *
+ * <p>When a transaction rolls back, the core has applied events the journal does not keep: {@link #rolledBack}
+ * rebuilds the core from the journal. Projections follow the journal in batches ({@link #project}): at most
+ * {@link #PROJECT_EVERY} committed events behind, and never behind a read ({@code Store.beforeRead}).
+ */
+public final class Journal {
+  /** Committed events after which the writer queues a projection by itself. */
+  public static final int PROJECT_EVERY = 256;
+  /** Events after which the core's state is snapshotted, so start-up and a rollback replay at most this many. */
+  static final long SNAPSHOT_EVERY = 10_000;
+
+  private volatile AccountingCore core;
+  /** Journaled events not yet known to be projected, in order; the first {@link #committed} of them are committed. */
+  private final List<Journaled> unprojected = new ArrayList<>();
+  private int committed;
+  /** The seq projected in the current transaction; {@link #projectedSeq} once it commits. */
+  private long projectingTo;
+  private volatile long projectedSeq;
+  private volatile long committedSeq;
+  private long snapshotSeq;
+  private long snapshottingAt;
+  private final long snapshotEvery;
+
+  private Journal(AccountingCore core, long projectedSeq, long snapshotSeq, long snapshotEvery) {
+    this.snapshotEvery = snapshotEvery;
+    this.core = core;
+    this.projectedSeq = projectedSeq;
+    this.projectingTo = projectedSeq;
+    this.committedSeq = core.lastSeq();
+    this.snapshotSeq = snapshotSeq;
+    this.snapshottingAt = snapshotSeq;
+  }
+
+  /**
+   * Opens the journal in the writer's transaction: writes snapshot 0 when there is none (a new database, or one from
+   * before the journal: {@link Baseline}), restores the core from the latest snapshot and the events after it, and
+   * reads the events the projections have not applied yet.
+   */
+  public static Journal open(Connection c, long nowMs) throws SQLException {
+    return open(c, nowMs, SNAPSHOT_EVERY);
+  }
+
+  static Journal open(Connection c, long nowMs, long snapshotEvery) throws SQLException {
+    if (JournalSql.snapshot(c, Long.MAX_VALUE, true) == null) {
+      if (JournalSql.lastSeq(c) != 0) {
+        throw new IllegalStateException("the journal has events but no snapshot 0 (expected: the snapshot the journal"
+            + " began from); the database needs repair");
+      }
+      JournalSql.saveSnapshot(c, Baseline.of(c, nowMs), nowMs);
+    }
+    Snapshot latest = JournalSql.snapshot(c, Long.MAX_VALUE, false);
+    AccountingCore core = AccountingCore.rebuild(new LedgerStore.Journal(latest,
+        JournalSql.events(c, latest.seq(), Long.MAX_VALUE).stream().map(Journaled::event).toList()));
+    long projected = JournalSql.projectedSeq(c);
+    Journal journal = new Journal(core, projected, latest.seq(), snapshotEvery);
+    journal.unprojected.addAll(JournalSql.events(c, projected, Long.MAX_VALUE));
+    journal.committed = journal.unprojected.size();
+    return journal;
+  }
+
+  /** The core; changed only on the writer thread (see {@link AccountingCore} for what other threads may read). */
+  public AccountingCore core() {
+    return core;
+  }
+
+  /** Appends an event the core has just applied, in the writer's transaction. */
+  public void append(Connection c, LedgerEvent event, String annotation, long nowMs) throws SQLException {
+    Journaled j = new Journaled(event, annotation, nowMs);
+    JournalSql.append(c, j);
+    unprojected.add(j);
+  }
+
+  /**
+   * Applies every journaled event the projections lack, in the writer's transaction, and snapshots the core when
+   * {@link #SNAPSHOT_EVERY} events (by default) have passed since the last snapshot.
+   */
+  public void project(Connection c, long nowMs) throws SQLException {
+    List<Journaled> todo = new ArrayList<>();
+    for (Journaled j : unprojected) {
+      if (j.event().seq() > projectingTo) {
+        todo.add(j);
+      }
+    }
+    if (!todo.isEmpty()) {
+      Projector.apply(c, todo);
+      projectingTo = todo.get(todo.size() - 1).event().seq();
+    }
+    if (core.lastSeq() - snapshottingAt >= snapshotEvery) {
+      Snapshot snapshot = core.snapshot();
+      JournalSql.saveSnapshot(c, snapshot, nowMs);
+      snapshottingAt = snapshot.seq();
+    }
+  }
+
+  /** After a commit, on the writer thread: what was appended and projected is now durable. */
+  public void committed() {
+    if (projectingTo > projectedSeq) {
+      int drop = 0;
+      while (drop < unprojected.size() && unprojected.get(drop).event().seq() <= projectingTo) {
+        drop++;
+      }
+      unprojected.subList(0, drop).clear();
+      projectedSeq = projectingTo;
+    }
+    committed = unprojected.size();
+    snapshotSeq = snapshottingAt;
+    committedSeq = core.lastSeq();
+  }
+
+  /**
+   * After a rollback, on the writer thread, with the writer's connection: forgets what the transaction appended and
+   * projected, and rebuilds the core from the journal, since it had applied events that were not kept.
+   */
+  public void rolledBack(Connection c) throws SQLException {
+    unprojected.subList(committed, unprojected.size()).clear();
+    projectingTo = projectedSeq;
+    snapshottingAt = snapshotSeq;
+    Snapshot latest = JournalSql.snapshot(c, Long.MAX_VALUE, false);
+    core = AccountingCore.rebuild(new LedgerStore.Journal(latest,
+        JournalSql.events(c, latest.seq(), Long.MAX_VALUE).stream().map(Journaled::event).toList()));
+  }
+
+  /** Committed events the projections have not applied: from any thread. */
+  public long behind() {
+    return committedSeq - projectedSeq;
+  }
+
+  /** Committed events waiting for projection, on the writer thread. */
+  public int waiting() {
+    return committed;
+  }
+}

@@ -1,0 +1,128 @@
+package io.tollgate.ledger.journal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.tollgate.json.Json;
+import io.tollgate.ledger.core.Hold;
+import io.tollgate.ledger.core.LedgerEvent;
+import io.tollgate.ledger.core.Movement;
+import io.tollgate.ledger.core.OverdraftSet;
+import io.tollgate.ledger.core.Posting;
+import io.tollgate.ledger.core.Snapshot;
+import io.tollgate.ledger.core.Voided;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The journal's SQL: appending events, reading them back, snapshots, and how far the projections have come. */
+public final class JournalSql {
+  private JournalSql() {}
+
+  /** Appends one event at its own {@code seq}; a second event at the same seq fails (the primary key). */
+  public static void append(Connection c, Journaled j) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("INSERT INTO journal (seq, kind, event, annotation, created_at)"
+        + " VALUES (?, ?, ?, ?, ?)")) {
+      s.setLong(1, j.event().seq());
+      s.setString(2, kind(j.event()));
+      s.setString(3, Json.write(j.event()));
+      s.setString(4, j.annotation());
+      s.setLong(5, j.createdAtMs());
+      s.executeUpdate();
+    }
+  }
+
+  /** The events after {@code afterSeq} up to {@code toSeq} (inclusive), in order. */
+  public static List<Journaled> events(Connection c, long afterSeq, long toSeq) throws SQLException {
+    List<Journaled> out = new ArrayList<>();
+    try (PreparedStatement s = c.prepareStatement("SELECT seq, kind, event, annotation, created_at FROM journal"
+        + " WHERE seq > ? AND seq <= ? ORDER BY seq")) {
+      s.setLong(1, afterSeq);
+      s.setLong(2, toSeq);
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Journaled(decode(rs.getLong(1), rs.getString(2), rs.getString(3)), rs.getString(4), rs.getLong(5)));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The last event's seq; 0 for an empty journal. */
+  public static long lastSeq(Connection c) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM journal"); ResultSet rs = s.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** The latest snapshot at or before {@code atMostSeq}, or null when there is none. */
+  public static Snapshot snapshot(Connection c, long atMostSeq, boolean earliest) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT state FROM journal_snapshots WHERE seq <= ? ORDER BY seq "
+        + (earliest ? "ASC" : "DESC") + " LIMIT 1")) {
+      s.setLong(1, atMostSeq);
+      try (ResultSet rs = s.executeQuery()) {
+        return rs.next() ? read(rs.getString(1), Snapshot.class) : null;
+      }
+    }
+  }
+
+  public static void saveSnapshot(Connection c, Snapshot snapshot, long nowMs) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("INSERT INTO journal_snapshots (seq, state, created_at) VALUES (?, ?, ?)"
+        + " ON CONFLICT (seq) DO NOTHING")) {
+      s.setLong(1, snapshot.seq());
+      s.setString(2, Json.write(snapshot));
+      s.setLong(3, nowMs);
+      s.executeUpdate();
+    }
+  }
+
+  /** How far the projections have applied the journal. */
+  public static long projectedSeq(Connection c) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT seq FROM journal_projection WHERE id = 1"); ResultSet rs = s.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  static void setProjectedSeq(Connection c, long seq) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("UPDATE journal_projection SET seq = ? WHERE id = 1")) {
+      s.setLong(1, seq);
+      s.executeUpdate();
+    }
+  }
+
+  static String kind(LedgerEvent event) {
+    if (event instanceof Hold) {
+      return "hold";
+    } else if (event instanceof Posting) {
+      return "posting";
+    } else if (event instanceof Voided) {
+      return "void";
+    } else if (event instanceof Movement) {
+      return "movement";
+    }
+    return "overdraft";
+  }
+
+  private static LedgerEvent decode(long seq, String kind, String json) {
+    Class<? extends LedgerEvent> type = switch (kind) {
+      case "hold" -> Hold.class;
+      case "posting" -> Posting.class;
+      case "void" -> Voided.class;
+      case "movement" -> Movement.class;
+      case "overdraft" -> OverdraftSet.class;
+      default -> throw new IllegalStateException("journal event " + seq + " has kind '" + kind
+          + "' (expected: hold, posting, void, movement or overdraft)");
+    };
+    return read(json, type);
+  }
+
+  private static <T> T read(String json, Class<T> type) {
+    try {
+      return Json.MAPPER.readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot read a journaled " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
+    }
+  }
+}
