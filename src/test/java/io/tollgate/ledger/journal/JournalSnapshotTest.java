@@ -32,8 +32,10 @@ class JournalSnapshotTest {
         journal.committed();
       }
       before = journal.core().snapshot();
-      assertThat(store.read(c -> JournalSql.snapshot(c, Long.MAX_VALUE, false)).seq()).isEqualTo(9);
-      assertThat(store.read(c -> JournalSql.events(c, 0, Long.MAX_VALUE))).hasSize(10);
+      Snapshot latest = store.read(c -> JournalSql.snapshot(c, Long.MAX_VALUE, false));
+      java.util.List<Journaled> events = store.read(c -> JournalSql.events(c, 0, Long.MAX_VALUE));
+      assertThat(latest.seq()).isEqualTo(9);
+      assertThat(events).hasSize(10);
     }
     try (Store store = Store.open(dir.resolve("s.db"))) {
       Journal reopened = store.writeNow(c -> Journal.open(c, 0, 3));
