@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
         AdminCommand.class,
         AdminTokenCommand.class,
         ConfigCommand.class,
+        DemoCommand.class,
         MockUpstreamCommand.class,
         CommandLine.HelpCommand.class
     })

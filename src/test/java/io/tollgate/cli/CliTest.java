@@ -93,7 +93,7 @@ class CliTest {
   @ValueSource(strings = {"serve", "init", "accounts", "projects", "keys", "mock-upstream",
       "accounts create", "accounts list", "projects create", "projects list",
       "keys create", "keys list", "keys revoke", "ledger", "ledger verify", "limits", "limits set", "limits list",
-      "limits clear", "admin-token", "admin-token rotate", "config", "config check"})
+      "limits clear", "admin-token", "admin-token rotate", "config", "config check", "demo", "demo tour"})
   void everyCommandPrintsItsHelp(String command) {
     List<String> args = new ArrayList<>(Arrays.asList(command.split(" ")));
     args.add("--help");

@@ -497,6 +497,22 @@ class LedgerTest {
   }
 
   @Test
+  void aVerifyBesideTheGatewayTakesAPostingTheProjectionsHaveNotAppliedForPendingNotMissing() {
+    ledger.topUp(account, Bucket.RMB, 10 * UNIT, "t", null);
+    TestHold hold = hold("req-lagging", Bucket.RMB, 2 * UNIT);
+    take(hold);
+    settle(hold, UNIT);
+    assertThat(accountant.behind()).as("the posting waits for the projections").isPositive();
+
+    try (Store beside = Store.openReadOnly(dir.resolve("ledger.db"))) {
+      LedgerVerifier.Report report = LedgerVerifier.verify(beside, clock.millis());
+
+      assertThat(report.ok()).as(report.text()).isTrue();
+    }
+    assertThat(count("SELECT COUNT(*) FROM transfers WHERE id = 'charge:req-lagging'")).isEqualTo(1);
+  }
+
+  @Test
   void detectsABalanceChangedBehindTheLedgersBack() {
     ledger.topUp(account, Bucket.RMB, 10 * UNIT, "t", null);
 
