@@ -104,6 +104,8 @@ public final class Gateway {
     // the accounting core is restored from the journal (a database older than it is migrated first); holds left
     // open by an earlier stop are then resolved before the first request, by the rule in docs/billing.md: the store
     // is this process's alone (Store.open locks the file), so none of them belongs to a live gateway
+    store.sync(config.current().storeSync().pragma());
+    config.beforeSwap(c -> store.sync(c.storeSync().pragma()));
     Accountant accountant = Accountant.of(store, clock);
     HoldRecovery.recoverAll(store, accountant, clock.millis(), accessLog);
     Limits limits = new Limits(store, clock, accountant::counter);

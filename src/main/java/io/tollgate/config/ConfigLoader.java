@@ -128,7 +128,22 @@ public final class ConfigLoader {
     }
     List<ConfiguredLimit> limits = limits(root, channels, routes);
     return new GatewayConfig(source, port, maxBody, serverLimits, zone, multipliers, channels, models, routes, limits,
-        redactor(channels), alerts(root.child("alerts")), logging(root.child("logging")));
+        redactor(channels), alerts(root.child("alerts")), logging(root.child("logging")), storeSync(root.child("store")));
+  }
+
+  /** {@code store: {sync: normal | full}}: how far a commit of the journal is durable. */
+  private static StoreSync storeSync(Node node) {
+    if (node.isMissing()) {
+      return StoreSync.NORMAL;
+    }
+    node.onlyKeys(Set.of("sync"));
+    String name = node.text("sync", "normal").toLowerCase(Locale.ROOT);
+    return switch (name) {
+      case "normal" -> StoreSync.NORMAL;
+      case "full" -> StoreSync.FULL;
+      default -> throw node.child("sync").error("unknown sync '" + name + "'",
+          "use normal (every commit survives a crash of the process) or full (every commit also survives power loss)");
+    };
   }
 
   /** {@code alerts: {webhook_url, thresholds}}: budget alerts (see {@link AlertsConfig}). */
@@ -205,7 +220,7 @@ public final class ConfigLoader {
     if (root.isMissing()) {
       throw root.error("the file is empty", "start from the file that 'tollgate init' writes");
     }
-    root.onlyKeys(Set.of("server", "time_zone", "pricing", "channels", "models", "routes", "limits", "alerts", "logging"));
+    root.onlyKeys(Set.of("server", "time_zone", "pricing", "channels", "models", "routes", "limits", "alerts", "logging", "store"));
     return root;
   }
 

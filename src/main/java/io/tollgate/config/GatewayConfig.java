@@ -13,6 +13,7 @@ import java.util.Map;
  * @param routes per catalog model id, its routes by route type
  * @param limits route and channel limits, operator-wide or per account
  * @param logging how the process logs (format, level, access log)
+ * @param storeSync how far each commit of the store is durable
  */
 public record GatewayConfig(
     Path source,
@@ -27,7 +28,8 @@ public record GatewayConfig(
     List<ConfiguredLimit> limits,
     Redactor redactor,
     AlertsConfig alerts,
-    LoggingConfig logging) {
+    LoggingConfig logging,
+    StoreSync storeSync) {
 
   public CatalogModel model(String id) {
     return models.get(id);

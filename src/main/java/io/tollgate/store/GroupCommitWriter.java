@@ -32,6 +32,8 @@ final class GroupCommitWriter implements AutoCloseable {
   private volatile boolean closed;
   private volatile java.util.function.Consumer<Connection> afterRollback = c -> { };
   private volatile Runnable afterCommit = () -> { };
+  /** A {@code synchronous} pragma value to apply before the next transaction; null when none is waiting. */
+  private volatile String pendingSync;
   /** Set on the writer thread when {@link #STOP} is taken from the queue: the current batch is the last. */
   private boolean stopping;
   private volatile long commits;
@@ -59,6 +61,32 @@ final class GroupCommitWriter implements AutoCloseable {
   /** Runs {@code hook} on the writer thread after each commit, before the committed work's futures complete. */
   void afterCommit(Runnable hook) {
     this.afterCommit = hook;
+  }
+
+  /** Applies SQLite's {@code synchronous} level {@code value} between two transactions, before the next one. */
+  void sync(String value) {
+    pendingSync = value;
+    // an empty task wakes the writer, so the level applies before any work queued after this call
+    submit(c -> null);
+  }
+
+  private void applySync() {
+    String value = pendingSync;
+    if (value == null) {
+      return;
+    }
+    pendingSync = null;
+    try {
+      connection.commit();
+      connection.setAutoCommit(true);
+      try {
+        execute(connection, "PRAGMA synchronous=" + value);
+      } finally {
+        connection.setAutoCommit(false);
+      }
+    } catch (SQLException e) {
+      LOG.error("could not set PRAGMA synchronous={}: commits keep the level they had", value, e);
+    }
   }
 
   /** Whether the calling thread is the writer's: work running there must never wait for the writer. */
@@ -113,6 +141,7 @@ final class GroupCommitWriter implements AutoCloseable {
         return;
       }
       drainInto(batch);
+      applySync();
       if (!batch.isEmpty()) {
         runBatch(batch);
       }

@@ -278,6 +278,27 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  /**
+   * Sets how far each later commit is durable ({@code PRAGMA synchronous} on the writer's connection): {@code NORMAL}
+   * survives a crash of the process, {@code FULL} a power loss too. It applies from the writer's next transaction
+   * (SQLite changes it only between transactions).
+   */
+  public void sync(String pragmaValue) {
+    if (!pragmaValue.equals("NORMAL") && !pragmaValue.equals("FULL")) {
+      throw new IllegalArgumentException("sync: " + pragmaValue + " (expected: NORMAL or FULL)");
+    }
+    writer().sync(pragmaValue);
+  }
+
+  /** The writer connection's {@code synchronous} setting: 1 for NORMAL, 2 for FULL. */
+  public int syncLevel() {
+    return writeNow(c -> {
+      try (PreparedStatement s = c.prepareStatement("PRAGMA synchronous"); ResultSet rs = s.executeQuery()) {
+        return rs.next() ? rs.getInt(1) : -1;
+      }
+    });
+  }
+
   /** Transactions the writer has committed, and the pieces of work they held, since the store opened. */
   public long[] commitCounts() {
     return writer == null ? new long[2] : writer.commitCounts();

@@ -26,7 +26,7 @@ class ConfigReferenceTest {
   private static final Path LOADER = Path.of("src/main/java/io/tollgate/config/ConfigLoader.java");
   private static final Path PAGE = Path.of("docs/config.md");
   private static final Set<String> TOP_LEVEL = Set.of("server", "time_zone", "pricing", "channels", "models", "routes", "limits",
-      "alerts", "logging");
+      "alerts", "logging", "store");
   /** Mappings whose keys the operator chooses: their keys are written as a placeholder in the page. */
   private static final Map<String, String> FREE_KEYS = Map.of("headers", "<name>", "prices", "<route type>",
       "route_type_multipliers", "<route type>");
