@@ -62,6 +62,8 @@ final class Call {
   String idempotencyScope;
   String bodySha256;
   io.vertx.core.buffer.Buffer capture;
+  /** How the leg in flight is spoken: set per leg, before its upstream call (see {@code ProxyHandler.runLeg}). */
+  io.tollgate.providers.UpstreamProtocol protocol = io.tollgate.providers.UpstreamProtocol.of(io.tollgate.config.ProviderKind.OPENAI);
 
   Call(String id, long startedAtMs, String endpoint, GatewayConfig config, boolean accounted) {
     this.id = id;

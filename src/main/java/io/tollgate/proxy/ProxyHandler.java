@@ -239,7 +239,10 @@ public final class ProxyHandler {
           call.startAttempt();
           long startedAt = clock.millis();
           call.upstreamTime.started(call.stream);
-          return upstream.send(channel, path, upstreamBody(call, leg, channel), ctx.request().headers(), startedAt, call.left.future())
+          // provider translation: this leg's channel kind decides the path, the body and how the answer reads back
+          call.protocol = io.tollgate.providers.UpstreamProtocol.of(channel.kind());
+          String upstreamPath = call.protocol.path(path, leg.upstreamModel(), call.stream);
+          return upstream.send(channel, upstreamPath, upstreamBody(call, leg, channel), ctx.request().headers(), startedAt, call.left.future())
               .compose(exchange -> answer(ctx, call, index, channel, exchange))
               .recover(failure -> {
                 call.upstreamTime.ended();
@@ -333,7 +336,7 @@ public final class ProxyHandler {
     if (status < 200 || status >= 300) {
       return readAnswer(call, channel, exchange)
           .recover(e -> Future.succeededFuture(Buffer.buffer()))
-          .compose(body -> Future.failedFuture(AttemptFailure.fromStatus(status, body)
+          .compose(body -> Future.failedFuture(AttemptFailure.fromStatus(status, call.protocol.error(body))
               .retryAfter(exchange.response().getHeader("retry-after"))));
     }
     if (call.stream) {
@@ -342,12 +345,21 @@ public final class ProxyHandler {
     // a client leaving now does not cancel the read: a non-streamed answer was generated whole before its head
     // arrived, the upstream bills it, so it is read to its end and charged by its usage
     return readAnswer(call, channel, exchange)
-        .compose(body -> {
+        .compose(read -> {
           JsonObject json;
+          Buffer body = read;
           try {
             json = body.toJsonObject();
+            // provider translation: the answer is in the OpenAI shape before anything reads it
+            if (call.protocol.translates()) {
+              json = call.protocol.answer(json, clock.millis() / 1000);
+              body = json.toBuffer();
+            }
           } catch (DecodeException | ClassCastException e) {
             return Future.failedFuture(AttemptFailure.retryable("malformed_response", "the upstream answered with a body that is not JSON"));
+          } catch (IllegalArgumentException e) {
+            return Future.failedFuture(AttemptFailure.retryable("malformed_response",
+                "the upstream answered with a body of the wrong shape: " + e.getMessage()));
           }
           String missing = call.endpoint.equals("embeddings") ? "data" : "choices";
           if (json.getValue("error") != null || !(json.getValue(missing) instanceof io.vertx.core.json.JsonArray)) {
@@ -651,7 +663,8 @@ public final class ProxyHandler {
       JsonObject options = body.getJsonObject("stream_options");
       body.put("stream_options", (options == null ? new JsonObject() : options).put("include_usage", true));
     }
-    return body.toBuffer();
+    // provider translation: an Anthropic or Gemini leg gets its own body; max_tokens falls back to the model's cap
+    return call.protocol.request(body, call.plan.model().maxOutputTokens()).toBuffer();
   }
 
   /** Drops idempotent results past their retention; run periodically on the writer. */

@@ -48,6 +48,8 @@ final class SseRelay {
   private boolean ending;
   private long idleTimer = -1;
   private long totalTimer = -1;
+  /** Provider translation: the leg's events as OpenAI chunks (unused for an OpenAI-compatible leg). */
+  private io.tollgate.providers.UpstreamProtocol.StreamTranslator translator;
 
   /** @param writeHead sets status and headers on the client response; run just before the first event */
   SseRelay(Vertx vertx, Call call, UpstreamClient.Exchange upstream, HttpServerResponse client, Timeouts timeouts, Runnable writeHead) {
@@ -63,6 +65,7 @@ final class SseRelay {
   /** Runs the relay; the future holds the outcome ({@code ok}, {@code stream_broken}, {@code client_disconnected}, ...). */
   Future<String> run(long nowMs) {
     var response = upstream.response();
+    translator = call.protocol.stream(nowMs / 1000);
     totalTimer = vertx.setTimer(Math.max(1, timeouts.totalMs() - (nowMs - upstream.startedAtMs())),
         id -> broken("timeout_total", "the upstream did not finish within the total timeout of " + timeouts.totalMs() + " ms"));
     armIdle();
@@ -153,6 +156,20 @@ final class SseRelay {
       broken("malformed_response", "the upstream sent an event that is not JSON");
       return false;
     }
+    if (!call.protocol.translates()) {
+      return onChunk(json, payload);
+    }
+    // provider translation: an Anthropic or Gemini event stands for zero or more OpenAI chunks, each read as one
+    for (JsonObject chunk : translator.chunks(json)) {
+      if (!onChunk(chunk, null)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Handles one OpenAI chunk, {@code payload} its text as received (null when translated); false when the relay ended. */
+  private boolean onChunk(JsonObject json, String payload) {
     if (json.getValue("error") != null) {
       upstreamError = true;
       String message = json.getJsonObject("error") == null ? "upstream error" : json.getJsonObject("error").getString("message", "upstream error");
@@ -185,7 +202,7 @@ final class SseRelay {
       return true;
     }
     // last, after the usage and the completion were read as the upstream sent them: no credential reaches the client
-    if (scrubber.scrub(json) || rewritten) {
+    if (scrubber.scrub(json) || rewritten || payload == null) {
       payload = json.encode();
     }
     write(Buffer.buffer("data: " + payload + "\n\n"));
