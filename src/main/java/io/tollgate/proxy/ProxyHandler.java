@@ -19,6 +19,8 @@ import io.tollgate.pricing.Demand;
 import io.tollgate.pricing.OutputStats;
 import io.tollgate.pricing.Overruns;
 import io.tollgate.pricing.PriceVersions;
+import io.tollgate.providers.ClientDialect;
+import io.tollgate.providers.anthropic.AnthropicDialect;
 import io.tollgate.receipts.Attempt;
 import io.tollgate.routing.RoutePlanner;
 import io.tollgate.store.StoreAccess;
@@ -66,6 +68,7 @@ public final class ProxyHandler {
   private final Idempotency idempotency;
   private final boolean accounted;
   private final GatewayMetrics metrics;
+  private final CountTokens countTokens;
 
   public ProxyHandler(Vertx vertx, ConfigHolder config, KeyAuthenticator auth, Billing billing, Limits limits,
       HealthRegistry health, OutputStats outputStats, Overruns overruns, PriceVersions priceVersions,
@@ -85,21 +88,33 @@ public final class ProxyHandler {
     this.clock = clock;
     this.upstream = new UpstreamClient(vertx, clock);
     this.idempotency = new Idempotency(store, clock);
+    this.countTokens = new CountTokens(config, auth);
     // loading the tokenizer's vocabulary takes a second or two: do it now, never on an event loop
     UsageReader.count("warm up");
   }
 
   public void chat(RoutingContext ctx) {
-    handle(ctx, "chat.completions", "/chat/completions");
+    handle(ctx, "chat.completions", "/chat/completions", ClientDialect.OPENAI);
   }
 
   public void embeddings(RoutingContext ctx) {
-    handle(ctx, "embeddings", "/embeddings");
+    handle(ctx, "embeddings", "/embeddings", ClientDialect.OPENAI);
   }
 
-  private void handle(RoutingContext ctx, String endpoint, String path) {
+  /** {@code POST /v1/messages}: Anthropic's Messages API, served as a chat completion by the same routes. */
+  public void messages(RoutingContext ctx) {
+    handle(ctx, "messages", "/chat/completions", AnthropicDialect.INSTANCE);
+  }
+
+  /** {@code POST /v1/messages/count_tokens}: the gateway's own count of a Messages prompt; no upstream call, no charge. */
+  public void countTokens(RoutingContext ctx) {
+    countTokens.handle(ctx);
+  }
+
+  private void handle(RoutingContext ctx, String endpoint, String path, ClientDialect dialect) {
     long now = clock.millis();
     Call call = new Call(Ids.next("req", now), now, endpoint, config.current(), accounted);
+    call.dialect = dialect;
     call.upstreamTime = metrics.upstreamTime(ctx, endpoint, accounted);
     ctx.response().putHeader(ReceiptHeaders.REQUEST_ID, call.id);
     // noticed from the moment the request is read: a client that leaves before any byte cancels its upstream call
@@ -107,7 +122,7 @@ public final class ProxyHandler {
     if (!accounted) {
       ctx.response().putHeader(Accounting.OFF_HEADER, "off");
     }
-    auth.authenticate(ctx.request().getHeader("authorization"))
+    auth.authenticate(dialect.credential(ctx.request()::getHeader))
         .compose(key -> {
           call.key = key;
           String idempotencyKey = ctx.request().getHeader("idempotency-key");
@@ -171,7 +186,7 @@ public final class ProxyHandler {
 
   private Future<Void> prepare(RoutingContext ctx, Call call) {
     boolean embeddings = call.endpoint.equals("embeddings");
-    call.body = RequestValidator.parse(ctx.body().buffer());
+    call.body = call.dialect.toChat(RequestValidator.parse(ctx.body().buffer()));
     call.model = RequestValidator.model(call.body);
     call.plan = RoutePlanner.plan(call.config, call.key.scope(), call.model,
         ctx.request().getHeader("x-tollgate-route"), embeddings);
@@ -401,7 +416,7 @@ public final class ProxyHandler {
           }
           // scrubbed as a client decodes it: a credential written with JSON escapes is caught too
           boolean scrubbed = call.redactor().scrub(json);
-          Buffer delivered = renamed || scrubbed ? json.toBuffer() : body;
+          Buffer delivered = call.dialect.answer(json, renamed || scrubbed ? json.toBuffer() : body);
           Function<HoldSql.Posted, Idempotency.Stored> result = posted -> {
             Map<String, String> withCost = new LinkedHashMap<>(headers);
             if (accounted) {
@@ -561,13 +576,13 @@ public final class ProxyHandler {
       if (fresh) {
         ReceiptHeaders.route(response, call);
       }
-      ErrorRenderer.send(response, rendered);
+      call.dialect.sendError(response, rendered);
       if (failure instanceof ApiException api && "idempotency_key_reused".equals(api.code())) {
         return null;
       }
       // duplicates waiting on this key must be answered even when the stream had already started
       return new Idempotency.Stored(fresh ? rendered.status() : 502, replayHeaders(response),
-          ErrorRenderer.body(rendered).toBuffer(), call.bodySha256);
+          call.dialect.errorBody(rendered), call.bodySha256);
     }, keep);
   }
 
