@@ -297,10 +297,13 @@ public final class ConfigLoader {
         throw node.child("id").error("duplicate channel id '" + id + "'", "give each channel its own id");
       }
       String kindName = node.text("kind", "openai");
-      if (!kindName.equalsIgnoreCase("openai")) {
-        throw node.child("kind").error("unsupported provider kind '" + kindName + "'",
-            "use 'openai' (any OpenAI-compatible endpoint)");
-      }
+      ProviderKind kind = switch (kindName.toLowerCase(Locale.ROOT)) {
+        case "openai" -> ProviderKind.OPENAI;
+        case "anthropic" -> ProviderKind.ANTHROPIC;
+        case "gemini" -> ProviderKind.GEMINI;
+        default -> throw node.child("kind").error("unsupported provider kind '" + kindName + "'",
+            "use 'openai' (any OpenAI-compatible endpoint), 'anthropic' (the Messages API) or 'gemini' (generateContent)");
+      };
       // errors quote the URL as written: the value of a ${VARIABLE} in it may be a secret, and errors are logged
       String written = node.text("base_url");
       String baseUrl = resolve(node.child("base_url"), written);
@@ -343,7 +346,7 @@ public final class ConfigLoader {
       if (!breaker.isMissing()) {
         breaker.onlyKeys(Set.of("failures", "cooldown_ms"));
       }
-      channels.put(id, new Channel(id, node.text("label", id), ProviderKind.OPENAI, uri, credential, timeouts(node.child("timeouts")),
+      channels.put(id, new Channel(id, node.text("label", id), kind, uri, credential, timeouts(node.child("timeouts")),
           Map.copyOf(headers), List.copyOf(forward), (int) breaker.integer("failures", 1, 1000, 5),
           breaker.integer("cooldown_ms", 100, 3_600_000, 30_000), capField));
     }
@@ -552,6 +555,11 @@ public final class ConfigLoader {
       } catch (IllegalArgumentException e) {
         throw node.child("bucket").error("unknown bucket '" + name + "'", "use CREDIT or RMB");
       }
+    }
+    if (model.embeddings() && channels.get(channelId).kind() != ProviderKind.OPENAI) {
+      throw node.child("channel").error("embeddings model '" + model.id() + "' on channel '" + channelId + "' of kind "
+          + channels.get(channelId).kind().wireName() + ": only openai channels serve embeddings",
+          "route the model to an openai-kind channel");
     }
     String upstreamModel = node.text("upstream_model", model.id());
     Price price;

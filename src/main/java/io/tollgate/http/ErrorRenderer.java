@@ -70,6 +70,11 @@ public final class ErrorRenderer {
 
   /** The vertx-web failure handler: maps framework failures (body too large, bad method) to the same shape. */
   public static void handle(RoutingContext ctx) {
+    send(ctx.response(), failureOf(ctx));
+  }
+
+  /** What a failed routing context failed with, as the failure handler answers it (see {@link #handle}). */
+  public static Throwable failureOf(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     int status = ctx.statusCode();
     if (failure != null && status >= 400 && status < 500 && !(failure instanceof ApiException)
@@ -87,10 +92,11 @@ public final class ErrorRenderer {
         default -> new ApiException(status < 400 ? 500 : status, "invalid_request_error", null, null, "Request failed");
       };
     }
-    send(ctx.response(), failure);
+    return failure;
   }
 
-  static ApiException toApi(Throwable failure) {
+  /** Any failure as the API error a client is shown: an unexpected one is logged and shown only by reference. */
+  public static ApiException toApi(Throwable failure) {
     if (failure instanceof ApiException api) {
       return api;
     }

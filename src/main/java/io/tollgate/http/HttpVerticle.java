@@ -60,6 +60,10 @@ public final class HttpVerticle extends VerticleBase {
     router.post("/v1/quote").handler(routes.quotes()::quote);
     router.get("/v1/catalog").handler(routes.catalog()::handle);
     router.post("/v1/embeddings").handler(routes.proxy()::embeddings);
+    router.post("/v1/messages").handler(routes.proxy()::messages);
+    router.post("/v1/messages/count_tokens").handler(routes.proxy()::countTokens);
+    // Anthropic's clients read Anthropic's error shape, also for a failure before the handler (a body too large)
+    router.route("/v1/messages*").failureHandler(io.tollgate.providers.anthropic.AnthropicErrors::handle);
     router.get("/v1/models").handler(routes.models()::list);
     router.get("/v1/models/:id").handler(routes.models()::one);
     router.get("/v1/routes/:model").handler(routes.routePlans()::handle);
@@ -122,7 +126,8 @@ public final class HttpVerticle extends VerticleBase {
       try {
         if (Long.parseLong(length.trim()) > limit) {
           ctx.response().putHeader("connection", "close");
-          ErrorRenderer.send(ctx.response(), ApiException.tooLarge(limit));
+          // through the failure handlers, so each route family answers in its own error shape
+          ctx.fail(ApiException.tooLarge(limit));
           return;
         }
       } catch (NumberFormatException e) {

@@ -27,8 +27,12 @@ final class MockFailure extends RuntimeException {
   }
 
   static MockFailure unauthorized() {
-    return new MockFailure(401,
-        "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
+    return unauthorized("Authorization: Bearer <key>");
+  }
+
+  /** No credential where {@code how} says it goes. */
+  static MockFailure unauthorized(String how) {
+    return new MockFailure(401, "You didn't provide an API key. Send it as '" + how + "'.",
         "invalid_request_error", "missing_api_key", null);
   }
 

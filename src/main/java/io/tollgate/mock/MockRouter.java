@@ -23,7 +23,7 @@ final class MockRouter implements Handler<HttpServerRequest> {
     Reply plan(JsonObject body, MockSettings settings);
   }
 
-  private record Exchange(MockSettings settings, Reply reply) {
+  private record Exchange(MockSettings settings, Reply reply, Wire wire) {
   }
 
   private final Vertx vertx;
@@ -38,13 +38,33 @@ final class MockRouter implements Handler<HttpServerRequest> {
   public void handle(HttpServerRequest request) {
     String route = request.method().name() + " " + request.path();
     switch (route) {
-      case "POST /v1/chat/completions" -> serve(request, true, MockRouter::chat);
-      case "POST /v1/embeddings" -> serve(request, true,
+      case "POST /v1/chat/completions" -> serve(request, true, Wire.OPENAI, MockRouter::chat);
+      case "POST /v1/messages" -> serve(request, true, Wire.ANTHROPIC, MockRouter::messages);
+      case "POST /v1/embeddings" -> serve(request, true, Wire.OPENAI,
           (body, settings) -> new Reply.Json(Embeddings.reply(body, settings)));
-      case "GET /v1/models" -> serve(request, false,
+      case "GET /v1/models" -> serve(request, false, Wire.OPENAI,
           (body, settings) -> new Reply.Json(Models.reply()));
-      default -> Replies.fail(request.response(), MockFailure.notFound(route));
+      default -> {
+        String geminiModel = request.method().name().equals("POST") ? GeminiContent.model(request.path()) : null;
+        if (geminiModel == null) {
+          Replies.fail(request.response(), MockFailure.notFound(route), Wire.OPENAI);
+        } else {
+          boolean stream = GeminiContent.streams(request.path());
+          serve(request, true, Wire.GEMINI, (body, settings) -> gemini(GeminiContent.parse(geminiModel, stream, body), settings));
+        }
+      }
     }
+  }
+
+  private static Reply messages(JsonObject body, MockSettings settings) {
+    ChatRequest request = AnthropicMessages.parse(body);
+    ChatReply reply = ChatReply.plan(request, settings);
+    return request.stream() ? new Reply.Stream(AnthropicMessages.events(reply)) : new Reply.Json(AnthropicMessages.message(reply));
+  }
+
+  private static Reply gemini(ChatRequest request, MockSettings settings) {
+    ChatReply reply = ChatReply.plan(request, settings);
+    return request.stream() ? new Reply.Stream(GeminiContent.events(reply)) : new Reply.Json(GeminiContent.response(reply));
   }
 
   private static Reply chat(JsonObject body, MockSettings settings) {
@@ -57,31 +77,31 @@ final class MockRouter implements Handler<HttpServerRequest> {
         ? ChatChunks.malformed(reply) : ChatChunks.script(reply, request.includeUsage()));
   }
 
-  private void serve(HttpServerRequest request, boolean hasBody, Endpoint endpoint) {
+  private void serve(HttpServerRequest request, boolean hasBody, Wire wire, Endpoint endpoint) {
     HttpServerResponse response = request.response();
     request.body()
-        .map(buffer -> accept(request, buffer, hasBody, endpoint))
+        .map(buffer -> accept(request, buffer, hasBody, wire, endpoint))
         .compose(exchange -> pause(response, exchange.settings().latencyMs()).map(exchange))
         .onSuccess(exchange -> answer(response, exchange))
-        .onFailure(failure -> Replies.fail(response, failure));
+        .onFailure(failure -> Replies.fail(response, failure, wire));
   }
 
-  private Exchange accept(HttpServerRequest request, Buffer buffer, boolean hasBody,
+  private Exchange accept(HttpServerRequest request, Buffer buffer, boolean hasBody, Wire wire,
       Endpoint endpoint) {
     Object json = hasBody ? decode(buffer) : new JsonObject();
-    String model = json instanceof JsonObject body && body.getValue("model") instanceof String named
-        ? named : null;
+    String model = wire == Wire.GEMINI ? GeminiContent.model(request.path())
+        : json instanceof JsonObject body && body.getValue("model") instanceof String named ? named : null;
     if (hasBody) {
       // Counted before any check: a test asking "did the upstream get called?" means on the wire.
       counts.record(model);
     }
-    authenticate(request);
+    wire.authenticate(request);
     if (!(json instanceof JsonObject body)) {
       throw MockFailure.invalidRequest("The request body is not a valid JSON object.", null);
     }
     MockSettings settings = MockSettings.forRequest(request.headers().getAll(MockSettings.HEADER), model)
-        .echoing(request.getHeader("Authorization"));
-    return new Exchange(settings, endpoint.plan(body, settings));
+        .echoing(request.getHeader(wire.credentialHeader()));
+    return new Exchange(settings, endpoint.plan(body, settings), wire);
   }
 
   private static Object decode(Buffer buffer) {
@@ -89,14 +109,6 @@ final class MockRouter implements Handler<HttpServerRequest> {
       return Json.decodeValue(buffer);
     } catch (DecodeException notJson) {
       return null;
-    }
-  }
-
-  private static void authenticate(HttpServerRequest request) {
-    String authorization = request.getHeader("Authorization");
-    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-        || authorization.substring(7).isBlank()) {
-      throw MockFailure.unauthorized();
     }
   }
 
@@ -119,13 +131,13 @@ final class MockRouter implements Handler<HttpServerRequest> {
       return; // Hold the connection: the client gives up, or closing the server ends it.
     }
     if (settings.status().isPresent()) {
-      Replies.scriptedError(response, settings);
+      Replies.scriptedError(response, settings, exchange.wire());
     } else if (exchange.reply() instanceof Reply.Stream stream) {
-      SsePlayer.play(vertx, response, stream.script(), settings);
+      SsePlayer.play(vertx, response, stream.script(), settings, exchange.wire());
     } else if (settings.malformed()) {
       Replies.malformed(response);
     } else if (settings.errorAfter().isPresent()) {
-      Replies.errorInOk(response, settings);
+      Replies.errorInOk(response, settings, exchange.wire());
     } else if (settings.dropAfter().isPresent()) {
       response.reset(); // Without a stream to cut, the connection closes before any byte.
     } else {

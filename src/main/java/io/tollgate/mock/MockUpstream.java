@@ -10,12 +10,14 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A simulated OpenAI-compatible upstream on 127.0.0.1, serving {@code POST /v1/chat/completions},
- * {@code POST /v1/embeddings} and {@code GET /v1/models}. Replies are deterministic filler; how a
+ * A simulated upstream on 127.0.0.1, serving OpenAI's {@code POST /v1/chat/completions},
+ * {@code POST /v1/embeddings} and {@code GET /v1/models}, Anthropic's {@code POST /v1/messages}, and Gemini's
+ * {@code POST /v1beta/models/{model}:generateContent} and {@code :streamGenerateContent} (also under {@code /v1}). Replies are deterministic filler; how a
  * request fails, slows down or misreports its usage is scripted per request by its {@code x-mock} header,
  * for example {@code x-mock: status=503,when_model=a | tps=20}: {@link #SETTINGS} lists every setting.
  *
- * <p>Every request needs an {@code Authorization: Bearer} header with any value. One word counts as
+ * <p>Every request needs its protocol's credential header with any value: {@code Authorization: Bearer},
+ * {@code x-api-key} (with {@code anthropic-version}) or {@code x-goog-api-key}; errors come in that protocol's shape. One word counts as
  * one token, so tests can predict usage.
  */
 public final class MockUpstream {

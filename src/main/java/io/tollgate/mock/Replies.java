@@ -19,7 +19,7 @@ final class Replies {
   }
 
   /** Renders any failure; one that strikes mid-stream can only end the stream abruptly. */
-  static void fail(HttpServerResponse response, Throwable failure) {
+  static void fail(HttpServerResponse response, Throwable failure, Wire wire) {
     if (response.closed()) {
       return;
     }
@@ -29,22 +29,22 @@ final class Replies {
     }
     MockFailure mockFailure = failure instanceof MockFailure known
         ? known : MockFailure.internal(failure);
-    json(response, mockFailure.status(), mockFailure.toJson());
+    json(response, mockFailure.status(), wire.error(mockFailure));
   }
 
-  static void scriptedError(HttpServerResponse response, MockSettings settings) {
+  static void scriptedError(HttpServerResponse response, MockSettings settings, Wire wire) {
     if (response.closed()) {
       return;
     }
     settings.retryAfterSeconds().ifPresent(seconds ->
         response.putHeader("Retry-After", Integer.toString(seconds)));
     MockFailure failure = MockFailure.scripted(settings.status().orElseThrow()).echoed(settings);
-    json(response, failure.status(), failure.toJson());
+    json(response, failure.status(), wire.error(failure));
   }
 
   /** A 200 whose body is an OpenAI error and nothing else: no choices, no usage. */
-  static void errorInOk(HttpServerResponse response, MockSettings settings) {
-    json(response, 200, MockFailure.overloaded().echoed(settings).toJson());
+  static void errorInOk(HttpServerResponse response, MockSettings settings, Wire wire) {
+    json(response, 200, wire.error(MockFailure.overloaded().echoed(settings)));
   }
 
   /** A 200 that claims to be JSON but is cut off mid-object, as a broken upstream would send. */

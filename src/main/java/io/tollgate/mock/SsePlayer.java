@@ -18,10 +18,12 @@ final class SsePlayer {
   private final int dropAt;
   private final int errorAt;
   private final MockSettings settings;
+  private final Wire wire;
   private long timerId = -1;
 
   private SsePlayer(Vertx vertx, HttpServerResponse response, SseScript script,
-      MockSettings settings) {
+      MockSettings settings, Wire wire) {
+    this.wire = wire;
     this.vertx = vertx;
     this.response = response;
     this.script = script;
@@ -43,12 +45,12 @@ final class SsePlayer {
 
   /** Sends the headers and then the frames, pacing output frames by {@code tps}. */
   static void play(Vertx vertx, HttpServerResponse response, SseScript script,
-      MockSettings settings) {
+      MockSettings settings, Wire wire) {
     response.setStatusCode(200)
         .setChunked(true)
         .putHeader("Content-Type", "text/event-stream; charset=utf-8")
         .putHeader("Cache-Control", "no-cache");
-    SsePlayer player = new SsePlayer(vertx, response, script, settings);
+    SsePlayer player = new SsePlayer(vertx, response, script, settings, wire);
     response.closeHandler(closed -> player.stop());
     player.next(0);
   }
@@ -63,7 +65,7 @@ final class SsePlayer {
     }
     if (index == errorAt) {
       // A clean end after the error: the stream is well-formed, only its content says it failed.
-      response.end(SseScript.frame(MockFailure.overloaded().echoed(settings).toJson()));
+      response.end(wire.errorEvent(MockFailure.overloaded().echoed(settings)));
       return;
     }
     if (index == script.frames().size()) {

@@ -71,6 +71,10 @@ final class Call {
   String idempotencyScope;
   String bodySha256;
   io.vertx.core.buffer.Buffer capture;
+  /** The protocol the client called in: its body, answer, stream and errors are translated at the edges. */
+  io.tollgate.providers.ClientDialect dialect = io.tollgate.providers.ClientDialect.OPENAI;
+  /** How the leg in flight is spoken: set per leg, before its upstream call (see {@code ProxyHandler.runLeg}). */
+  io.tollgate.providers.UpstreamProtocol protocol = io.tollgate.providers.UpstreamProtocol.of(io.tollgate.config.ProviderKind.OPENAI);
 
   Call(String id, long startedAtMs, String endpoint, GatewayConfig config, boolean accounted) {
     this.id = id;

@@ -30,6 +30,8 @@ import io.tollgate.pricing.Demand;
 import io.tollgate.pricing.OutputStats;
 import io.tollgate.pricing.Overruns;
 import io.tollgate.pricing.PriceVersions;
+import io.tollgate.providers.ClientDialect;
+import io.tollgate.providers.anthropic.AnthropicDialect;
 import io.tollgate.receipts.Attempt;
 import io.tollgate.routing.RoutePlanner;
 import io.tollgate.store.StoreAccess;
@@ -77,6 +79,7 @@ public final class ProxyHandler {
   private final Idempotency idempotency;
   private final boolean accounted;
   private final GatewayMetrics metrics;
+  private final CountTokens countTokens;
 
   public ProxyHandler(Vertx vertx, ConfigHolder config, KeyAuthenticator auth, Billing billing, Limits limits,
       HealthRegistry health, OutputStats outputStats, Overruns overruns, PriceVersions priceVersions,
@@ -96,21 +99,33 @@ public final class ProxyHandler {
     this.clock = clock;
     this.upstream = new UpstreamClient(vertx, clock);
     this.idempotency = new Idempotency(store, clock);
+    this.countTokens = new CountTokens(config, auth);
     // loading the tokenizer's vocabulary takes a second or two: do it now, never on an event loop
     UsageReader.count("warm up");
   }
 
   public void chat(RoutingContext ctx) {
-    handle(ctx, "chat.completions", "/chat/completions");
+    handle(ctx, "chat.completions", "/chat/completions", ClientDialect.OPENAI);
   }
 
   public void embeddings(RoutingContext ctx) {
-    handle(ctx, "embeddings", "/embeddings");
+    handle(ctx, "embeddings", "/embeddings", ClientDialect.OPENAI);
   }
 
-  private void handle(RoutingContext ctx, String endpoint, String path) {
+  /** {@code POST /v1/messages}: Anthropic's Messages API, served as a chat completion by the same routes. */
+  public void messages(RoutingContext ctx) {
+    handle(ctx, "messages", "/chat/completions", AnthropicDialect.INSTANCE);
+  }
+
+  /** {@code POST /v1/messages/count_tokens}: the gateway's own count of a Messages prompt; no upstream call, no charge. */
+  public void countTokens(RoutingContext ctx) {
+    countTokens.handle(ctx);
+  }
+
+  private void handle(RoutingContext ctx, String endpoint, String path, ClientDialect dialect) {
     long now = clock.millis();
     Call call = new Call(Ids.next("req", now), now, endpoint, config.current(), accounted);
+    call.dialect = dialect;
     call.upstreamTime = metrics.upstreamTime(ctx, endpoint, accounted);
     ctx.response().putHeader(ReceiptHeaders.REQUEST_ID, call.id);
     // noticed from the moment the request is read: a client that leaves before any byte cancels its upstream call
@@ -118,7 +133,7 @@ public final class ProxyHandler {
     if (!accounted) {
       ctx.response().putHeader(Accounting.OFF_HEADER, "off");
     }
-    auth.authenticate(ctx.request().getHeader("authorization"))
+    auth.authenticate(dialect.credential(ctx.request()::getHeader))
         .compose(key -> {
           call.key = key;
           String idempotencyKey = ctx.request().getHeader("idempotency-key");
@@ -182,7 +197,7 @@ public final class ProxyHandler {
 
   private Future<Void> prepare(RoutingContext ctx, Call call) {
     boolean embeddings = call.endpoint.equals("embeddings");
-    call.body = RequestValidator.parse(ctx.body().buffer());
+    call.body = call.dialect.toChat(RequestValidator.parse(ctx.body().buffer()));
     call.model = RequestValidator.model(call.body);
     call.plan = RoutePlanner.plan(call.config, call.key.scope(), call.model,
         ctx.request().getHeader("x-tollgate-route"), embeddings);
@@ -226,7 +241,11 @@ public final class ProxyHandler {
       call.startAttempt();
       long startedAt = clock.millis();
       call.upstreamTime.started(call.stream);
-      return upstream.send(channel, path, upstreamBody(call, leg, channel), ctx.request().headers(), startedAt, call.left.future())
+      // provider translation: this leg's channel kind decides the path, the body and how the answer reads back
+      call.protocol = io.tollgate.providers.UpstreamProtocol.of(channel.kind());
+      String upstreamPath = call.protocol.path(path, leg.upstreamModel(), call.stream);
+      return upstream.send(channel, upstreamPath, upstreamBody(call, leg, channel), ctx.request().headers(), startedAt,
+              call.left.future())
           .compose(exchange -> answer(ctx, call, index, channel, exchange))
           .recover(failure -> {
             call.upstreamTime.ended();
@@ -402,7 +421,7 @@ public final class ProxyHandler {
     if (status < 200 || status >= 300) {
       return readAnswer(call, channel, exchange)
           .recover(e -> Future.succeededFuture(Buffer.buffer()))
-          .compose(body -> Future.failedFuture(AttemptFailure.fromStatus(status, body)
+          .compose(body -> Future.failedFuture(AttemptFailure.fromStatus(status, call.protocol.error(body))
               .retryAfter(exchange.response().getHeader("retry-after"))));
     }
     if (call.stream) {
@@ -411,12 +430,21 @@ public final class ProxyHandler {
     // a client leaving now does not cancel the read: a non-streamed answer was generated whole before its head
     // arrived, the upstream bills it, so it is read to its end and charged by its usage
     return readAnswer(call, channel, exchange)
-        .compose(body -> {
+        .compose(read -> {
           JsonObject json;
+          Buffer body = read;
           try {
             json = body.toJsonObject();
+            // provider translation: the answer is in the OpenAI shape before anything reads it
+            if (call.protocol.translates()) {
+              json = call.protocol.answer(json, clock.millis() / 1000);
+              body = json.toBuffer();
+            }
           } catch (DecodeException | ClassCastException e) {
             return Future.failedFuture(AttemptFailure.retryable("malformed_response", "the upstream answered with a body that is not JSON"));
+          } catch (IllegalArgumentException e) {
+            return Future.failedFuture(AttemptFailure.retryable("malformed_response",
+                "the upstream answered with a body of the wrong shape: " + e.getMessage()));
           }
           String missing = call.endpoint.equals("embeddings") ? "data" : "choices";
           if (json.getValue("error") != null || !(json.getValue(missing) instanceof io.vertx.core.json.JsonArray)) {
@@ -458,7 +486,7 @@ public final class ProxyHandler {
           }
           // scrubbed as a client decodes it: a credential written with JSON escapes is caught too
           boolean scrubbed = call.redactor().scrub(json);
-          Buffer delivered = renamed || scrubbed ? json.toBuffer() : body;
+          Buffer delivered = call.dialect.answer(json, renamed || scrubbed ? json.toBuffer() : body);
           Function<Posting, Idempotency.Stored> result = posted -> {
             Map<String, String> withCost = new LinkedHashMap<>(headers);
             if (accounted) {
@@ -618,13 +646,13 @@ public final class ProxyHandler {
       if (fresh) {
         ReceiptHeaders.route(response, call);
       }
-      ErrorRenderer.send(response, rendered);
+      call.dialect.sendError(response, rendered);
       if (failure instanceof ApiException api && "idempotency_key_reused".equals(api.code())) {
         return null;
       }
       // duplicates waiting on this key must be answered even when the stream had already started
       return new Idempotency.Stored(fresh ? rendered.status() : 502, replayHeaders(response),
-          ErrorRenderer.body(rendered).toBuffer(), call.bodySha256);
+          call.dialect.errorBody(rendered), call.bodySha256);
     }, keep);
   }
 
@@ -720,7 +748,8 @@ public final class ProxyHandler {
       JsonObject options = body.getJsonObject("stream_options");
       body.put("stream_options", (options == null ? new JsonObject() : options).put("include_usage", true));
     }
-    return body.toBuffer();
+    // provider translation: an Anthropic or Gemini leg gets its own body; max_tokens falls back to the model's cap
+    return call.protocol.request(body, call.plan.model().maxOutputTokens()).toBuffer();
   }
 
   /** Drops idempotent results past their retention; run periodically on the writer. */

@@ -2,7 +2,6 @@ package io.tollgate.proxy;
 
 import io.tollgate.config.Timeouts;
 import io.tollgate.http.ApiException;
-import io.tollgate.http.ErrorRenderer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -24,7 +23,6 @@ import java.nio.charset.StandardCharsets;
  * the upstream broke before a single event reached the client, so the next leg can still be tried.
  */
 final class SseRelay {
-  private static final Buffer DONE_EVENT = Buffer.buffer("data: [DONE]\n\n");
 
   private final Vertx vertx;
   private final Call call;
@@ -48,6 +46,10 @@ final class SseRelay {
   private boolean ending;
   private long idleTimer = -1;
   private long totalTimer = -1;
+  /** Provider translation: the leg's events as OpenAI chunks (unused for an OpenAI-compatible leg). */
+  private io.tollgate.providers.UpstreamProtocol.StreamTranslator translator;
+  /** Client dialect: the client's events for each chunk, for the end and for an error (OpenAI's as they are). */
+  private final io.tollgate.providers.ClientDialect.StreamWriter out;
 
   /** @param writeHead sets status and headers on the client response; run just before the first event */
   SseRelay(Vertx vertx, Call call, UpstreamClient.Exchange upstream, HttpServerResponse client, Timeouts timeouts, Runnable writeHead) {
@@ -58,11 +60,13 @@ final class SseRelay {
     this.timeouts = timeouts;
     this.writeHead = writeHead;
     this.scrubber = new StreamScrubber(call.redactor());
+    this.out = call.dialect.stream(call.model);
   }
 
   /** Runs the relay; the future holds the outcome ({@code ok}, {@code stream_broken}, {@code client_disconnected}, ...). */
   Future<String> run(long nowMs) {
     var response = upstream.response();
+    translator = call.protocol.stream(nowMs / 1000);
     totalTimer = vertx.setTimer(Math.max(1, timeouts.totalMs() - (nowMs - upstream.startedAtMs())),
         id -> broken("timeout_total", "the upstream did not finish within the total timeout of " + timeouts.totalMs() + " ms"));
     armIdle();
@@ -153,6 +157,20 @@ final class SseRelay {
       broken("malformed_response", "the upstream sent an event that is not JSON");
       return false;
     }
+    if (!call.protocol.translates()) {
+      return onChunk(json, payload);
+    }
+    // provider translation: an Anthropic or Gemini event stands for zero or more OpenAI chunks, each read as one
+    for (JsonObject chunk : translator.chunks(json)) {
+      if (!onChunk(chunk, null)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Handles one OpenAI chunk, {@code payload} its text as received (null when translated); false when the relay ended. */
+  private boolean onChunk(JsonObject json, String payload) {
     if (json.getValue("error") != null) {
       upstreamError = true;
       String message = json.getJsonObject("error") == null ? "upstream error" : json.getJsonObject("error").getString("message", "upstream error");
@@ -185,10 +203,10 @@ final class SseRelay {
       return true;
     }
     // last, after the usage and the completion were read as the upstream sent them: no credential reaches the client
-    if (scrubber.scrub(json) || rewritten) {
+    if (scrubber.scrub(json) || rewritten || payload == null) {
       payload = json.encode();
     }
-    write(Buffer.buffer("data: " + payload + "\n\n"));
+    write(out.chunk(json, payload));
     return true;
   }
 
@@ -238,11 +256,14 @@ final class SseRelay {
       return;
     }
     // text held back in case it began a credential goes out before the end
-    scrubber.rest().forEach((index, text) -> write(Buffer.buffer("data: " + new JsonObject()
-        .put("object", "chat.completion.chunk").put("model", call.model)
-        .put("choices", new JsonArray().add(new JsonObject().put("index", index.matches("\\d{1,9}") ? Integer.parseInt(index) : 0)
-            .put("delta", new JsonObject().put("content", text)).putNull("finish_reason"))).encode() + "\n\n")));
-    write(DONE_EVENT);
+    scrubber.rest().forEach((index, text) -> {
+      JsonObject rest = new JsonObject()
+          .put("object", "chat.completion.chunk").put("model", call.model)
+          .put("choices", new JsonArray().add(new JsonObject().put("index", index.matches("\\d{1,9}") ? Integer.parseInt(index) : 0)
+              .put("delta", new JsonObject().put("content", text)).putNull("finish_reason")));
+      write(out.chunk(rest, rest.encode()));
+    });
+    write(out.done());
     finish("ok");
   }
 
@@ -261,7 +282,7 @@ final class SseRelay {
     }
     ApiException error = new ApiException(502, "server_error", "upstream_" + outcome, null,
         "The upstream stream ended abnormally (" + message + "). Only what was generated is billed. Receipt: " + call.id);
-    send(Buffer.buffer("data: " + ErrorRenderer.body(error).encode() + "\n\n"));
+    send(out.error(error));
     finish(outcome);
   }
 

@@ -50,9 +50,8 @@ final class UpstreamClient {
         .setConnectTimeout(channel.timeouts().connectMs())
         .putHeader("content-type", "application/json")
         .putHeader("accept", "application/json, text/event-stream");
-    if (channel.credential() != null) {
-      options.putHeader("authorization", "Bearer " + channel.credential());
-    }
+    // the channel's kind says how its credential travels: Authorization: Bearer, x-api-key or x-goog-api-key
+    io.tollgate.providers.UpstreamProtocol.of(channel.kind()).credentialHeaders(channel.credential()).forEach(options::putHeader);
     channel.headers().forEach(options::putHeader);
     for (String name : channel.forwardHeaders()) {
       String value = clientHeaders.get(name);

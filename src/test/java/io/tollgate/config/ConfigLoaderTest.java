@@ -111,6 +111,30 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void readsTheProviderKindOfAChannelAndRefusesAnUnknownOne() {
+    String anthropic = minimal().replace("    base_url: ${UPSTREAM}", "    kind: anthropic\n    base_url: ${UPSTREAM}");
+
+    assertThat(loader.parse(anthropic, "ok.yaml", null).channel("main").kind()).isEqualTo(ProviderKind.ANTHROPIC);
+    assertThat(loader.parse(anthropic.replace("kind: anthropic", "kind: Gemini"), "ok.yaml", null).channel("main").kind())
+        .isEqualTo(ProviderKind.GEMINI);
+    assertThat(loader.parse(minimal(), "ok.yaml", null).channel("main").kind()).isEqualTo(ProviderKind.OPENAI);
+    assertThatThrownBy(() -> loader.parse(anthropic.replace("kind: anthropic", "kind: mistral"), "bad.yaml", null))
+        .hasMessageContaining("bad.yaml:" + lineOf(anthropic, "kind: anthropic") + ":")
+        .hasMessageContaining("unsupported provider kind 'mistral'")
+        .hasMessageContaining("'anthropic' (the Messages API)");
+  }
+
+  @Test
+  void refusesAnEmbeddingsModelOnAChannelThatIsNotOpenAi() {
+    String yaml = minimal().replace("    base_url: ${UPSTREAM}", "    kind: gemini\n    base_url: ${UPSTREAM}")
+        .replace("max_output_tokens: 100", "type: embeddings");
+
+    assertThatThrownBy(() -> loader.parse(yaml, "bad.yaml", null))
+        .hasMessageContaining("embeddings model 'm' on channel 'main' of kind gemini")
+        .hasMessageContaining("fix: route the model to an openai-kind channel");
+  }
+
+  @Test
   void keepsMultipliersAndPricesExact() {
     GatewayConfig config = loader.parse(minimal().replace("multiplier: 1.0", "multiplier: 1.1"), "ok.yaml", null);
 

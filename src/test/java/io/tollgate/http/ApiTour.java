@@ -117,6 +117,19 @@ final class ApiTour {
     call("POST", embeddings, embeddings, "{\"model\":\"embed-a\",\"input\":\"one\",\"encoding_format\":\"float\"}", 200, key);
     call("POST", embeddings, embeddings, "{\"model\":\"embed-a\"}", 400, key);
     call("POST", embeddings, embeddings, "{\"model\":\"chat-a\",\"input\":\"one\"}", 400, key);
+
+    String messages = "/v1/messages";
+    String message = "{\"model\":\"chat-a\",\"max_tokens\":20,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    String[] anthropicKey = {"x-api-key", f.key, "anthropic-version", "2023-06-01"};
+    call("POST", messages, messages, message, 200, anthropicKey);
+    call("POST", messages, messages, message.replace("{\"model\"", "{\"stream\":true,\"model\""), 200, anthropicKey);
+    call("POST", messages, messages, message.replace("\"max_tokens\":20,", ""), 400, anthropicKey);
+    call("POST", messages, messages, message, 401);
+    call("POST", messages, messages, message.replace("chat-a", "chat-z"), 404, anthropicKey);
+    call("POST", messages, messages, message, 502, with(anthropicKey, "x-mock", "status=500"));
+    String count = "/v1/messages/count_tokens";
+    call("POST", count, count, message.replace("\"max_tokens\":20,", ""), 200, anthropicKey);
+    call("POST", count, count, message, 401);
   }
 
   private void keyOwner() {

@@ -108,6 +108,23 @@ class OpenAiSdkTest {
   }
 
   @Test
+  void sdkReadsCompletionsAndStreamsFromAnthropicAndGeminiLegs() {
+    for (String model : List.of("claude-a", "gem-a")) {
+      // the official routes of these models run on an Anthropic- and a Gemini-kind channel
+      ChatCompletion completion = client.chat().completions().create(chat(model)
+          .putAdditionalHeader("x-tollgate-route", "official").build());
+      List<ChatCompletionChunk> chunks = stream(chat(model).putAdditionalHeader("x-tollgate-route", "official")
+          .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build());
+
+      assertThat(completion.model()).isEqualTo(model);
+      assertThat(completion.choices().get(0).message().content()).hasValueSatisfying(c -> assertThat(c).isNotBlank());
+      assertThat(completion.usage()).hasValueSatisfying(usage -> assertThat(usage.completionTokens()).isPositive());
+      assertThat(String.join("", contentDeltas(chunks))).isNotBlank();
+      assertThat(chunks.get(chunks.size() - 1).usage()).hasValueSatisfying(usage -> assertThat(usage.promptTokens()).isPositive());
+    }
+  }
+
+  @Test
   void sdkSeesReceiptHeadersOnRawResponse() {
     try (HttpResponseFor<ChatCompletion> response =
         client.chat().completions().withRawResponse().create(chat("chat-a").build())) {

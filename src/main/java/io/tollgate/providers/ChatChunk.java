@@ -1,0 +1,70 @@
+package io.tollgate.providers;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** Builds the OpenAI {@code chat.completion.chunk} objects a translated stream is made of. */
+public final class ChatChunk {
+  private final String id;
+  private final String model;
+  private final long created;
+
+  public ChatChunk(String id, String model, long created) {
+    this.id = id;
+    this.model = model;
+    this.created = created;
+  }
+
+  /** A chunk with one choice carrying {@code delta}. */
+  public JsonObject delta(JsonObject delta) {
+    return choice(delta, null);
+  }
+
+  /** The chunk that ends the choice with {@code finishReason}. */
+  public JsonObject finish(String finishReason) {
+    return choice(new JsonObject(), finishReason);
+  }
+
+  /** The usage chunk: no choices, only {@code usage}. */
+  public JsonObject usage(JsonObject usage) {
+    return envelope(new JsonArray()).put("usage", usage);
+  }
+
+  /** A tool call's opening delta, with its id and name. */
+  public JsonObject toolCallStart(int index, String callId, String name) {
+    return delta(new JsonObject().put("tool_calls", new JsonArray().add(new JsonObject().put("index", index)
+        .put("id", callId).put("type", "function").put("function", new JsonObject().put("name", name).put("arguments", "")))));
+  }
+
+  /** A piece of a tool call's arguments. */
+  public JsonObject toolArguments(int index, String arguments) {
+    return delta(new JsonObject().put("tool_calls", new JsonArray().add(new JsonObject().put("index", index)
+        .put("function", new JsonObject().put("arguments", arguments)))));
+  }
+
+  private JsonObject choice(JsonObject delta, String finishReason) {
+    return envelope(new JsonArray().add(new JsonObject().put("index", 0).put("delta", delta)
+        .put("logprobs", null).put("finish_reason", finishReason)));
+  }
+
+  private JsonObject envelope(JsonArray choices) {
+    return new JsonObject().put("id", id).put("object", "chat.completion.chunk").put("created", created)
+        .put("model", model).put("choices", choices);
+  }
+
+  /** An OpenAI-shaped error object, as a stream event carrying an error. */
+  public static JsonObject error(String type, String message) {
+    return new JsonObject().put("error", new JsonObject().put("message", message).put("type", type)
+        .put("param", null).put("code", type));
+  }
+
+  /** A usage object in OpenAI's words. */
+  public static JsonObject usage(long promptTokens, long completionTokens, long cachedTokens) {
+    JsonObject usage = new JsonObject().put("prompt_tokens", promptTokens).put("completion_tokens", completionTokens)
+        .put("total_tokens", promptTokens + completionTokens);
+    if (cachedTokens > 0) {
+      usage.put("prompt_tokens_details", new JsonObject().put("cached_tokens", cachedTokens));
+    }
+    return usage;
+  }
+}
