@@ -100,6 +100,100 @@ class JournalReviewTest {
     }
   }
 
+  /**
+   * The leg walk now runs inside the admit writer task, and it asks channel health with a side effect: a half-open
+   * channel's probe slot is taken by {@code tryAcquire}. When another task of the same writer batch fails, the
+   * batch is rolled back and the admit task is run again: the first run's probe slot is never given back, the rerun
+   * finds the slot taken, skips the primary as "circuit open" and admits the fallback, and the primary's breaker
+   * stays half open with a probe in flight that nobody makes: the channel is skipped for good (until a restart).
+   */
+  @Test
+  void anAdmitRerunAfterAnotherTasksFailureDoesNotLeakTheHalfOpenProbe() throws Exception {
+    io.tollgate.testing.MutableClock clock = new io.tollgate.testing.MutableClock(Instant.parse("2026-12-03T10:00:00Z"));
+    store = Store.open(dir.resolve("probe.db"));
+    String account = new Tenants(store, clock).createAccount("probe").id();
+    Accountant accountant = Accountant.of(store, clock);
+    Bucket bucket = io.tollgate.config.RouteType.ROUTED.defaultBucket();
+    new Ledger(accountant).topUp(account, bucket, 1_000_000_000, "t1", null);
+
+    io.tollgate.config.Channel primary = channel("primary");
+    io.tollgate.config.Channel backup = channel("backup");
+    io.tollgate.health.HealthRegistry health = new io.tollgate.health.HealthRegistry(clock);
+    health.failure(primary, 10, "http_5xx", "down");
+    clock.advance(java.time.Duration.ofSeconds(2));
+    assertThat(health.available(primary)).as("half open: one probe may go").isTrue();
+
+    io.tollgate.config.Price price = new io.tollgate.config.Price(1_000_000, 1_000_000, 0);
+    io.tollgate.config.Route route = new io.tollgate.config.Route("chat-x", io.tollgate.config.RouteType.ROUTED, List.of(
+        new io.tollgate.config.Leg("primary", "up-a", price, bucket), new io.tollgate.config.Leg("backup", "up-b", price, bucket)),
+        io.tollgate.config.FallbackPolicy.defaults(2));
+    java.util.Map<String, io.tollgate.config.Channel> channels = java.util.Map.of("primary", primary, "backup", backup);
+    io.tollgate.ledger.core.LegHealth probe = new io.tollgate.ledger.core.LegHealth() {
+      // as ProxyHandler.probe: admitting a leg takes its channel's probe slot
+      @Override
+      public boolean admits(int legIndex) {
+        return health.tryAcquire(channels.get(route.legs().get(legIndex).channelId()));
+      }
+
+      @Override
+      public boolean available(int legIndex) {
+        return health.available(channels.get(route.legs().get(legIndex).channelId()));
+      }
+    };
+    io.tollgate.config.CatalogModel model = new io.tollgate.config.CatalogModel("chat-x", "test", 32_000, 8_000,
+        java.util.Map.of(io.tollgate.config.RouteType.ROUTED, price), false);
+    io.vertx.core.json.JsonObject body = new io.vertx.core.json.JsonObject().put("model", "chat-x").put("max_tokens", 100)
+        .put("messages", new io.vertx.core.json.JsonArray().add(new io.vertx.core.json.JsonObject().put("role", "user")
+            .put("content", "hello")));
+    io.tollgate.proxy.RequestValidator.chat(body, model);
+    io.tollgate.pricing.Demand demand = io.tollgate.pricing.Demand.of(body, model,
+        io.tollgate.proxy.ContextWindow.admittedPrompt(body, model).total(), io.tollgate.pricing.Overruns.Factors.NONE);
+    io.tollgate.ledger.core.AdmitRequest request = io.tollgate.ledger.core.AdmitRequest.first(account, route, false,
+        new io.tollgate.config.Multipliers(1_000_000, java.util.Map.of()), demand, probe, leg -> List.of());
+    HoldContext context = new HoldContext("req-1", account, "proj", "key", "chat.completions", "chat-x", "routed", "primary",
+        "main", "up-a", 10, false, clock.millis());
+
+    // one writer batch: the admit task, and another request's task that fails (a receipt that cannot be written)
+    java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+    store.write(c -> {
+      running.countDown();
+      try {
+        gate.await();
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      return null;
+    });
+    running.await();
+    java.util.concurrent.CompletableFuture<Accountant.Admitted> admitted = store.write(accountant.admit(request, "hold_1", "req-1",
+        leg -> clock.millis() + 60_000, leg -> context));
+    java.util.concurrent.CompletableFuture<Object> failing = store.write(c -> {
+      throw new SQLException("another request's receipt could not be written");
+    });
+    gate.countDown();
+    Accountant.Admitted result = admitted.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> failing.get(10, java.util.concurrent.TimeUnit.SECONDS))
+        .hasMessageContaining("could not be written");
+
+    // the request runs on the admitted leg and its upstream answers: the proxy reports the outcome for that channel
+    int leg = result.admission().admittedLeg();
+    health.success(channels.get(route.legs().get(leg).channelId()), 10);
+    for (io.tollgate.ledger.core.LegVerdict v : result.admission().legs()) {
+      if (v.verdict() == io.tollgate.ledger.core.Verdict.LIMIT || v.verdict() == io.tollgate.ledger.core.Verdict.BALANCE) {
+        health.abandoned(channels.get(v.leg().channelId()));
+      }
+    }
+    clock.advance(java.time.Duration.ofHours(1));
+    assertThat(health.available(primary)).as("the primary can be probed again: no probe is in flight (admitted leg: %d)", leg)
+        .isTrue();
+  }
+
+  private static io.tollgate.config.Channel channel(String id) {
+    return new io.tollgate.config.Channel(id, id, io.tollgate.config.ProviderKind.OPENAI, java.net.URI.create("http://127.0.0.1:9/v1"),
+        null, io.tollgate.config.Timeouts.DEFAULTS, java.util.Map.of(), List.of(), 1, 1_000, "max_tokens");
+  }
+
   static void receipt(Connection c, String account, Posting posting) throws SQLException {
     try (PreparedStatement s = c.prepareStatement("INSERT INTO receipts (id, account_id, created_at, outcome, body, charged,"
         + " transfer_id, cost) VALUES (?, ?, ?, 'succeeded', '{}', ?, ?, ?)")) {
