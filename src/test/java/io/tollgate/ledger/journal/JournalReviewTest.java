@@ -194,6 +194,31 @@ class JournalReviewTest {
         null, io.tollgate.config.Timeouts.DEFAULTS, java.util.Map.of(), List.of(), 1, 1_000, "max_tokens");
   }
 
+  /**
+   * Journal.rolledBack rebuilds the core (latest snapshot, up to 10,000 events replayed) after every rolled-back
+   * writer transaction, even one that decided nothing. Any customer can make one: POST /v1/wallet/redeem with a
+   * code that does not exist throws inside the writer task (RedeemCodes.redeem runs in Accountant.move). Each such
+   * request stalls the single writer, the request path's holds and postings included, for a full rebuild (twice when
+   * it shared a batch: the batch's rollback and its own rerun).
+   */
+  @Test
+  void aRefusedRedeemThatDecidedNothingDoesNotRebuildTheCore() {
+    store = Store.open(dir.resolve("redeem.db"));
+    String account = new Tenants(store, CLOCK).createAccount("r").id();
+    Accountant accountant = Accountant.of(store, CLOCK);
+    for (int i = 0; i < 200; i++) {
+      new Ledger(accountant).topUp(account, Bucket.RMB, 1_000, "t" + i, null);
+    }
+    io.tollgate.ledger.core.AccountingCore before = accountant.view();
+
+    long started = System.nanoTime();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new io.tollgate.ledger.RedeemCodes(accountant)
+        .redeem(account, "tgr-not-a-code")).hasMessageContaining("does not exist");
+    System.out.printf("refused redeem took %.1f ms%n", (System.nanoTime() - started) / 1e6);
+
+    assertThat(accountant.view()).as("the core: nothing was decided, nothing to rebuild").isSameAs(before);
+  }
+
   static void receipt(Connection c, String account, Posting posting) throws SQLException {
     try (PreparedStatement s = c.prepareStatement("INSERT INTO receipts (id, account_id, created_at, outcome, body, charged,"
         + " transfer_id, cost) VALUES (?, ?, ?, 'succeeded', '{}', ?, ?, ?)")) {
