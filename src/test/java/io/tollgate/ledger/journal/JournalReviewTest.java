@@ -219,6 +219,45 @@ class JournalReviewTest {
     assertThat(accountant.view()).as("the core: nothing was decided, nothing to rebuild").isSameAs(before);
   }
 
+  /**
+   * ProxyHandler makes one LimitPlanner per request (call.limits, before the first leg) and Limits.planner fixes
+   * "now" when it is made, so every leg of the request plans on the windows of the moment the request began. A
+   * fallback leg admitted after the first leg's attempt failed (up to the channel's total timeout later) reserves
+   * and counts on the window that has ended: the day (minute, month) it is charged in never sees it, and its cap
+   * can be passed. Before the journal each leg's hold planned its own limits at the time it was taken.
+   */
+  @Test
+  void aFallbackLegAdmittedAfterTheWindowTurnedCountsOnTheCurrentWindow() throws Exception {
+    io.tollgate.testing.MutableClock clock = new io.tollgate.testing.MutableClock(Instant.parse("2026-12-03T15:59:50Z"));
+    store = Store.open(dir.resolve("window.db"));
+    String account = new Tenants(store, clock).createAccount("w").id();
+    io.tollgate.limits.Limit daily = new io.tollgate.limits.Limit("lim_daily", io.tollgate.limits.Scope.ACCOUNT, account, null,
+        null, null, io.tollgate.limits.Metric.REQUESTS, null, io.tollgate.limits.Window.DAY, 100, false, "admin");
+    store.writeNow(c -> io.tollgate.limits.LimitSql.upsert(c, daily, clock.millis()));
+    Accountant accountant = Accountant.of(store, clock);
+    io.tollgate.limits.Limits limits = new io.tollgate.limits.Limits(store, clock, accountant::counter);
+    limits.load();
+    String yaml = new String(getClass().getResourceAsStream("/gateway-test.yaml").readAllBytes(),
+        java.nio.charset.StandardCharsets.UTF_8);
+    io.tollgate.config.GatewayConfig config = new io.tollgate.config.ConfigLoader(name -> "http://127.0.0.1:9/v1")
+        .parse(yaml, "gateway-test.yaml", null);
+    assertThat(config.timeZone()).isEqualTo(java.time.ZoneId.of("Asia/Shanghai"));
+
+    // 23:59:50 in Shanghai: the request arrives and its planner is made (ProxyHandler, call.limits)
+    io.tollgate.ledger.core.LimitPlanner planner = limits.planner(config, new io.tollgate.limits.Limits.Subject(account,
+        "proj", "key", "chat-a", io.tollgate.config.RouteType.ROUTED));
+    io.tollgate.config.Leg fallback = new io.tollgate.config.Leg("spare", "up-b", new io.tollgate.config.Price(1, 1, 1),
+        Bucket.RMB);
+    // the primary's attempt times out a minute later; the fallback leg is admitted at 00:00:50 on December 4th
+    clock.advance(java.time.Duration.ofMinutes(1));
+    List<io.tollgate.ledger.core.LimitPlanner.Applicable> applicable = planner.applicable(fallback);
+
+    assertThat(applicable).singleElement().satisfies(a -> {
+      assertThat(a.counter()).as("the window the fallback leg is admitted and charged in").endsWith("|2026-12-04");
+      assertThat(a.resetsAt()).as("when that window ends").isAfter(clock.instant());
+    });
+  }
+
   static void receipt(Connection c, String account, Posting posting) throws SQLException {
     try (PreparedStatement s = c.prepareStatement("INSERT INTO receipts (id, account_id, created_at, outcome, body, charged,"
         + " transfer_id, cost) VALUES (?, ?, ?, 'succeeded', '{}', ?, ?, ?)")) {
