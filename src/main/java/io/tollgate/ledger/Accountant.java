@@ -71,6 +71,13 @@ public final class Accountant {
       return null;
     });
     store.beforeRead(accountant::catchUp);
+    // a stopped gateway leaves its projections whole: a read-only look at the file (ledger verify, listings) sees
+    // every committed step. After a kill -9 they catch up at the next start.
+    store.beforeClose(() -> {
+      if (journal.behind() > 0) {
+        store.writeNow(accountant.projection());
+      }
+    });
     return accountant;
   }
 
@@ -123,9 +130,12 @@ public final class Accountant {
    */
   public SqlWork<Admitted> admit(AdmitRequest request, String holdId, String requestId, IntFunction<Long> expiresAtMs,
       IntFunction<HoldContext> context) {
+    // the work may run twice (a batch rolled back by another task's failure runs each task again): channel health is
+    // asked once per leg, so a probe slot the first run took is neither taken twice nor lost
+    AdmitRequest once = request.withHealth(new AskedOnce(request.health()));
     return c -> {
       AccountingCore core = journal.core();
-      Admission admission = core.admit(request);
+      Admission admission = core.admit(once);
       if (!admission.admitted()) {
         return new Admitted(admission, null);
       }
@@ -152,6 +162,26 @@ public final class Accountant {
       }
       return reserved;
     };
+  }
+
+  /** Channel health asked at most once per leg: later asks get the first answer. */
+  private static final class AskedOnce implements io.tollgate.ledger.core.LegHealth {
+    private final io.tollgate.ledger.core.LegHealth health;
+    private final java.util.Map<Integer, Boolean> admits = new java.util.HashMap<>();
+
+    AskedOnce(io.tollgate.ledger.core.LegHealth health) {
+      this.health = health;
+    }
+
+    @Override
+    public boolean admits(int legIndex) {
+      return admits.computeIfAbsent(legIndex, health::admits);
+    }
+
+    @Override
+    public boolean available(int legIndex) {
+      return health.available(legIndex);
+    }
   }
 
   /**

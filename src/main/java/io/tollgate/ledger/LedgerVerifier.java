@@ -34,7 +34,20 @@ public final class LedgerVerifier {
   }
 
   public static Report verify(Store store, long nowMs) {
-    return store.read(c -> new Report(List.of(
+    // one read transaction: every check sees the same moment (a request settling meanwhile is in all of them or none)
+    return store.read(c -> {
+      c.setAutoCommit(false);
+      try {
+        return checks(c, nowMs);
+      } finally {
+        c.rollback();
+        c.setAutoCommit(true);
+      }
+    });
+  }
+
+  private static Report checks(Connection c, long nowMs) throws SQLException {
+    return new Report(List.of(
         check(c, "each bucket's entries sum to zero",
             "SELECT a.bucket, SUM(e.amount) FROM entries e JOIN ledger_accounts a ON a.id = e.account_id"
                 + " GROUP BY a.bucket HAVING SUM(e.amount) <> 0",
@@ -80,7 +93,7 @@ public final class LedgerVerifier {
                 + " WHERE r.id = t.request_id AND r.charged = 1 AND r.transfer_id = t.id)",
             rs -> "transfer " + rs.getString(1) + " (" + rs.getLong(2) + ") has no charged receipt"),
         journalReplay(c)
-    )));
+    ));
   }
 
   /**
@@ -102,9 +115,9 @@ public final class LedgerVerifier {
     io.tollgate.ledger.core.AccountingCore core;
     try {
       core = io.tollgate.ledger.core.AccountingCore.restore(first);
-      for (io.tollgate.ledger.journal.Journaled j : io.tollgate.ledger.journal.JournalSql.events(c, first.seq(), projected)) {
-        core.replay(j.event());
-      }
+      io.tollgate.ledger.core.AccountingCore replaying = core;
+      // one event at a time: the whole journal of a long-lived database never sits in memory
+      io.tollgate.ledger.journal.JournalSql.forEach(c, first.seq(), projected, j -> replaying.replay(j.event()));
       if (core.lastSeq() != projected) {
         problems.add("the journal ends at event " + core.lastSeq() + ", the projections claim " + projected);
       }

@@ -81,23 +81,13 @@ public final class Limits {
    * the core's admission reserves on. Never blocks.
    */
   public LimitPlanner planner(GatewayConfig config, Subject subject) {
-    Instant now = clock.instant();
     ZoneId zone = config.timeZone();
-    List<LimitPlanner.Applicable> common = new ArrayList<>();
-    for (String who : new String[] {subject.accountId(), subject.projectId(), subject.keyId()}) {
-      for (Limit limit : storedBySubject.getOrDefault(who, List.of())) {
-        boolean applies = switch (limit.scope()) {
-          case ACCOUNT, PROJECT, KEY -> true;
-          case ROUTE_KEY, ROUTE_PROJECT -> limit.model().equals(subject.model()) && limit.routeType() == subject.routeType();
-          default -> false;
-        };
-        if (applies) {
-          common.add(applicable(limit, who, now, zone));
-        }
-      }
-    }
     List<Limit> configuredLimits = configured(config);
+    Map<String, List<Limit>> stored = storedBySubject;
+    // the window is read when a leg is planned, not when the request began: a fallback after a long first attempt
+    // may fall in the next day, and counts there
     return leg -> {
+      Instant now = clock.instant();
       List<LimitPlanner.Applicable> out = new ArrayList<>();
       for (Limit limit : configuredLimits) {
         boolean applies = switch (limit.scope()) {
@@ -109,7 +99,18 @@ public final class Limits {
           out.add(applicable(limit, limit.perAccount() ? subject.accountId() : "operator", now, zone));
         }
       }
-      out.addAll(common);
+      for (String who : new String[] {subject.accountId(), subject.projectId(), subject.keyId()}) {
+        for (Limit limit : stored.getOrDefault(who, List.of())) {
+          boolean applies = switch (limit.scope()) {
+            case ACCOUNT, PROJECT, KEY -> true;
+            case ROUTE_KEY, ROUTE_PROJECT -> limit.model().equals(subject.model()) && limit.routeType() == subject.routeType();
+            default -> false;
+          };
+          if (applies) {
+            out.add(applicable(limit, who, now, zone));
+          }
+        }
+      }
       return out;
     };
   }

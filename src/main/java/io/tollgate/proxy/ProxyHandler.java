@@ -287,7 +287,7 @@ public final class ProxyHandler {
   private Future<Integer> admit(Call call, int fromLeg) {
     Route route = call.plan.route();
     long requestedAt = clock.millis();
-    LegHealth probe = probe(call.config, route);
+    Probe probe = probe(call.config, route);
     if (!accounted) {
       for (int i = fromLeg; i < route.legs().size(); i++) {
         Verdict skip = SkipRules.reason(route, call.key.scope().allowBucketChange(), call.failedLegs, i);
@@ -295,10 +295,12 @@ public final class ProxyHandler {
           skip = Verdict.CIRCUIT_OPEN;
         }
         if (skip == null) {
+          probe.releaseAllBut(i);
           return Future.succeededFuture(i);
         }
         skipped(call, i, route.legs().get(i), skip, requestedAt);
       }
+      probe.releaseAllBut(-1);
       return Future.failedFuture(call.upstreamAttempts() > 0 ? allFailed(call)
           : Refusals.toApi(new NoLegAvailable(route.model(), route.type().wireName()), route, null, call.id, clock.instant()));
     }
@@ -307,15 +309,14 @@ public final class ProxyHandler {
     return billing.admit(request, Ids.next("hold", requestedAt), call.id,
             i -> requestedAt + call.config.channel(route.legs().get(i).channelId()).timeouts().totalMs() + HOLD_GRACE_MS,
             i -> call.holdContext(i, route.legs().get(i)))
+        .onFailure(e -> probe.releaseAllBut(-1))
         .compose(admitted -> {
           Admission admission = admitted.admission();
+          // a leg that took its channel's slot and is not called (refused by a limit or the balance) gives it back
+          probe.releaseAllBut(admission.admittedLeg());
           for (LegVerdict v : admission.legs()) {
             if (v.index() < fromLeg || v.verdict() == Verdict.NOT_WALKED || v.verdict() == Verdict.ADMITTED) {
               continue;
-            }
-            if (v.verdict() == Verdict.LIMIT || v.verdict() == Verdict.BALANCE) {
-              // asked for its channel's slot, then refused by money: the slot goes back
-              health.abandoned(call.config.channel(v.leg().channelId()));
             }
             if (v.verdict() == Verdict.LIMIT) {
               // a leg whose limits are exhausted is skipped, never called; the next leg is checked on its own
@@ -355,19 +356,52 @@ public final class ProxyHandler {
     return Refusals.limit(refused, clock.instant()).toApi(call.id);
   }
 
-  /** Channel health by leg index, as the core's walk asks it: a leg it admits takes the channel's probe slot. */
-  private LegHealth probe(GatewayConfig config, Route route) {
-    return new LegHealth() {
-      @Override
-      public boolean admits(int legIndex) {
-        return health.tryAcquire(config.channel(route.legs().get(legIndex).channelId()));
-      }
+  /**
+   * Channel health by leg index, as the core's walk asks it: a leg it admits takes the channel's probe slot (a
+   * half-open channel lets one request through), and the probe remembers which it took, to give back those of legs
+   * that were not called.
+   */
+  private Probe probe(GatewayConfig config, Route route) {
+    return new Probe(config, route);
+  }
 
-      @Override
-      public boolean available(int legIndex) {
-        return health.available(config.channel(route.legs().get(legIndex).channelId()));
+  private final class Probe implements LegHealth {
+    private final GatewayConfig config;
+    private final Route route;
+    private final java.util.Set<Integer> taken = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    Probe(GatewayConfig config, Route route) {
+      this.config = config;
+      this.route = route;
+    }
+
+    @Override
+    public boolean admits(int legIndex) {
+      boolean admitted = health.tryAcquire(channel(legIndex));
+      if (admitted) {
+        taken.add(legIndex);
       }
-    };
+      return admitted;
+    }
+
+    @Override
+    public boolean available(int legIndex) {
+      return health.available(channel(legIndex));
+    }
+
+    /** Gives back the slots taken for every leg but {@code called} (-1: for all of them). */
+    void releaseAllBut(int called) {
+      for (int leg : taken) {
+        if (leg != called) {
+          health.abandoned(channel(leg));
+        }
+      }
+      taken.clear();
+    }
+
+    private Channel channel(int legIndex) {
+      return config.channel(route.legs().get(legIndex).channelId());
+    }
   }
 
   private static boolean healthyLegAfter(LegHealth health, int index, int legs) {

@@ -31,6 +31,7 @@ public final class Store implements AutoCloseable {
   private final HikariDataSource readers;
   private final Checkpointer checkpointer;
   private volatile Runnable beforeRead = () -> { };
+  private volatile Runnable beforeClose = () -> { };
   private final java.util.Map<Class<?>, Object> attachments = new java.util.HashMap<>();
 
   private Store(Path file, StoreLock lock, GroupCommitWriter writer, HikariDataSource readers, Checkpointer checkpointer) {
@@ -239,6 +240,11 @@ public final class Store implements AutoCloseable {
     this.beforeRead = java.util.Objects.requireNonNull(hook, "hook");
   }
 
+  /** Runs {@code hook} once when the store is closed, while the writer still takes work: projections catch up there. */
+  public void beforeClose(Runnable hook) {
+    this.beforeClose = java.util.Objects.requireNonNull(hook, "hook");
+  }
+
   /** Runs {@code hook} on the writer thread after each commit, before the committed work's futures complete. */
   public void afterCommit(Runnable hook) {
     writer().afterCommit(hook);
@@ -325,6 +331,11 @@ public final class Store implements AutoCloseable {
   public void close() {
     try {
       if (writer != null) {
+        try {
+          beforeClose.run();
+        } catch (RuntimeException e) {
+          org.slf4j.LoggerFactory.getLogger(Store.class).warn("before closing the store: {}", e.getMessage());
+        }
         writer.close();
       }
       readers.close();

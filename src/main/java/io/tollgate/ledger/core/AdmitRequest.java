@@ -37,6 +37,11 @@ public record AdmitRequest(String accountId, Route route, boolean keyAllowsBucke
     return new AdmitRequest(accountId, route, keyAllowsBucketChange, multipliers, demand, health, limits, 0, List.of());
   }
 
+  /** The same walk, asking {@code other} about channel health. */
+  public AdmitRequest withHealth(LegHealth other) {
+    return new AdmitRequest(accountId, route, keyAllowsBucketChange, multipliers, demand, other, limits, fromLeg, failed);
+  }
+
   /** A leg whose upstream attempt failed in this request: the same channel and upstream model are not tried again. */
   public record FailedLeg(String channelId, String upstreamModel) {}
 }

@@ -81,6 +81,12 @@ public final class Journal {
 
   /** Appends an event the core has just applied, in the writer's transaction. */
   public void append(Connection c, LedgerEvent event, String annotation, long nowMs) throws SQLException {
+    long last = unprojected.isEmpty() ? Math.max(projectingTo, committedSeq) : unprojected.get(unprojected.size() - 1).event().seq();
+    if (event.seq() != last + 1) {
+      // the core and the journal disagree (a rebuild that failed after a rollback): refuse rather than leave a gap
+      throw new IllegalStateException("journal event " + event.seq() + " after " + last + " (expected: " + (last + 1)
+          + "); the core no longer matches the journal and the gateway needs a restart");
+    }
     Journaled j = new Journaled(event, annotation, nowMs);
     JournalSql.append(c, j);
     unprojected.add(j);
@@ -131,6 +137,11 @@ public final class Journal {
     unprojected.subList(committed, unprojected.size()).clear();
     projectingTo = projectedSeq;
     snapshottingAt = snapshotSeq;
+    if (core.lastSeq() == committedSeq) {
+      // the transaction decided nothing (a refused movement, a failed receipt before any posting): the core is as
+      // committed, and a rebuild would only stall the writer
+      return;
+    }
     Snapshot latest = JournalSql.snapshot(c, Long.MAX_VALUE, false);
     core = AccountingCore.rebuild(new LedgerStore.Journal(latest,
         JournalSql.events(c, latest.seq(), Long.MAX_VALUE).stream().map(Journaled::event).toList()));

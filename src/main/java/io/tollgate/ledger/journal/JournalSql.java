@@ -49,6 +49,21 @@ public final class JournalSql {
     return out;
   }
 
+  /** Gives {@code each} the events after {@code afterSeq} up to {@code toSeq}, in order, one at a time. */
+  public static void forEach(Connection c, long afterSeq, long toSeq, java.util.function.Consumer<Journaled> each)
+      throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT seq, kind, event, annotation, created_at FROM journal"
+        + " WHERE seq > ? AND seq <= ? ORDER BY seq")) {
+      s.setLong(1, afterSeq);
+      s.setLong(2, toSeq);
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          each.accept(new Journaled(decode(rs.getLong(1), rs.getString(2), rs.getString(3)), rs.getString(4), rs.getLong(5)));
+        }
+      }
+    }
+  }
+
   /** The last event's seq; 0 for an empty journal. */
   public static long lastSeq(Connection c) throws SQLException {
     try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM journal"); ResultSet rs = s.executeQuery()) {

@@ -23,9 +23,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
 /**
- * A durable hold taken and then posted at the actual cost, through the store's group-commit writer on a
- * temporary SQLite file (WAL, synchronous=NORMAL, as the gateway opens it). No limits and no receipt: those
- * add their own statements to the settle transaction in the gateway.
+ * A durable hold taken and then posted at the actual cost, as the request path does it since the accounting core:
+ * the core decides on the store's writer thread and each step appends one journal row (the projections follow in
+ * batches, measured apart), through the group-commit writer on a temporary SQLite file (WAL, synchronous=NORMAL,
+ * as the gateway opens it). No limit and no receipt: the gateway adds the receipt's row to the settle transaction.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -35,7 +36,9 @@ public class HoldSettleBench {
   private Path dir;
   private Store store;
   private String accountId;
-  private String walletId;
+  private Accountant accountant;
+  private static final HoldContext CONTEXT = new HoldContext("req_jmh", "acct", "proj", "key", "chat.completions",
+      "chat-a", "routed", "primary", "main", "up-a", 120, false, 0);
 
   @Setup(Level.Trial)
   public void open() throws IOException {
@@ -43,8 +46,8 @@ public class HoldSettleBench {
     store = Store.open(dir.resolve("tollgate.db"));
     Clock clock = Clock.systemUTC();
     accountId = new Tenants(store, clock).createAccount("jmh").id();
-    new Ledger(store, clock).topUp(accountId, Bucket.RMB, 1_000_000_000_000L, "jmh", null);
-    walletId = LedgerIds.wallet(accountId, Bucket.RMB);
+    accountant = Accountant.of(store, clock);
+    new Ledger(accountant).topUp(accountId, Bucket.RMB, 1_000_000_000_000L, "jmh", null);
     store.writeNow(c -> {
       try (java.sql.PreparedStatement s = c.prepareStatement("INSERT INTO settings (name, value) VALUES ('jmh', '0')")) {
         s.executeUpdate();
@@ -69,26 +72,44 @@ public class HoldSettleBench {
     }
   }
 
-  private HoldSql.HoldRow nextHold() {
+  private io.tollgate.ledger.core.Attempt nextHold() {
     long n = sequence.incrementAndGet();
-    long now = System.currentTimeMillis();
-    return new HoldSql.HoldRow("hold_jmh_" + n, walletId, Bucket.RMB, 40_000, "pending", "req_jmh_" + n,
-        "{}", now, now + 90_000, "[]");
+    return new io.tollgate.ledger.core.Attempt("hold_jmh_" + n, "req_jmh_" + n, accountId, Bucket.RMB, 40_000,
+        java.util.List.of(), System.currentTimeMillis() + 90_000);
   }
 
   /** Two writer tasks, two commits: how the request path does it (hold before the call, post after). */
   @Benchmark
-  public HoldSql.Posted holdThenSettle() {
-    HoldSql.HoldRow hold = nextHold();
-    store.writeNow(c -> HoldSql.take(c, hold, accountId));
-    return store.writeNow(c -> HoldSql.post(c, hold.id(), 41, hold.requestId(), System.currentTimeMillis()));
+  public Accountant.Posted holdThenSettle() {
+    io.tollgate.ledger.core.Attempt hold = nextHold();
+    store.writeNow(accountant.reserve(hold, CONTEXT));
+    return store.writeNow(accountant.post(hold.holdId(), java.util.List.of(), 41, 100, Accountant.AlsoWrite.NOTHING));
   }
 
   /** The same from 8 threads at once: the writer batches their tasks into shared commits. */
   @Benchmark
   @Threads(8)
-  public HoldSql.Posted holdThenSettle8Threads() {
+  public Accountant.Posted holdThenSettle8Threads() {
     return holdThenSettle();
+  }
+
+  /** The projections of 256 holds taken and posted: what the writer does off the request path per 256 requests. */
+  @Benchmark
+  @BenchmarkMode(Mode.SingleShotTime)
+  @org.openjdk.jmh.annotations.Warmup(iterations = 5)
+  @org.openjdk.jmh.annotations.Measurement(iterations = 20)
+  public Void project256() {
+    store.writeNow(c -> {
+      for (int i = 0; i < 256; i++) {
+        io.tollgate.ledger.core.Attempt hold = nextHold();
+        accountant.reserve(hold, CONTEXT).run(c);
+        accountant.post(hold.holdId(), java.util.List.of(), 41, 100, Accountant.AlsoWrite.NOTHING).run(c);
+      }
+      return null;
+    });
+    long start = System.nanoTime();
+    store.writeNow(accountant.projection());
+    return null;
   }
 
   /**
@@ -131,13 +152,13 @@ public class HoldSettleBench {
     }
   }
 
-  /** Hold and post in one writer task and one commit: the SQL alone, without a second commit. */
+  /** Hold and post in one writer task and one commit: the decisions and appends alone, without a second commit. */
   @Benchmark
-  public HoldSql.Posted holdAndSettleOneCommit() {
-    HoldSql.HoldRow hold = nextHold();
+  public Accountant.Posted holdAndSettleOneCommit() {
+    io.tollgate.ledger.core.Attempt hold = nextHold();
     return store.writeNow(c -> {
-      HoldSql.take(c, hold, accountId);
-      return HoldSql.post(c, hold.id(), 41, hold.requestId(), System.currentTimeMillis());
+      accountant.reserve(hold, CONTEXT).run(c);
+      return accountant.post(hold.holdId(), java.util.List.of(), 41, 100, Accountant.AlsoWrite.NOTHING).run(c);
     });
   }
 }
