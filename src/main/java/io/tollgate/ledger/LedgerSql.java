@@ -18,7 +18,7 @@ public final class LedgerSql {
   /** A wallet's state. */
   public record WalletRow(String id, long balance, long held, long overdraft) {
     public long available() {
-      return balance + overdraft - held;
+      return io.tollgate.ledger.core.AccountingCore.available(balance, overdraft, held);
     }
   }
 

@@ -14,7 +14,7 @@ import java.util.Map;
 public record LimitRefusal(Limit limit, String counter, long spent, long held, long requested, Instant resetsAt, Instant now) {
 
   public long remaining() {
-    return Math.max(0, limit.cap() - spent - held);
+    return io.tollgate.ledger.core.AccountingCore.remaining(limit, spent, held);
   }
 
   /** 429 with a code naming the scope, window and metric, and {@code Retry-After} when the window resets on time. */

@@ -59,7 +59,7 @@ final class LimitViews {
     out.put("cap", limit.cap());
     out.put("spent", usage[0]);
     out.put("held", usage[1]);
-    out.put("remaining", Math.max(0, limit.cap() - usage[0] - usage[1]));
+    out.put("remaining", io.tollgate.ledger.core.AccountingCore.remaining(limit, usage[0], usage[1]));
     out.put("resets_at", resets == null ? null : resets.toString());
     out.put("source", limit.source());
     out.put("shared", limit.scope() == Scope.ROUTE || limit.scope() == Scope.CHANNEL ? !limit.perAccount() : false);

@@ -11,6 +11,7 @@ import io.tollgate.health.HealthRegistry;
 import io.tollgate.http.ApiException;
 import io.tollgate.ledger.Accountant;
 import io.tollgate.ledger.Money;
+import io.tollgate.ledger.core.AccountingCore;
 import io.tollgate.ledger.core.Admission;
 import io.tollgate.ledger.core.AdmitRequest;
 import io.tollgate.ledger.core.BalanceRefused;
@@ -146,12 +147,13 @@ final class Quoter {
         view.put("cap", p.limit().cap());
         view.put("spent", usage[0]);
         view.put("held", usage[1]);
-        view.put("remaining", Math.max(0, p.limit().cap() - usage[0] - usage[1]));
+        view.put("remaining", AccountingCore.remaining(p.limit(), usage[0], usage[1]));
         view.put("this_request", p.amount());
         view.put("resets_at", p.resetsAt() == null ? null : p.resetsAt().toString());
         limitViews.add(view);
-        long after = p.limit().cap() - usage[0] - usage[1] - p.amount();
-        if (admission.admitted() && after >= 0 && after < p.amount()) {
+        // room left once this request's hold is taken, and whether another like it would still fit
+        long after = AccountingCore.remaining(p.limit(), usage[0], usage[1] + p.amount());
+        if (admission.admitted() && after < p.amount()) {
           warnings.add(warning("limit_would_be_exhausted", "This request would use up the " + p.limit().describe()
               + " limit: after it, " + after + " of " + p.limit().cap() + " would remain, less than another such request needs."));
         }

@@ -50,7 +50,7 @@ public final class AccountingCore {
     volatile long overdraft;
 
     long available() {
-      return balance + overdraft - held;
+      return AccountingCore.available(balance, overdraft, held);
     }
   }
 
@@ -304,6 +304,16 @@ public final class AccountingCore {
 
   // ---- reading -------------------------------------------------------------------------------------------------
 
+  /** What a wallet may still hold: its balance, plus the overdraft it is granted, less what pending holds reserve. */
+  public static long available(long balanceMicros, long overdraftMicros, long heldMicros) {
+    return balanceMicros + overdraftMicros - heldMicros;
+  }
+
+  /** What is left of a limit's cap after its settled use and what pending holds reserve of it; never below zero. */
+  public static long remaining(Limit limit, long spent, long held) {
+    return Math.max(0, limit.cap() - spent - held);
+  }
+
   /** What a hold on the account's wallet of {@code bucket} may take: {@code balance + overdraft - held}. */
   public long availableMicros(String accountId, Bucket bucket) {
     Wallet w = wallet(accountId, bucket);
@@ -346,7 +356,7 @@ public final class AccountingCore {
     for (PlannedLimit p : planned) {
       Counter c = counters.get(p.counter());
       long used = c == null ? 0 : c.spent + c.held;
-      long remaining = Math.max(0, p.limit().cap() - Math.max(0, used));
+      long remaining = remaining(p.limit(), Math.max(0, used), 0);
       long cap = Math.max(1, p.limit().cap());
       if (best == null || java.math.BigInteger.valueOf(remaining).multiply(java.math.BigInteger.valueOf(Math.max(1, best.limit().cap())))
           .compareTo(java.math.BigInteger.valueOf(best.remaining()).multiply(java.math.BigInteger.valueOf(cap))) < 0) {

@@ -11,6 +11,6 @@ public record LimitRefused(Limit limit, String counter, long spent, long held, l
     implements Refusal, Reserved {
 
   public long remaining() {
-    return Math.max(0, limit.cap() - spent - held);
+    return AccountingCore.remaining(limit, spent, held);
   }
 }

@@ -21,7 +21,7 @@ public record Snapshot(long seq, List<WalletState> wallets, List<SystemBalance> 
   /** A customer wallet: its balance, what pending holds reserve of it, and how far below zero it may go. */
   public record WalletState(String accountId, Bucket bucket, long balanceMicros, long heldMicros, long overdraftMicros) {
     public long availableMicros() {
-      return balanceMicros + overdraftMicros - heldMicros;
+      return AccountingCore.available(balanceMicros, overdraftMicros, heldMicros);
     }
   }
 
