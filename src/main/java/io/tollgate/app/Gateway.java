@@ -121,6 +121,7 @@ public final class Gateway {
     Ledger ledger = new Ledger(accountant);
     RedeemCodes codes = new RedeemCodes(accountant);
     GatewayMetrics metrics = new GatewayMetrics(store);
+    metrics.journalLag(accountant::behind);
     ProxyHandler proxy = new ProxyHandler(vertx, config, auth, new Billing(access, accountant, accessLog), limits, health,
         outputs, overruns, priceVersions, access, clock, accounting, metrics, new BudgetAlerts(vertx, clock));
     ReceiptsHandler receipts = new ReceiptsHandler(auth, access, () -> config.current().timeZone(), clock);
@@ -141,7 +142,8 @@ public final class Gateway {
     // projections follow the journal off the request path: in batches as it grows, and at least this often
     gateway.projector = vertx.setPeriodic(PROJECT_INTERVAL_MS, id -> {
       if (accountant.behind() > 0) {
-        access.write(accountant.projection());
+        access.write(accountant.projection()).onFailure(e -> LOG.error("the journal's projections could not catch up"
+            + " ({} events behind); reads wait for them: {}", accountant.behind(), e.getMessage(), e));
       }
     });
     Connections connections = Connections.create(config.current().serverLimits(), clock);

@@ -85,7 +85,11 @@ public final class Accountant {
     journal.committed();
     if (!projectionQueued && journal.waiting() >= Journal.PROJECT_EVERY) {
       projectionQueued = true;
-      store.write(projection());
+      store.write(projection()).exceptionally(e -> {
+        org.slf4j.LoggerFactory.getLogger(Accountant.class).error("the journal's projections could not catch up: {}",
+            e.getMessage(), e);
+        return null;
+      });
     }
   }
 

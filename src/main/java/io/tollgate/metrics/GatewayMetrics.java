@@ -42,6 +42,16 @@ public final class GatewayMetrics implements AutoCloseable {
   }
 
   /**
+   * The journal's committed events that the projections (balances, holds, transfers, limit usage) have not applied
+   * yet: a few hundred at most in health; a number that keeps growing means projections are failing (see the log).
+   */
+  public void journalLag(java.util.function.LongSupplier behind) {
+    io.micrometer.core.instrument.Gauge.builder("tollgate.journal.unprojected.events", behind::getAsLong)
+        .description("Committed journal events the projections have not applied yet")
+        .register(registry);
+  }
+
+  /**
    * Times every request by its route's pattern (never its raw path, which would carry ids) and its status. Mount
    * it before any other route, so that it sees every request, refused ones included.
    */

@@ -175,4 +175,16 @@ class MetricsTest {
     assertThat(value(after, "tollgate_store_commits_total")).isGreaterThan(commits);
     assertThat(value(after, "tollgate_store_committed_tasks_total")).isGreaterThanOrEqualTo(value(after, "tollgate_store_commits_total"));
   }
+
+  @Test
+  void theJournalsProjectionLagIsVisibleAndCatchesUpBeforeARead() {
+    assertThat(f.chat(CHAT, f.bearer()).statusCode()).isEqualTo(200);
+    String scraped = scrape();
+
+    // the scrape itself reads nothing from the database; the lag is a handful of events at most
+    assertThat(value(scraped, "tollgate_journal_unprojected_events")).isBetween(0.0, 256.0);
+    f.get("/v1/wallet", f.bearer());
+    assertThat(value(scrape(), "tollgate_journal_unprojected_events")).as("a read brings the projections up to date")
+        .isZero();
+  }
 }
