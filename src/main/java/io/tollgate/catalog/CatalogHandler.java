@@ -65,7 +65,8 @@ public final class CatalogHandler {
         row.put("price_per_million_tokens", Map.of(
             "input", decimal(applied.inputMicrosPerMTok()) + " " + primary.bucket().currency(),
             "output", decimal(applied.outputMicrosPerMTok()) + " " + primary.bucket().currency(),
-            "cached_input", decimal(applied.cachedInputMicrosPerMTok()) + " " + primary.bucket().currency()));
+            "cached_input", decimal(applied.cachedInputMicrosPerMTok()) + " " + primary.bucket().currency(),
+            "cache_write", decimal(applied.cacheWriteMicrosPerMTok()) + " " + primary.bucket().currency()));
         row.put("backups", route.legs().size() - 1);
         row.put("health", health.summary(current.channel(primary.channelId())));
         routes.add(row);

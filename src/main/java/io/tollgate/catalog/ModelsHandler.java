@@ -93,7 +93,8 @@ public final class ModelsHandler {
               .put("unit", "micros per 1M tokens")
               .put("input", applied.inputMicrosPerMTok())
               .put("output", applied.outputMicrosPerMTok())
-              .put("cached_input", applied.cachedInputMicrosPerMTok())));
+              .put("cached_input", applied.cachedInputMicrosPerMTok())
+              .put("cache_write", applied.cacheWriteMicrosPerMTok())));
     }
     if (routes.isEmpty()) {
       return null;

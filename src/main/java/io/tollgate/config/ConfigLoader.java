@@ -585,14 +585,15 @@ public final class ConfigLoader {
   }
 
   private static Price price(Node node) {
-    node.onlyKeys(Set.of("input", "output", "cached_input"));
+    node.onlyKeys(Set.of("input", "output", "cached_input", "cache_write"));
     if (!node.has("input") || !node.has("output")) {
       throw node.error("a price needs both 'input' and 'output' (per million tokens)", "write price: {input: 0.15, output: 0.60}");
     }
     long input = micros(node.child("input"));
     long output = micros(node.child("output"));
     long cached = node.has("cached_input") ? micros(node.child("cached_input")) : input;
-    return new Price(input, output, cached);
+    long cacheWrite = node.has("cache_write") ? micros(node.child("cache_write")) : input;
+    return new Price(input, output, cached, cacheWrite);
   }
 
   private static long micros(Node node) {

@@ -2,13 +2,18 @@ package io.tollgate.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tollgate.config.Bucket;
+import io.tollgate.config.Multipliers;
+import io.tollgate.config.Price;
+import io.tollgate.config.RouteType;
+import io.tollgate.pricing.Costs;
+import io.tollgate.receipts.Usage;
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.Map;
 
 /** How the tour writes amounts, prices, limits and times: exact decimals from micro-units, never floating point. */
 final class TourText {
@@ -39,17 +44,17 @@ final class TourText {
 
   /**
    * What one attempt's usage in a receipt costs at {@code price} (micro-units per million tokens, as the routes
-   * endpoint gives a leg's price after multipliers): the exact sum divided once, rounded up, as the gateway charges.
+   * endpoint gives a leg's price after multipliers): priced by the gateway's own cost function, so the tour's
+   * comparison is the charge the gateway would have made.
    */
   static long costAt(JsonNode price, JsonNode usage) {
-    long prompt = usage.path("prompt_tokens").asLong();
-    long cached = usage.path("cached_prompt_tokens").asLong();
-    BigInteger sum = BigInteger.valueOf(Math.max(0, prompt - cached)).multiply(BigInteger.valueOf(price.path("input_micros_per_mtok").asLong()))
-        .add(BigInteger.valueOf(cached).multiply(BigInteger.valueOf(price.path("cached_input_micros_per_mtok").asLong())))
-        .add(BigInteger.valueOf(usage.path("completion_tokens").asLong())
-            .multiply(BigInteger.valueOf(price.path("output_micros_per_mtok").asLong())));
-    BigInteger[] qr = sum.divideAndRemainder(BigInteger.valueOf(1_000_000L));
-    return (qr[1].signum() > 0 ? qr[0].add(BigInteger.ONE) : qr[0]).longValueExact();
+    long input = price.path("input_micros_per_mtok").asLong();
+    Price list = new Price(input, price.path("output_micros_per_mtok").asLong(),
+        price.path("cached_input_micros_per_mtok").asLong(input), price.path("cache_write_micros_per_mtok").asLong(input));
+    Usage counts = new Usage(usage.path("prompt_tokens").asLong(), usage.path("completion_tokens").asLong(),
+        usage.path("cached_prompt_tokens").asLong(), usage.path("cache_write_prompt_tokens").asLong(), "receipt", null);
+    // the price is already after the multipliers: apply none again
+    return Costs.costMicros(list, counts, new Multipliers(Multipliers.ONE, Map.of()), RouteType.OFFICIAL);
   }
 
   /** An amount in a limit's unit: money of its bucket, or a count of tokens or requests. */

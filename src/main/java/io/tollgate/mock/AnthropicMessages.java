@@ -143,7 +143,8 @@ final class AnthropicMessages {
 
   /**
    * Anthropic's usage for true counts, shaped as scripted: {@code prompt_tokens=} and {@code completion_tokens=} lie in
-   * {@code input_tokens} and {@code output_tokens}; {@code cached_tokens=} is reported as cache reads besides them.
+   * {@code input_tokens} and {@code output_tokens}; {@code cached_tokens=} is reported as cache reads and
+   * {@code cache_write_tokens=} as cache writes, besides them.
    */
   private static JsonObject usage(ChatReply reply, long prompt, long completion) {
     JsonObject openai = reply.usageScript().render(prompt, completion);
@@ -157,6 +158,9 @@ final class AnthropicMessages {
         .put("cache_read_input_tokens", 0);
     if (openai.getValue("prompt_tokens_details") instanceof JsonObject details) {
       usage.put("cache_read_input_tokens", details.getValue("cached_tokens"));
+    }
+    if (openai.containsKey("cache_creation_input_tokens")) {
+      usage.put("cache_creation_input_tokens", openai.getValue("cache_creation_input_tokens"));
     }
     return usage;
   }

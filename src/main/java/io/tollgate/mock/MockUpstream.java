@@ -46,6 +46,7 @@ public final class MockUpstream {
       "prompt_tokens", "N", "report N prompt tokens instead of the true count (any integer, negative or huge)",
       "completion_tokens", "N", "report N completion tokens instead of the true count (any integer)",
       "cached_tokens", "N", "report N cached prompt tokens under prompt_tokens_details (any integer)",
+      "cache_write_tokens", "N", "report N prompt tokens written to the cache, as cache_creation_input_tokens (any integer)",
       "echo_auth", "true", "echo the request's Authorization header into error messages, error events and the"
           + " answer's text, as a relay that leaks its caller's credential would",
       "when_model", "X", "apply the rest of the group only to requests for upstream model X");

@@ -12,14 +12,16 @@ import java.util.regex.Pattern;
  * default), {@code usage=empty} (an empty object), {@code usage=anthropic} ({@code input_tokens} and
  * {@code output_tokens}), {@code usage=prompt_only} (no {@code completion_tokens}) or {@code usage=none}; and
  * {@code prompt_tokens=}, {@code completion_tokens=}, {@code cached_tokens=} to report any integer instead of
- * the true count, negative or larger than a long included.
+ * the true count, negative or larger than a long included; {@code cache_write_tokens=} to report cache writes too
+ * (under {@code cache_creation_input_tokens}, Anthropic's name, which the gateway keeps on OpenAI's usage).
  */
 record UsageScript(Shape shape, Optional<BigInteger> promptTokens, Optional<BigInteger> completionTokens,
-    Optional<BigInteger> cachedTokens) {
+    Optional<BigInteger> cachedTokens, Optional<BigInteger> cacheWriteTokens) {
 
   enum Shape { OPENAI, EMPTY, ANTHROPIC, PROMPT_ONLY, NONE }
 
-  static final UsageScript HONEST = new UsageScript(Shape.OPENAI, Optional.empty(), Optional.empty(), Optional.empty());
+  static final UsageScript HONEST = new UsageScript(Shape.OPENAI, Optional.empty(), Optional.empty(), Optional.empty(),
+      Optional.empty());
 
   private static final Pattern INTEGER = Pattern.compile("-?\\d{1,60}");
 
@@ -32,7 +34,7 @@ record UsageScript(Shape shape, Optional<BigInteger> promptTokens, Optional<BigI
       throw invalid.apply("usage=" + shape + " (expected one of: openai, empty, anthropic, prompt_only, none)");
     }
     return new UsageScript(parsed, integer(values, "prompt_tokens", invalid), integer(values, "completion_tokens", invalid),
-        integer(values, "cached_tokens", invalid));
+        integer(values, "cached_tokens", invalid), integer(values, "cache_write_tokens", invalid));
   }
 
   boolean reported() {
@@ -50,6 +52,7 @@ record UsageScript(Shape shape, Optional<BigInteger> promptTokens, Optional<BigI
       case EMPTY, NONE -> new JsonObject();
     };
     cachedTokens.ifPresent(cached -> usage.put("prompt_tokens_details", new JsonObject().put("cached_tokens", cached)));
+    cacheWriteTokens.ifPresent(written -> usage.put("cache_creation_input_tokens", written));
     return usage;
   }
 

@@ -19,34 +19,57 @@ public final class Costs {
 
   private Costs() {}
 
+  /**
+   * What {@code usage} costs at {@code price}: cache reads ({@code cachedPromptTokens}) at the cached-input price,
+   * cache writes ({@code cacheWritePromptTokens}) at the cache-write price, the rest of the prompt at the input
+   * price, the completion at the output price.
+   */
   public static long costMicros(Price price, Usage usage, Multipliers multipliers, RouteType type) {
-    long uncachedPrompt = Math.max(0, usage.promptTokens() - usage.cachedPromptTokens());
-    BigInteger base = BigInteger.valueOf(uncachedPrompt).multiply(BigInteger.valueOf(price.inputMicrosPerMTok()))
-        .add(BigInteger.valueOf(usage.cachedPromptTokens()).multiply(BigInteger.valueOf(price.cachedInputMicrosPerMTok())))
-        .add(BigInteger.valueOf(usage.completionTokens()).multiply(BigInteger.valueOf(price.outputMicrosPerMTok())));
+    long read = usage.cachedPromptTokens();
+    long written = usage.cacheWritePromptTokens();
+    long uncachedPrompt = Math.max(0, usage.promptTokens() - read - written);
+    BigInteger base = tokens(uncachedPrompt, price.inputMicrosPerMTok())
+        .add(tokens(read, price.cachedInputMicrosPerMTok()))
+        .add(tokens(written, price.cacheWriteMicrosPerMTok()))
+        .add(tokens(usage.completionTokens(), price.outputMicrosPerMTok()));
+    return scaled(base, multipliers, type);
+  }
+
+  /**
+   * The most one attempt can cost: every prompt token at the dearest price a prompt token can have (input, cache
+   * read or cache write: a request cannot know which of its tokens the upstream will serve from or write to its
+   * cache) and the full output allowance at the output price.
+   */
+  public static long worstCaseMicros(Price price, long promptTokens, long maxOutputTokens, Multipliers multipliers, RouteType type) {
+    long dearestPrompt = Math.max(price.inputMicrosPerMTok(),
+        Math.max(price.cachedInputMicrosPerMTok(), price.cacheWriteMicrosPerMTok()));
+    BigInteger base = tokens(promptTokens, dearestPrompt).add(tokens(maxOutputTokens, price.outputMicrosPerMTok()));
+    return scaled(base, multipliers, type);
+  }
+
+  /** The prices as the client pays them: list price times both multipliers, per million tokens, rounded up. */
+  public static AppliedPrice applied(Price price, Multipliers multipliers, RouteType type) {
+    long globalPpm = multipliers.globalPpm();
+    long typePpm = multipliers.forRouteType(type);
+    return new AppliedPrice(
+        scale(price.inputMicrosPerMTok(), globalPpm, typePpm),
+        scale(price.outputMicrosPerMTok(), globalPpm, typePpm),
+        scale(price.cachedInputMicrosPerMTok(), globalPpm, typePpm),
+        scale(price.cacheWriteMicrosPerMTok(), globalPpm, typePpm),
+        scale(Multipliers.ONE, globalPpm, typePpm));
+  }
+
+  private static BigInteger tokens(long count, long microsPerMTok) {
+    return BigInteger.valueOf(count).multiply(BigInteger.valueOf(microsPerMTok));
+  }
+
+  /** {@code base} (tokens x micro-units per million tokens) times both multipliers, divided once, rounded up. */
+  private static long scaled(BigInteger base, Multipliers multipliers, RouteType type) {
     BigInteger scaled = base.multiply(BigInteger.valueOf(multipliers.globalPpm()))
         .multiply(BigInteger.valueOf(multipliers.forRouteType(type)));
     BigInteger[] qr = scaled.divideAndRemainder(DIVISOR);
     BigInteger result = qr[1].signum() > 0 ? qr[0].add(BigInteger.ONE) : qr[0];
     return result.longValueExact();
-  }
-
-  /**
-   * The most one attempt can cost: every prompt token at the input price (no cache discount assumed) and the
-   * full output allowance at the output price.
-   */
-  public static long worstCaseMicros(Price price, long promptTokens, long maxOutputTokens, Multipliers multipliers, RouteType type) {
-    return costMicros(price, new Usage(promptTokens, maxOutputTokens, 0, "worst_case"), multipliers, type);
-  }
-
-  /** The prices as the client pays them: list price times both multipliers, per million tokens, rounded up. */
-  public static AppliedPrice applied(Price price, Multipliers multipliers, RouteType type) {
-    long multiplier = scale(Multipliers.ONE, multipliers.globalPpm(), multipliers.forRouteType(type));
-    return new AppliedPrice(
-        scale(price.inputMicrosPerMTok(), multipliers.globalPpm(), multipliers.forRouteType(type)),
-        scale(price.outputMicrosPerMTok(), multipliers.globalPpm(), multipliers.forRouteType(type)),
-        scale(price.cachedInputMicrosPerMTok(), multipliers.globalPpm(), multipliers.forRouteType(type)),
-        multiplier);
   }
 
   private static long scale(long micros, long globalPpm, long typePpm) {

@@ -120,6 +120,7 @@ public final class PriceVersions {
   }
 
   private static String text(Price price) {
-    return price.inputMicrosPerMTok() + "/" + price.outputMicrosPerMTok() + "/" + price.cachedInputMicrosPerMTok();
+    return price.inputMicrosPerMTok() + "/" + price.outputMicrosPerMTok() + "/" + price.cachedInputMicrosPerMTok() + "/"
+        + price.cacheWriteMicrosPerMTok();
   }
 }

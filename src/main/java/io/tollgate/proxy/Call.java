@@ -120,10 +120,15 @@ final class Call {
       }
       return;
     }
-    usage = usage == null ? believed : new Usage(Math.max(usage.promptTokens(), believed.promptTokens()),
-        Math.max(usage.completionTokens(), believed.completionTokens()),
-        Math.min(Math.max(usage.cachedPromptTokens(), believed.cachedPromptTokens()), Math.max(usage.promptTokens(),
-            believed.promptTokens())), "measured");
+    if (usage == null) {
+      usage = believed;
+      return;
+    }
+    long prompt = Math.max(usage.promptTokens(), believed.promptTokens());
+    long cached = Math.min(Math.max(usage.cachedPromptTokens(), believed.cachedPromptTokens()), prompt);
+    // cache reads and writes are both parts of the prompt: together never more than it
+    long written = Math.min(Math.max(usage.cacheWritePromptTokens(), believed.cacheWritePromptTokens()), prompt - cached);
+    usage = new Usage(prompt, Math.max(usage.completionTokens(), believed.completionTokens()), cached, written, "measured", null);
   }
 
   /** Forgets what an earlier attempt's upstream reported: each attempt is judged on its own. */
@@ -141,7 +146,7 @@ final class Call {
 
   /** The gateway's own count, used when the upstream reported no believable usage. */
   Usage estimated(String completion) {
-    return new Usage(demand.countedPromptTokens(), UsageReader.count(completion), 0, "estimated", usageRejected);
+    return new Usage(demand.countedPromptTokens(), UsageReader.count(completion), 0, 0, "estimated", usageRejected);
   }
 
   Leg leg() {

@@ -8,7 +8,9 @@ import java.math.BigInteger;
 /**
  * Judges the usage an upstream reports. What an upstream says is evidence, not truth: a usage object is a
  * measurement only when it carries OpenAI's integer counts ({@code prompt_tokens}, and {@code completion_tokens}
- * for chat), each from zero to its bound. Anything else (an empty object, another provider's field names, a
+ * for chat), each from zero to its bound, and the cache counts it may carry
+ * ({@code prompt_tokens_details.cached_tokens}, and {@code cache_creation_input_tokens}, where an Anthropic answer's
+ * translation keeps its cache writes) are believable parts of that prompt. Anything else (an empty object, another provider's field names, a
  * negative, fractional or absurdly large count) is rejected, and the caller charges the gateway's own count.
  *
  * @param usage the believed counts, or null
@@ -47,13 +49,23 @@ record ReportedUsage(Usage usage, String rejected) {
     if (problem == null && cached != null) {
       problem = problem("prompt_tokens_details.cached_tokens", cached, 0, bounds.maxPromptTokens());
     }
+    Object written = usage.getValue("cache_creation_input_tokens");
+    if (problem == null && written != null) {
+      problem = problem("cache_creation_input_tokens", written, 0, bounds.maxPromptTokens());
+    }
     if (problem != null) {
       return rejected(problem);
     }
     long p = ((Number) prompt).longValue();
     long c = completion == null ? 0 : ((Number) completion).longValue();
     long k = cached == null ? 0 : Math.min(((Number) cached).longValue(), p);
-    return new ReportedUsage(new Usage(p, c, k, "measured"), null);
+    long w = written == null ? 0 : ((Number) written).longValue();
+    if (w > p - k) {
+      // a cache write is part of the prompt, like a cache read: more of them than the prompt holds is no measurement
+      return rejected("cache_creation_input_tokens " + w + " is above prompt_tokens " + p + " less its " + k
+          + " cached tokens, of which it is part");
+    }
+    return new ReportedUsage(new Usage(p, c, k, w, "measured", null), null);
   }
 
   private static ReportedUsage rejected(String why) {

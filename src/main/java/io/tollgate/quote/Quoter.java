@@ -125,8 +125,8 @@ final class Quoter {
     cost.put("max_micros_by_bucket", maxByBucket);
     cost.put("hold_micros", admission.admitted() ? admission.admittedVerdict().worstCaseMicros() : null);
     cost.put("expected_basis", basis);
-    cost.put("max_basis", "the prompt (with the hold's tokenizer margin) plus the full output allowance, on the most"
-        + " expensive leg that could serve");
+    cost.put("max_basis", "the prompt (with the hold's tokenizer margin) at the dearest of the input, cache-read and"
+        + " cache-write prices, plus the full output allowance, on the most expensive leg that could serve");
     cost.put("hold_basis", "what the request would hold now: the worst case of the leg admission chose");
     Snapshot.WalletState balance = settled == null ? null : accountant.wallet(key.accountId(), settled.leg().bucket());
     if (balance != null && settled != null) {

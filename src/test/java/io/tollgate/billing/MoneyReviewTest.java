@@ -77,11 +77,12 @@ class MoneyReviewTest {
     assertThat(before - Wallets.balance(f.store, t.accountId(), Bucket.RMB)).isEqualTo(receipt.getLong("charged_micros"));
   }
 
-  // 2. negative or absurd counts are rejected, never a credit
+  // 2. negative or absurd counts are rejected, never a credit; so is a cache write beyond the prompt it is part of
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"completion_tokens=-1000000", "prompt_tokens=-5", "completion_tokens=9223372036854775807",
-      "prompt_tokens=99999999999999999999999999", "completion_tokens=50000000", "cached_tokens=-7"})
+      "prompt_tokens=99999999999999999999999999", "completion_tokens=50000000", "cached_tokens=-7",
+      "cache_write_tokens=-3", "cache_write_tokens=50000000", "cache_write_tokens=5000"})
   void absurdUsageIsRejectedAndTheGatewaysCountCharged(String lie) throws Exception {
     for (boolean stream : new boolean[] {false, true}) {
       Tenant t = Tenant.create(f, "lie");

@@ -20,7 +20,7 @@ class ConfigLoaderTest {
     Route routed = config.route("chat-a", RouteType.ROUTED);
     assertThat(routed.legs()).extracting(Leg::upstreamModel).containsExactly("up-a-routed", "up-a-routed-backup");
     assertThat(routed.legs().get(0).bucket()).isEqualTo(Bucket.RMB);
-    assertThat(routed.legs().get(0).price()).isEqualTo(new Price(3_000_000, 6_000_000, 3_000_000));
+    assertThat(routed.legs().get(0).price()).isEqualTo(new Price(3_000_000, 6_000_000, 3_000_000, 3_000_000));
     Route official = config.route("chat-a", RouteType.OFFICIAL);
     assertThat(official.legs().get(1).price().inputMicrosPerMTok()).isEqualTo(2_000_000);
     assertThat(official.legs().get(0).bucket()).isEqualTo(Bucket.CREDIT);
@@ -81,9 +81,9 @@ class ConfigLoaderTest {
 
     Leg leg = loader.parse(priced, "ok.yaml", null).route("m", RouteType.ROUTED).legs().get(0);
     assertThat(leg.bucket()).isEqualTo(Bucket.CREDIT);
-    assertThat(leg.price()).isEqualTo(new Price(200_000, 400_000, 200_000));
+    assertThat(leg.price()).isEqualTo(new Price(200_000, 400_000, 200_000, 200_000));
     assertThat(loader.parse(sameBucket, "ok.yaml", null).route("m", RouteType.ROUTED).legs().get(0).price())
-        .isEqualTo(new Price(1_500_000, 2_500_000, 1_500_000));
+        .isEqualTo(new Price(1_500_000, 2_500_000, 1_500_000, 1_500_000));
   }
 
   @Test

@@ -40,7 +40,8 @@ public final class SkipRules {
 
   private static boolean costlier(Price leg, Price primary) {
     return leg.inputMicrosPerMTok() > primary.inputMicrosPerMTok() || leg.outputMicrosPerMTok() > primary.outputMicrosPerMTok()
-        || leg.cachedInputMicrosPerMTok() > primary.cachedInputMicrosPerMTok();
+        || leg.cachedInputMicrosPerMTok() > primary.cachedInputMicrosPerMTok()
+        || leg.cacheWriteMicrosPerMTok() > primary.cacheWriteMicrosPerMTok();
   }
 
   /** Whether no price of {@code leg} exceeds the primary's times {@code ratioPpm}; false when no ratio is set. */
@@ -48,7 +49,8 @@ public final class SkipRules {
     return ratioPpm > 0
         && fits(leg.inputMicrosPerMTok(), primary.inputMicrosPerMTok(), ratioPpm)
         && fits(leg.outputMicrosPerMTok(), primary.outputMicrosPerMTok(), ratioPpm)
-        && fits(leg.cachedInputMicrosPerMTok(), primary.cachedInputMicrosPerMTok(), ratioPpm);
+        && fits(leg.cachedInputMicrosPerMTok(), primary.cachedInputMicrosPerMTok(), ratioPpm)
+        && fits(leg.cacheWriteMicrosPerMTok(), primary.cacheWriteMicrosPerMTok(), ratioPpm);
   }
 
   private static boolean fits(long leg, long primary, long ratioPpm) {

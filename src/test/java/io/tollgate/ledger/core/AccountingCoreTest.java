@@ -24,7 +24,7 @@ class AccountingCoreTest {
   private static final Multipliers ONE = new Multipliers(1_000_000, Map.of());
   /** 1,000 prompt tokens held, 1,000 output: 2,000 tokens, costing 2,000 x the per-token price. */
   private static final Demand DEMAND = new Demand(900, 1_000, 1_000, 1_000, 1_000, 1_000);
-  private static final Price PRICE = new Price(1_000_000, 1_000_000, 1_000_000);
+  private static final Price PRICE = new Price(1_000_000, 1_000_000, 1_000_000, 1_000_000);
   private static final Leg PRIMARY = new Leg("ch-a", "up-a", PRICE, Bucket.RMB);
   private static final Leg BACKUP = new Leg("ch-b", "up-b", PRICE, Bucket.RMB);
 

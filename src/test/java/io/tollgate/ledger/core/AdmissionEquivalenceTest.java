@@ -56,7 +56,7 @@ class AdmissionEquivalenceTest {
   @Property(tries = 600, seed = "16016016")
   void admitGivesTheHoldAndRefusalTheRequestPathMeets(@ForAll("cases") Case c) {
     CatalogModel model = new CatalogModel("chat-x", "test", 32_000, 8_000,
-        Map.of(RouteType.OFFICIAL, new Price(1, 1, 1), RouteType.ROUTED, new Price(1, 1, 1)), false);
+        Map.of(RouteType.OFFICIAL, new Price(1, 1, 1, 1), RouteType.ROUTED, new Price(1, 1, 1, 1)), false);
     JsonObject body = body(c);
     RequestValidator.chat(body, model);
     Demand demand = Demand.of(body, model, ContextWindow.admittedPrompt(body, model).total(),
@@ -228,7 +228,7 @@ class AdmissionEquivalenceTest {
   @Provide
   Arbitrary<Case> cases() {
     Arbitrary<Price> price = Combinators.combine(Arbitraries.longs().between(0, 3_000_000), Arbitraries.longs().between(0, 9_000_000),
-        Arbitraries.longs().between(0, 3_000_000)).as(Price::new);
+        Arbitraries.longs().between(0, 3_000_000), Arbitraries.longs().between(0, 4_000_000)).as(Price::new);
     Arbitrary<LegSpec> leg = Combinators.combine(Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, 1), price,
         Arbitraries.integers().between(0, 3).withoutEdgeCases().map(i -> i == 0)).as(LegSpec::new);
     Arbitrary<FallbackPolicy> policy = Combinators.combine(Arbitraries.integers().between(1, 3), Arbitraries.of(true, false),

@@ -79,6 +79,6 @@ class SkipRulesTest {
   }
 
   private static Price price(long inputMicros, long outputMicros) {
-    return new Price(inputMicros, outputMicros, inputMicros);
+    return new Price(inputMicros, outputMicros, inputMicros, inputMicros);
   }
 }
