@@ -16,6 +16,8 @@ import io.tollgate.ledger.core.Standing;
 import io.tollgate.ledger.core.Voided;
 import io.tollgate.ledger.journal.Journal;
 import io.tollgate.limits.Limits;
+import io.tollgate.receipts.Receipt;
+import io.tollgate.receipts.ReceiptSql;
 import io.tollgate.store.SqlWork;
 import io.tollgate.store.Store;
 import java.sql.Connection;
@@ -192,7 +194,7 @@ public final class Accountant {
    * What posting did: the posting (null when the hold had already ended, and nothing was charged again), the
    * tightest planned limit after it, and each planned counter's settled use before and after (for budget alerts).
    */
-  public record Posted(Posting posting, Standing tightest, List<Limits.Progress> progress) {}
+  public record Posted(Posting posting, Standing tightest, List<Limits.Progress> progress, Receipt receipt) {}
 
   /** More to write in the transaction that settles a hold, knowing the posting (null when the hold had ended). */
   @FunctionalInterface
@@ -207,6 +209,17 @@ public final class Accountant {
    * receipt, the idempotent result) in the same transaction: all of it commits, or none.
    */
   public SqlWork<Posted> post(String holdId, List<PlannedLimit> planned, long costMicros, long tokens, AlsoWrite also) {
+    return post(holdId, planned, costMicros, tokens, null, also);
+  }
+
+  /**
+   * {@link #post}, with the request's receipt: journaled with the posting that it explains (the receipts table is a
+   * projection, like the charge's transfer), or written at once when the hold had already ended and nothing posted.
+   *
+   * @param receipt the receipt, given the posting (null when the hold had ended); null for none
+   */
+  public SqlWork<Posted> post(String holdId, List<PlannedLimit> planned, long costMicros, long tokens,
+      java.util.function.Function<Posting, Receipt> receipt, AlsoWrite also) {
     return c -> {
       AccountingCore core = journal.core();
       long[] before = new long[planned.size()];
@@ -215,8 +228,11 @@ public final class Accountant {
       }
       PostOutcome outcome = core.post(holdId, costMicros, tokens);
       Posting posting = outcome instanceof Posting p ? p : null;
+      Receipt explained = receipt == null ? null : receipt.apply(posting);
       if (posting != null) {
-        journal.append(c, posting, null, clock.millis());
+        journal.append(c, posting, explained == null ? null : Json.write(explained), clock.millis());
+      } else if (explained != null) {
+        ReceiptSql.insert(c, explained);
       }
       also.write(c, posting);
       List<Limits.Progress> progress = new java.util.ArrayList<>(planned.size());
@@ -224,7 +240,7 @@ public final class Accountant {
         PlannedLimit p = planned.get(i);
         progress.add(new Limits.Progress(p.limit(), p.counter(), before[i], core.counterState(p.counter()).spent()));
       }
-      return new Posted(posting, core.tightestStanding(planned), progress);
+      return new Posted(posting, core.tightestStanding(planned), progress, explained);
     };
   }
 

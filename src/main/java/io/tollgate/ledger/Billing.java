@@ -57,13 +57,8 @@ public final class Billing {
    */
   public Future<Accountant.Posted> settle(Hold hold, List<PlannedLimit> planned, long costMicros, long tokens,
       Function<Posting, Receipt> receipt, AlsoWrite also) {
-    Receipt[] written = new Receipt[1];
-    return store.write(accountant.post(hold.id(), planned, costMicros, tokens, (c, posting) -> {
-      written[0] = receipt.apply(posting);
-      ReceiptSql.insert(c, written[0]);
-      also.write(c, posting);
-    })).map(posted -> {
-      told(written[0]);
+    return store.write(accountant.post(hold.id(), planned, costMicros, tokens, receipt, also)).map(posted -> {
+      told(posted.receipt());
       return posted;
     });
   }
@@ -80,6 +75,8 @@ public final class Billing {
   /** Marks the receipt of a settled request whose answer could not be written to its client. */
   public Future<Void> undelivered(String requestId) {
     return store.<Void>write(c -> {
+      // the receipt is a projection of its posting: it is brought in first
+      accountant.projection().run(c);
       ReceiptSql.markUndelivered(c, requestId);
       return null;
     }).onSuccess(v -> LOG.info("request {} was charged but its answer could not be delivered (receipt: delivery failed)",

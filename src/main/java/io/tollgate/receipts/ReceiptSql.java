@@ -14,6 +14,11 @@ public final class ReceiptSql {
   private ReceiptSql() {}
 
   public static void insert(Connection c, Receipt r) throws SQLException {
+    insert(c, r, Json.write(r));
+  }
+
+  /** Inserts {@code r} with {@code body}, its JSON as {@link Json#write} gives it (kept so, it is not written twice). */
+  public static void insert(Connection c, Receipt r, String body) throws SQLException {
     try (PreparedStatement s = c.prepareStatement("INSERT INTO receipts (id, account_id, project_id, key_id, created_at,"
         + " model, outcome, body, charged, transfer_id, cost, route_type, bucket) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       s.setString(1, r.id());
@@ -23,7 +28,7 @@ public final class ReceiptSql {
       s.setLong(5, r.createdAtMs());
       s.setString(6, r.requestedModel());
       s.setString(7, r.outcome());
-      s.setString(8, Json.write(r));
+      s.setString(8, body);
       s.setInt(9, r.charged() ? 1 : 0);
       s.setString(10, r.transferId());
       if (r.costMicros() == null) {

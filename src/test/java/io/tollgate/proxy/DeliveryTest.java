@@ -43,7 +43,8 @@ class DeliveryTest {
     String body = "{\"model\":\"solo\"," + (stream ? "\"stream\":true," : "")
         + "\"max_tokens\":20,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     // settling now takes a while: long enough for the client to leave between the upstream's answer and ours
-    Wallets.execute(f.store, "CREATE TRIGGER slow_receipts AFTER INSERT ON receipts BEGIN SELECT COUNT(*) FROM"
+    // (the settle transaction journals the posting, with its receipt: a slow journal insert slows it)
+    Wallets.execute(f.store, "CREATE TRIGGER slow_receipts AFTER INSERT ON journal WHEN NEW.kind = 'posting' BEGIN SELECT COUNT(*) FROM"
         + " (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 8000000) SELECT x FROM c); END");
     f.upstream.resetCounts();
     try (Socket socket = new Socket("127.0.0.1", f.gateway.port())) {

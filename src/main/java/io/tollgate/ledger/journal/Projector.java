@@ -27,7 +27,7 @@ import java.util.Map;
 
 /**
  * Brings the journal's projections up to date: wallet and system balances ({@code ledger_accounts}), holds,
- * transfers with their entries, and limit usage. A batch of events costs one read and one write per account it
+ * transfers with their entries, the receipts journaled with their postings, and limit usage. A batch of events costs one read and one write per account it
  * touches, one row per transfer and entry, one row per hold (a hold that ends in the same batch is written once,
  * ended) and one upsert per limit counter; it runs in the writer's transaction with the projection's new position,
  * so a projection is never half applied and never applied twice.
@@ -44,6 +44,7 @@ final class Projector {
     Map<String, HoldRow> holds = new LinkedHashMap<>();
     Map<String, long[]> usage = new HashMap<>();
     List<TransferRow> transfers = new ArrayList<>();
+    List<String> receipts = new ArrayList<>();
     for (Journaled j : events) {
       LedgerEvent e = j.event();
       if (e instanceof Hold h) {
@@ -57,6 +58,9 @@ final class Projector {
             j.createdAtMs());
         if (p.chargedMicros() > 0) {
           transfers.add(transfer(accounts, p.entries(), "charge", p.requestId(), null, null, j.createdAtMs()));
+        }
+        if (j.annotation() != null) {
+          receipts.add(j.annotation());
         }
         for (CounterDelta d : p.counters()) {
           if (d.used() > 0) {
@@ -84,6 +88,9 @@ final class Projector {
     }
     for (HoldRow h : holds.values()) {
       h.write(c);
+    }
+    for (String receipt : receipts) {
+      io.tollgate.receipts.ReceiptSql.insert(c, Json.read(receipt, io.tollgate.receipts.Receipt.class), receipt);
     }
     for (Map.Entry<String, long[]> u : usage.entrySet()) {
       LimitSql.addSpent(c, u.getKey(), u.getValue()[0], u.getValue()[1]);

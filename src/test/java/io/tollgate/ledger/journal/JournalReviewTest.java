@@ -123,7 +123,7 @@ class JournalReviewTest {
     clock.advance(java.time.Duration.ofSeconds(2));
     assertThat(health.available(primary)).as("half open: one probe may go").isTrue();
 
-    io.tollgate.config.Price price = new io.tollgate.config.Price(1_000_000, 1_000_000, 0);
+    io.tollgate.config.Price price = new io.tollgate.config.Price(1_000_000, 1_000_000, 0, 1_000_000);
     io.tollgate.config.Route route = new io.tollgate.config.Route("chat-x", io.tollgate.config.RouteType.ROUTED, List.of(
         new io.tollgate.config.Leg("primary", "up-a", price, bucket), new io.tollgate.config.Leg("backup", "up-b", price, bucket)),
         io.tollgate.config.FallbackPolicy.defaults(2));
@@ -246,7 +246,7 @@ class JournalReviewTest {
     // 23:59:50 in Shanghai: the request arrives and its planner is made (ProxyHandler, call.limits)
     io.tollgate.ledger.core.LimitPlanner planner = limits.planner(config, new io.tollgate.limits.Limits.Subject(account,
         "proj", "key", "chat-a", io.tollgate.config.RouteType.ROUTED));
-    io.tollgate.config.Leg fallback = new io.tollgate.config.Leg("spare", "up-b", new io.tollgate.config.Price(1, 1, 1),
+    io.tollgate.config.Leg fallback = new io.tollgate.config.Leg("spare", "up-b", new io.tollgate.config.Price(1, 1, 1, 1),
         Bucket.RMB);
     // the primary's attempt times out a minute later; the fallback leg is admitted at 00:00:50 on December 4th
     clock.advance(java.time.Duration.ofMinutes(1));

@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class CostsBench {
   // non-final fields so the JIT cannot fold the arithmetic away
-  private Price price = new Price(500_000, 2_000_000, 250_000);
+  private Price price = new Price(500_000, 2_000_000, 250_000, 500_000);
   private Usage usage = new Usage(1_234, 567, 200, "measured");
   private Multipliers multipliers = new Multipliers(1_100_000, Map.of(RouteType.ROUTED, 950_000L));
   private RouteType type = RouteType.ROUTED;

@@ -32,7 +32,7 @@ public class ChatBodyBench {
   private Buffer raw;
   private JsonObject parsed;
   private final CatalogModel model = new CatalogModel("bench-chat", "bench", 128_000, 4_096,
-      Map.of(RouteType.ROUTED, new Price(1_000_000, 2_000_000, 0)), false);
+      Map.of(RouteType.ROUTED, new Price(1_000_000, 2_000_000, 0, 1_000_000)), false);
 
   @Setup
   public void setUp() {

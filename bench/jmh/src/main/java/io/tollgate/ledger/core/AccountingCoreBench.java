@@ -42,8 +42,8 @@ public class AccountingCoreBench {
     core = new AccountingCore();
     core.topUp("t1", "acct-1", Bucket.RMB, 900_000_000_000_000L);
     Route route = new Route("bench-chat", RouteType.ROUTED, List.of(
-        new Leg("relay-a", "up-chat", new Price(500_000, 2_000_000, 250_000), Bucket.RMB),
-        new Leg("relay-b", "up-chat", new Price(450_000, 1_800_000, 250_000), Bucket.RMB)),
+        new Leg("relay-a", "up-chat", new Price(500_000, 2_000_000, 250_000, 500_000), Bucket.RMB),
+        new Leg("relay-b", "up-chat", new Price(450_000, 1_800_000, 250_000, 450_000), Bucket.RMB)),
         FallbackPolicy.defaults(2));
     Instant resets = Instant.parse("2026-12-04T00:00:00Z");
     List<LimitPlanner.Applicable> limits = List.of(
