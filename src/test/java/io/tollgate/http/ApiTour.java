@@ -143,6 +143,8 @@ final class ApiTour {
     call("GET", "/v1/routes/{model}", "/v1/routes/chat-a", null, 200, key);
     call("GET", "/v1/routes/{model}", "/v1/routes/chat-z", null, 404, key);
     call("POST", "/v1/quote", "/v1/quote", CHAT, 200, key);
+    call("POST", "/v1/research/quote", "/v1/research/quote", "{\"symbol\":\"ACME\",\"mode\":\"deep\"}", 200, key);
+    call("POST", "/v1/research/quote", "/v1/research/quote", "{\"symbol\":\"ACME\",\"mode\":\"turbo\"}", 400, key);
     call("POST", "/v1/quote", "/v1/quote", "{\"model\":\"chat-a\",\"prompt_tokens\":1000,\"max_tokens\":500}", 200,
         with(key, "x-tollgate-route", "official"));
     call("POST", "/v1/quote", "/v1/quote", "{\"model\":\"embed-a\",\"input\":\"one\"}", 200, key);
