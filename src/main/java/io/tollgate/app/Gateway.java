@@ -128,7 +128,7 @@ public final class Gateway {
     ModelsHandler models = new ModelsHandler(config, auth, clock.millis() / 1000);
     AdminApi admin = new AdminApi(vertx, store, tenants, keys, auth, config, receipts, clock);
     QuoteHandler quotes = new QuoteHandler(vertx, config, auth, accountant, limits, health, outputs, overruns);
-    ResearchApi research = new ResearchApi(vertx, config, auth, quotes, accountant, clock);
+    ResearchApi research = new ResearchApi(vertx, config, auth, quotes, accountant, limits, clock, chosen);
     HttpVerticle.Routes routes = new HttpVerticle.Routes(config, store, proxy, models, receipts,
         new RoutesHandler(config, auth, health), new WalletApi(vertx, auth, ledger, codes),
         new LimitsApi(vertx, store, limits, auth, config, clock), admin, new AdminMoney(vertx, ledger, codes, store, clock),

@@ -220,8 +220,9 @@ public final class ProxyHandler {
     return counted.compose(prompt -> {
       call.promptTextTokens = prompt.textTokens();
       call.demand = Demand.of(call.body, call.plan.model(), prompt.total(), overruns.of(call.model, call.plan.route().type()));
+      // a research run's child carries the run's id: its envelope is one more limit the core reserves on
       call.limits = limits.planner(call.config, new Limits.Subject(call.key.accountId(), call.key.projectId(), call.key.id(),
-          call.model, call.plan.route().type()));
+          call.model, call.plan.route().type()), ctx.request().getHeader("x-tollgate-run"));
       return Future.succeededFuture();
     });
   }

@@ -9,6 +9,7 @@ import io.tollgate.http.ErrorRenderer;
 import io.tollgate.http.JsonBody;
 import io.tollgate.json.Json;
 import io.tollgate.ledger.Accountant;
+import io.tollgate.limits.Limits;
 import io.tollgate.quote.QuoteHandler;
 import io.tollgate.research.data.MarketDataException;
 import io.vertx.core.Future;
@@ -17,7 +18,10 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 
-/** The researcher's HTTP surface: {@code POST /v1/research/quote}. */
+/**
+ * The researcher's HTTP surface: quotes, runs (started from a quote, under an envelope of the run scope), their
+ * progress as server-sent events, cancellation and reports.
+ */
 public final class ResearchApi {
   private final Vertx vertx;
   private final ConfigHolder config;
@@ -25,19 +29,23 @@ public final class ResearchApi {
   private final ResearchQuoter quoter;
   private final ResearchQuotes quotes;
   private final MarketDataSources data;
+  private final ResearchRuns runs;
 
+  /** @param port the gateway's own port: each section is a loopback request on the normal path */
   public ResearchApi(Vertx vertx, ConfigHolder config, KeyAuthenticator auth, QuoteHandler quoteHandler,
-      Accountant accountant, Clock clock) {
+      Accountant accountant, Limits limits, Clock clock, int port) {
     this.vertx = vertx;
     this.config = config;
     this.auth = auth;
     this.quoter = new ResearchQuoter(quoteHandler, accountant, clock);
     this.quotes = new ResearchQuotes(clock);
     this.data = new MarketDataSources(vertx, clock);
+    this.runs = new ResearchRuns(vertx, config, auth, quotes, limits, clock, port);
   }
 
   public void mount(Router router) {
     router.post("/v1/research/quote").handler(this::quote);
+    runs.mount(router);
   }
 
   private void quote(RoutingContext ctx) {
