@@ -72,6 +72,7 @@ class ResearchRunTest {
       JsonObject s = (JsonObject) o;
       JsonObject receipt = new JsonObject(f.get("/v1/receipts/" + s.getString("receipt"), f.bearer()).body());
       assertThat(receipt.getBoolean("charged")).isTrue();
+      assertThat(receipt.getString("run")).isEqualTo(run.getString("id"));
       assertThat(receipt.getLong("charged_micros")).isEqualTo(s.getLong("charged_micros"));
       assertThat(receipt.getString("transfer_id")).isEqualTo(s.getString("transfer_id"));
       charged += s.getLong("charged_micros");
@@ -97,6 +98,8 @@ class ResearchRunTest {
     events(runId);
     assertThat(greedy.statusCode()).as(greedy.body()).isEqualTo(429);
     assertThat(greedy.body()).contains("run_envelope_spend_limit_reached");
+    String refused = greedy.headers().firstValue("x-tollgate-request-id").orElseThrow();
+    assertThat(new JsonObject(f.get("/v1/receipts/" + refused, f.bearer()).body()).getString("run")).isEqualTo(runId);
     // once the run ended, nothing more can be charged in its name
     HttpResponse<String> late = f.chat("{\"model\":\"chat-a\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\","
         + "\"content\":\"late\"}]}", "x-tollgate-route", "routed", "x-tollgate-run", runId);
