@@ -31,6 +31,7 @@ import io.tollgate.pricing.PriceVersions;
 import io.tollgate.proxy.Accounting;
 import io.tollgate.proxy.ProxyHandler;
 import io.tollgate.receipts.ReceiptsHandler;
+import io.tollgate.research.ResearchApi;
 import io.tollgate.store.Store;
 import io.tollgate.store.StoreAccess;
 import io.tollgate.tenants.Tenants;
@@ -127,11 +128,12 @@ public final class Gateway {
     ReceiptsHandler receipts = new ReceiptsHandler(auth, access, () -> config.current().timeZone(), clock);
     ModelsHandler models = new ModelsHandler(config, auth, clock.millis() / 1000);
     AdminApi admin = new AdminApi(vertx, store, tenants, keys, auth, config, receipts, clock);
+    QuoteHandler quotes = new QuoteHandler(vertx, config, auth, accountant, limits, health, outputs, overruns);
+    ResearchApi research = new ResearchApi(vertx, config, auth, quotes, accountant, limits, clock, chosen);
     HttpVerticle.Routes routes = new HttpVerticle.Routes(config, store, proxy, models, receipts,
         new RoutesHandler(config, auth, health), new WalletApi(vertx, auth, ledger, codes),
         new LimitsApi(vertx, store, limits, auth, config, clock), admin, new AdminMoney(vertx, ledger, codes, store, clock),
-        new ChannelsAdmin(config, health), new QuoteHandler(vertx, config, auth, accountant, limits, health, outputs, overruns),
-        new CatalogHandler(config, auth, health), metrics);
+        new ChannelsAdmin(config, health), quotes, new CatalogHandler(config, auth, health), metrics, research::mount);
     Gateway gateway = new Gateway(vertx, store, access, config, proxy, metrics, accountant, chosen);
     gateway.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> access.write(c -> {
       ProxyHandler.expireIdempotency(c, clock.millis());

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
         ConfigCommand.class,
         DemoCommand.class,
         MockUpstreamCommand.class,
+        ResearchCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -128,7 +128,8 @@ public final class ConfigLoader {
     }
     List<ConfiguredLimit> limits = limits(root, channels, routes);
     return new GatewayConfig(source, port, maxBody, serverLimits, zone, multipliers, channels, models, routes, limits,
-        redactor(channels), alerts(root.child("alerts")), logging(root.child("logging")), storeSync(root.child("store")));
+        redactor(channels), alerts(root.child("alerts")), logging(root.child("logging")), storeSync(root.child("store")),
+        ResearchConfigs.parse(root.child("research"), models, routes, source == null ? null : source.toAbsolutePath().getParent()));
   }
 
   /** {@code store: {sync: normal | full}}: how far a commit of the journal is durable. */
@@ -220,7 +221,7 @@ public final class ConfigLoader {
     if (root.isMissing()) {
       throw root.error("the file is empty", "start from the file that 'tollgate init' writes");
     }
-    root.onlyKeys(Set.of("server", "time_zone", "pricing", "channels", "models", "routes", "limits", "alerts", "logging", "store"));
+    root.onlyKeys(Set.of("server", "time_zone", "pricing", "channels", "models", "routes", "limits", "alerts", "logging", "store", "research"));
     return root;
   }
 

@@ -14,6 +14,7 @@ import java.util.Map;
  * @param limits route and channel limits, operator-wide or per account
  * @param logging how the process logs (format, level, access log)
  * @param storeSync how far each commit of the store is durable
+ * @param research the AI Researcher's data source and modes ({@link ResearchConfig#DISABLED} when not configured)
  */
 public record GatewayConfig(
     Path source,
@@ -29,7 +30,8 @@ public record GatewayConfig(
     Redactor redactor,
     AlertsConfig alerts,
     LoggingConfig logging,
-    StoreSync storeSync) {
+    StoreSync storeSync,
+    ResearchConfig research) {
 
   public CatalogModel model(String id) {
     return models.get(id);

@@ -29,7 +29,8 @@ public final class HttpVerticle extends VerticleBase {
   /** The handlers every instance mounts. */
   public record Routes(ConfigHolder config, Store store, ProxyHandler proxy, ModelsHandler models,
       ReceiptsHandler receipts, RoutesHandler routePlans, WalletApi wallet, LimitsApi limits, AdminApi admin,
-      AdminMoney adminMoney, ChannelsAdmin channels, QuoteHandler quotes, CatalogHandler catalog, GatewayMetrics metrics) {}
+      AdminMoney adminMoney, ChannelsAdmin channels, QuoteHandler quotes, CatalogHandler catalog, GatewayMetrics metrics,
+      java.util.function.Consumer<Router> features) {}
 
   private final Routes routes;
   private final int port;
@@ -77,6 +78,8 @@ public final class HttpVerticle extends VerticleBase {
     routes.limits().mountAdmin(router);
     routes.channels().mount(router);
     routes.metrics().mountScrape(router);
+    // rooms wired in app (the researcher) mount their own routes: this package imports none of them
+    routes.features().accept(router);
     // no route matched the path (404) or none its method (405): the router asks these, never a route
     router.errorHandler(404, ErrorRenderer::handle);
     router.errorHandler(405, ErrorRenderer::handle);

@@ -93,6 +93,7 @@ public final class HoldRecovery {
         ctx.model(), ctx.routeType(), ctx.stream(), "interrupted", 0, "hold_" + resolution, ctx.leg(), ctx.channel(),
         ctx.upstreamModel(), !"primary".equals(ctx.leg()), null, List.of(),
         new Usage(ctx.promptTokens(), 0, 0, "recovered"), hold.bucket().name(), null, null, hold.amount(), null,
-        false, 0L, null, null, null, null, nowMs - ctx.createdAtMs(), null, null, null);
+        false, 0L, null, null, null, null, nowMs - ctx.createdAtMs(), null, null, null,
+        null /* the run is not in the hold context: see docs/research.md */);
   }
 }

@@ -18,7 +18,7 @@ final class LimitRequest {
       throw ApiException.invalid("metric", "invalid_value", "'metric' must be spend, tokens or requests.");
     }
     Window window = Window.parse(body.text("window", "minute, day, month or lifetime"));
-    if (window == null) {
+    if (window == null || window == Window.RUN) {
       throw ApiException.invalid("window", "invalid_value", "'window' must be minute, day, month or lifetime.");
     }
     Bucket bucket = null;

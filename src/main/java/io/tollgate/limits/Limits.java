@@ -56,6 +56,64 @@ public final class Limits {
   /** Who asks, for finding the limits of an attempt. */
   public record Subject(String accountId, String projectId, String keyId, String model, RouteType routeType) {}
 
+  /** The envelope limits of the research runs under way, by run id; a run registers them and ends them. */
+  private final Map<String, RunEnvelope> runs = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** A research run's envelope: one spend limit of the {@link Scope#RUN} scope and {@link Window#RUN} window a bucket. */
+  public record RunEnvelope(String accountId, List<Limit> limits) {}
+
+  /**
+   * Registers the envelope of research run {@code runId}: from now on every attempt carrying the run's id reserves
+   * on these limits too, on the counter {@code <limit id>|<run id>|run}, so the core admits a child all-or-none
+   * inside the envelope.
+   */
+  public void startRun(String runId, RunEnvelope envelope) {
+    for (Limit limit : envelope.limits()) {
+      if (limit.scope() != Scope.RUN || limit.window() != Window.RUN) {
+        throw new IllegalArgumentException("limit " + limit.id() + ": " + limit.scope() + "/" + limit.window()
+            + " (expected: scope run, window run)");
+      }
+    }
+    if (runs.putIfAbsent(runId, envelope) != null) {
+      throw new IllegalArgumentException("runId: " + runId + " is under way (expected: a new id)");
+    }
+  }
+
+  /** Ends run {@code runId}: a later attempt naming it is refused (what it holds now still settles as usual). */
+  public void endRun(String runId) {
+    runs.remove(runId);
+  }
+
+  /** The counter of {@code limit} in run {@code runId}. */
+  public static String runCounter(Limit limit, String runId) {
+    return Reservation.counterKey(limit.id(), runId, Window.RUN.key(null, null));
+  }
+
+  /**
+   * {@link #planner(GatewayConfig, Subject)}, plus the envelope of research run {@code runId} when it is not null.
+   *
+   * @throws ApiException 400 {@code research_run_not_running} when no run of the subject's account with that id is
+   *     under way: a child of an ended (or another account's) run is never admitted outside an envelope
+   */
+  public LimitPlanner planner(GatewayConfig config, Subject subject, String runId) {
+    LimitPlanner base = planner(config, subject);
+    if (runId == null) {
+      return base;
+    }
+    RunEnvelope envelope = runs.get(runId);
+    if (envelope == null || !envelope.accountId().equals(subject.accountId())) {
+      throw io.tollgate.http.ApiException.invalid("x-tollgate-run", "research_run_not_running",
+          "'x-tollgate-run': '" + runId + "' is not a research run under way for this account.");
+    }
+    List<LimitPlanner.Applicable> run = envelope.limits().stream()
+        .map(l -> new LimitPlanner.Applicable(l, runCounter(l, runId), null)).toList();
+    return leg -> {
+      List<LimitPlanner.Applicable> out = new ArrayList<>(base.applicable(leg));
+      out.addAll(run);
+      return out;
+    };
+  }
+
   /** Loads stored definitions; blocking, at start-up. */
   public void load() {
     refreshDefinitions();

@@ -13,7 +13,9 @@ public enum Window {
   MINUTE("minute"),
   DAY("daily"),
   MONTH("monthly"),
-  LIFETIME("lifetime");
+  LIFETIME("lifetime"),
+  /** One research run's envelope: the counter is the run's, and lives as long as the run. */
+  RUN("envelope");
 
   private final String adjective;
 
@@ -37,6 +39,7 @@ public enum Window {
       case DAY -> LocalDate.ofInstant(at, zone).toString();
       case MONTH -> YearMonth.from(at.atZone(zone)).toString();
       case LIFETIME -> "all";
+      case RUN -> "run";
     };
   }
 
@@ -47,7 +50,7 @@ public enum Window {
       case MINUTE -> Instant.ofEpochSecond((at.getEpochSecond() / 60 + 1) * 60);
       case DAY -> local.toLocalDate().plusDays(1).atStartOfDay(zone).toInstant();
       case MONTH -> YearMonth.from(local).plusMonths(1).atDay(1).atStartOfDay(zone).toInstant();
-      case LIFETIME -> null;
+      case LIFETIME, RUN -> null;
     };
   }
 

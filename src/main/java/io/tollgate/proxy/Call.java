@@ -76,6 +76,9 @@ final class Call {
   /** How the leg in flight is spoken: set per leg, before its upstream call (see {@code ProxyHandler.runLeg}). */
   io.tollgate.providers.UpstreamProtocol protocol = io.tollgate.providers.UpstreamProtocol.of(io.tollgate.config.ProviderKind.OPENAI);
 
+  /** The research run this request is a section of, from {@code x-tollgate-run}; null for any other request. */
+  String run;
+
   Call(String id, long startedAtMs, String endpoint, GatewayConfig config, boolean accounted) {
     this.id = id;
     this.accounted = accounted;
@@ -246,6 +249,7 @@ final class Call {
         nowMs - startedAtMs,
         excessMicros == null ? null : Boolean.TRUE,
         excessMicros,
-        null);
+        null,
+        run);
   }
 }

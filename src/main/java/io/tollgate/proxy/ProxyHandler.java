@@ -197,6 +197,7 @@ public final class ProxyHandler {
 
   private Future<Void> prepare(RoutingContext ctx, Call call) {
     boolean embeddings = call.endpoint.equals("embeddings");
+    call.run = ctx.request().getHeader("x-tollgate-run");
     call.body = call.dialect.toChat(RequestValidator.parse(ctx.body().buffer()));
     call.model = RequestValidator.model(call.body);
     call.plan = RoutePlanner.plan(call.config, call.key.scope(), call.model,
@@ -220,8 +221,9 @@ public final class ProxyHandler {
     return counted.compose(prompt -> {
       call.promptTextTokens = prompt.textTokens();
       call.demand = Demand.of(call.body, call.plan.model(), prompt.total(), overruns.of(call.model, call.plan.route().type()));
+      // a research run's child carries the run's id: its envelope is one more limit the core reserves on
       call.limits = limits.planner(call.config, new Limits.Subject(call.key.accountId(), call.key.projectId(), call.key.id(),
-          call.model, call.plan.route().type()));
+          call.model, call.plan.route().type()), call.run);
       return Future.succeededFuture();
     });
   }

@@ -1,5 +1,6 @@
 package io.tollgate.quote;
 
+import io.tollgate.auth.ApiKey;
 import io.tollgate.auth.KeyAuthenticator;
 import io.tollgate.config.ConfigHolder;
 import io.tollgate.config.GatewayConfig;
@@ -16,6 +17,7 @@ import io.tollgate.ledger.Accountant;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
 
 /**
  * {@code POST /v1/quote}, and the same preview for {@code x-tollgate-dry-run: true} on a chat completion:
@@ -40,17 +42,25 @@ public final class QuoteHandler {
   public void quote(RoutingContext ctx) {
     GatewayConfig current = config.current();
     auth.authenticate(ctx.request().getHeader("authorization"))
-        .compose(key -> vertx.executeBlocking(() -> {
-          JsonObject body = RequestValidator.parse(ctx.body().buffer());
-          String model = RequestValidator.model(body);
-          boolean embeddings = current.model(model) != null && current.model(model).embeddings();
-          RoutePlan plan = RoutePlanner.plan(current, key.scope(), model, ctx.request().getHeader("x-tollgate-route"), embeddings);
-          // sized by the request path's own function, with what its holds have learnt
-          QuoteRequest request = QuoteRequest.of(body, plan.model(), overruns.of(plan.model().id(), plan.route().type()));
-          return Json.write(quoter.quote(current, key, plan, request));
-        }, false))
+        .compose(key -> vertx.executeBlocking(() -> Json.write(preview(current, key,
+            RequestValidator.parse(ctx.body().buffer()), ctx.request().getHeader("x-tollgate-route"))), false))
         .onSuccess(body -> ctx.response().putHeader("content-type", "application/json").end(body))
         .onFailure(e -> ErrorRenderer.send(ctx.response(), e));
+  }
+
+  /**
+   * The quote of one request body, as {@code POST /v1/quote} answers it: for callers that quote several requests
+   * (a research run's sections). Tokenizes the body: call it on a worker, never an event loop.
+   *
+   * @param routeHeader what {@code x-tollgate-route} would say, or null for the key's preference
+   */
+  public Map<String, Object> preview(GatewayConfig current, ApiKey key, JsonObject body, String routeHeader) {
+    String model = RequestValidator.model(body);
+    boolean embeddings = current.model(model) != null && current.model(model).embeddings();
+    RoutePlan plan = RoutePlanner.plan(current, key.scope(), model, routeHeader, embeddings);
+    // sized by the request path's own function, with what its holds have learnt
+    QuoteRequest request = QuoteRequest.of(body, plan.model(), overruns.of(plan.model().id(), plan.route().type()));
+    return quoter.quote(current, key, plan, request);
   }
 
   /** Answers a chat completion carrying {@code x-tollgate-dry-run: true} with its quote instead of running it. */

@@ -21,6 +21,7 @@ import java.util.List;
  * @param excessMicros by how much the cost exceeded the hold, when it did
  * @param delivery {@code failed} when the answer was settled (and charged) but could not be written to the client,
  *     because it had left or the write failed: support's list of charges to look at. Null otherwise.
+ * @param run the research run this request was a section of ({@code x-tollgate-run}); null otherwise
  */
 public record Receipt(
     String id,
@@ -56,7 +57,8 @@ public record Receipt(
     long durationMs,
     Boolean exceededHold,
     Long excessMicros,
-    String delivery) {
+    String delivery,
+    String run) {
 
   public static final String DELIVERY_FAILED = "failed";
 }

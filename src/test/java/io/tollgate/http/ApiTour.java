@@ -143,6 +143,9 @@ final class ApiTour {
     call("GET", "/v1/routes/{model}", "/v1/routes/chat-a", null, 200, key);
     call("GET", "/v1/routes/{model}", "/v1/routes/chat-z", null, 404, key);
     call("POST", "/v1/quote", "/v1/quote", CHAT, 200, key);
+    call("POST", "/v1/research/quote", "/v1/research/quote", "{\"symbol\":\"ACME\",\"mode\":\"deep\"}", 200, key);
+    call("POST", "/v1/research/quote", "/v1/research/quote", "{\"symbol\":\"ACME\",\"mode\":\"turbo\"}", 400, key);
+    researchRun(key);
     call("POST", "/v1/quote", "/v1/quote", "{\"model\":\"chat-a\",\"prompt_tokens\":1000,\"max_tokens\":500}", 200,
         with(key, "x-tollgate-route", "official"));
     call("POST", "/v1/quote", "/v1/quote", "{\"model\":\"embed-a\",\"input\":\"one\"}", 200, key);
@@ -337,6 +340,21 @@ final class ApiTour {
   }
 
   /** Makes one call and checks it met the case it was written for, so a tour that drifts is noticed. */
+  /** A research run from a fresh quick quote, walked through every run endpoint; the run ends before the last. */
+  private void researchRun(String... key) {
+    String quote = new JsonObject(f.post("/v1/research/quote", "{\"symbol\":\"ACME\",\"mode\":\"quick\"}", key).body())
+        .getString("id");
+    call("POST", "/v1/research/runs", "/v1/research/runs", "{\"quote_id\":\"" + quote + "\"}", 201, key);
+    String run = new JsonObject(made.get(made.size() - 1).response().body()).getString("id");
+    call("POST", "/v1/research/runs", "/v1/research/runs", "{\"quote_id\":\"" + quote + "\"}", 404, key);
+    call("GET", "/v1/research/runs/{id}/events", "/v1/research/runs/" + run + "/events", null, 200, key);
+    call("GET", "/v1/research/runs/{id}", "/v1/research/runs/" + run, null, 200, key);
+    call("GET", "/v1/research/runs/{id}/report", "/v1/research/runs/" + run + "/report", null, 200, key);
+    call("GET", "/v1/research/runs/{id}/report.html", "/v1/research/runs/" + run + "/report.html", null, 200, key);
+    call("DELETE", "/v1/research/runs/{id}", "/v1/research/runs/" + run, null, 202, key);
+    call("GET", "/v1/research/runs/{id}", "/v1/research/runs/run_nope", null, 404, key);
+  }
+
   private void call(String method, String template, String path, String body, int expected, String... headers) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(f.url(path))).timeout(Duration.ofSeconds(30))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));

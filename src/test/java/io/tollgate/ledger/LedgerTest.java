@@ -667,7 +667,7 @@ class LedgerTest {
         posted == null ? null : posted.chargedMicros() + posted.uncollectedMicros(), charged,
         posted == null ? null : posted.chargedMicros(), posted == null ? null : posted.uncollectedMicros(),
         posted == null ? null : posted.transferId(), posted == null ? null : posted.balanceBeforeMicros(),
-        posted == null ? null : posted.balanceAfterMicros(), 5L, null, null, null);
+        posted == null ? null : posted.balanceAfterMicros(), 5L, null, null, null, null);
   }
 
   /** What a posting charged, as {@code [charged, uncollected, balance before, balance after]} and its transfer. */
