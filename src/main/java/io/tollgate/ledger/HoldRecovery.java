@@ -94,6 +94,6 @@ public final class HoldRecovery {
         ctx.upstreamModel(), !"primary".equals(ctx.leg()), null, List.of(),
         new Usage(ctx.promptTokens(), 0, 0, "recovered"), hold.bucket().name(), null, null, hold.amount(), null,
         false, 0L, null, null, null, null, nowMs - ctx.createdAtMs(), null, null, null,
-        null /* the run is not in the hold context: see docs/research.md */);
+        ctx.run());
   }
 }

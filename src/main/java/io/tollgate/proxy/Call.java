@@ -203,7 +203,7 @@ final class Call {
 
   HoldContext holdContext(int index, Leg leg) {
     return new HoldContext(id, key.accountId(), key.projectId(), key.id(), endpoint, model, plan.route().type().wireName(),
-        Route.legLabel(index), leg.channelId(), leg.upstreamModel(), demand.countedPromptTokens(), stream, startedAtMs);
+        Route.legLabel(index), leg.channelId(), leg.upstreamModel(), demand.countedPromptTokens(), stream, startedAtMs, run);
   }
 
   Receipt receipt(long nowMs) {

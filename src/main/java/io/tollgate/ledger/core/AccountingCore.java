@@ -4,6 +4,7 @@ import io.tollgate.config.Bucket;
 import io.tollgate.ledger.LedgerIds;
 import io.tollgate.ledger.LedgerIds.SystemAccount;
 import io.tollgate.limits.Limit;
+import io.tollgate.limits.Metric;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -99,7 +100,8 @@ public final class AccountingCore {
   /**
    * Ends a pending hold at {@code actualCostMicros}: charges the actual cost, or what the wallet can pay once this
    * hold is released when that is less (never below zero beyond its overdraft); releases the hold; counts on each
-   * counter the charged micro-units (spend), {@code tokens} (tokens) or one request. A hold that is not pending
+   * counter the charged micro-units (spend), {@code tokens} (tokens) or one request. A hard spend cap (a research run's
+   * envelope, {@link CounterClaim#hard}) is never passed: the charge is at most what it has left, the rest uncollected. A hold that is not pending
    * gives {@link NotPending} and changes nothing.
    */
   public PostOutcome post(String holdId, long actualCostMicros, long tokens) {
@@ -113,6 +115,15 @@ public final class AccountingCore {
     Wallet wallet = wallet(hold.accountId(), hold.bucket());
     long available = wallet.balance + wallet.overdraft - (wallet.held - hold.amountMicros());
     long charge = Math.min(actualCostMicros, Math.max(0, available));
+    for (CounterClaim claim : hold.claims()) {
+      if (claim.hard() && claim.metric() == Metric.SPEND) {
+        // a hard cap is never passed, not even by usage beyond the hold: what it leaves is all that is charged
+        Counter c = counters.get(claim.counter());
+        long othersHeld = c == null ? 0 : Math.max(0, c.held - claim.amount());
+        long spent = c == null ? 0 : c.spent;
+        charge = Math.min(charge, Math.max(0, claim.cap() - spent - othersHeld));
+      }
+    }
     List<CounterDelta> deltas = new ArrayList<>(hold.claims().size());
     for (CounterClaim claim : hold.claims()) {
       long used = switch (claim.metric()) {

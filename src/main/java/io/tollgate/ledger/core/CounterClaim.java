@@ -9,5 +9,12 @@ import io.tollgate.limits.Metric;
  * @param metric what the counter counts, which decides what posting adds to it
  * @param amount what the hold reserves: micro-units, tokens or one request
  * @param cap the limit's cap when the hold was taken
+ * @param hard whether posting may never take the counter past its cap, usage beyond the hold included: a research
+ *     run's envelope (the run's quoted maximum is a promise to its user); other limits count such excess (a cap is then
+ *     met by refusing the next request)
  */
-public record CounterClaim(String counter, Metric metric, long amount, long cap) {}
+public record CounterClaim(String counter, Metric metric, long amount, long cap, boolean hard) {
+  public CounterClaim(String counter, Metric metric, long amount, long cap) {
+    this(counter, metric, amount, cap, false);
+  }
+}

@@ -11,6 +11,6 @@ import java.time.Instant;
  */
 public record PlannedLimit(Limit limit, String counter, long amount, Instant resetsAt) {
   CounterClaim claim() {
-    return new CounterClaim(counter, limit.metric(), amount, limit.cap());
+    return new CounterClaim(counter, limit.metric(), amount, limit.cap(), limit.window() == io.tollgate.limits.Window.RUN);
   }
 }

@@ -44,6 +44,30 @@ class AccountingCoreTest {
   }
 
   @Test
+  void aRunsEnvelopeIsNeverPassedNotEvenByUsageBeyondTheHold() {
+    core.topUp("t", "acct", Bucket.RMB, 100_000);
+    Limit envelope = new Limit("env", Scope.ACCOUNT, null, null, null, null, Metric.SPEND, Bucket.RMB, Window.RUN, 5_000,
+        false, "run");
+    Limit ordinary = new Limit("ord", Scope.ACCOUNT, null, null, null, null, Metric.SPEND, Bucket.RMB, Window.LIFETIME, 5_000,
+        false, "admin");
+    core.reserve(new Attempt("other", "r0", "acct", Bucket.RMB, 1_000,
+        List.of(new PlannedLimit(envelope, "env|run1|run", 1_000, null), new PlannedLimit(ordinary, "ord|acct|all", 1_000, null)), 0));
+    core.reserve(new Attempt("h", "r1", "acct", Bucket.RMB, 3_000,
+        List.of(new PlannedLimit(envelope, "env|run1|run", 3_000, null), new PlannedLimit(ordinary, "ord|acct|all", 3_000, null)), 0));
+
+    // the upstream billed 9,000 against a hold of 3,000: the envelope (cap 5,000, 1,000 held by the other section)
+    // leaves 4,000, and that is all that is charged; an ordinary limit would have counted the excess
+    Posting posting = (Posting) core.post("h", 9_000, 10);
+
+    assertThat(posting.chargedMicros()).isEqualTo(4_000);
+    assertThat(posting.uncollectedMicros()).isEqualTo(5_000);
+    assertThat(core.counterState("env|run1|run").spent()).isEqualTo(4_000);
+    assertThat(core.counterState("ord|acct|all").spent()).isEqualTo(4_000);
+    core.post("other", 2_000, 1);
+    assertThat(core.counterState("env|run1|run").spent()).as("the other section gets only the room left").isEqualTo(5_000);
+  }
+
+  @Test
   void refusesAHoldTheBalanceDoesNotCoverAndReservesNothing() {
     core.topUp("t", "acct", Bucket.RMB, 1_999);
     Limit requests = limit(Metric.REQUESTS, 10);

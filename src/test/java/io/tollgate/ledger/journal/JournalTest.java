@@ -84,6 +84,23 @@ class JournalTest {
   }
 
   @Test
+  void aReceiptWrittenByRecoveryNamesTheResearchRunItsRequestWasASectionOf() {
+    store = Store.open(dir.resolve("j.db"));
+    String account = new Tenants(store, CLOCK).createAccount("j").id();
+    Accountant accountant = Accountant.of(store, CLOCK);
+    new Ledger(accountant).topUp(account, Bucket.RMB, 5_000_000, "t1", null);
+    store.writeNow(accountant.reserve(new Attempt("hold_s1", "req-s1", account, Bucket.RMB, 1_000_000, List.of(),
+        CLOCK.millis() + 60_000), new HoldContext("req-s1", account, "proj", "key", "chat.completions", "chat-a", "routed",
+        "primary", "main", "up-a", 10, false, CLOCK.millis(), "run_1")));
+
+    HoldRecovery.recoverAll(store, accountant, CLOCK.millis(), ReceiptListener.NONE);
+
+    io.tollgate.receipts.Receipt receipt = store.read(c -> io.tollgate.receipts.ReceiptSql.byId(c, "req-s1")).orElseThrow();
+    assertThat(receipt.outcome()).isEqualTo("interrupted");
+    assertThat(receipt.run()).isEqualTo("run_1");
+  }
+
+  @Test
   void aRolledBackTransactionLeavesNoTraceInTheCore() {
     store = Store.open(dir.resolve("j.db"));
     String account = new Tenants(store, CLOCK).createAccount("j").id();
