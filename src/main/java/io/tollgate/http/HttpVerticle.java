@@ -81,8 +81,8 @@ public final class HttpVerticle extends VerticleBase {
     // rooms wired in app (the researcher) mount their own routes: this package imports none of them
     routes.features().accept(router);
     // no route matched the path (404) or none its method (405): the router asks these, never a route
-    router.errorHandler(404, ErrorRenderer::handle);
-    router.errorHandler(405, ErrorRenderer::handle);
+    router.errorHandler(404, HttpVerticle::routeError);
+    router.errorHandler(405, HttpVerticle::routeError);
     router.route().failureHandler(ErrorRenderer::handle);
     mounted = List.copyOf(router.getRoutes());
     return vertx.createHttpServer(serverOptions())
@@ -139,5 +139,14 @@ public final class HttpVerticle extends VerticleBase {
       }
     }
     ctx.next();
+  }
+
+  /** No route for the path (404) or the method (405): in Anthropic's shape under /v1/messages, OpenAI's elsewhere. */
+  private static void routeError(io.vertx.ext.web.RoutingContext ctx) {
+    if (ctx.request().path().startsWith("/v1/messages")) {
+      io.tollgate.providers.anthropic.AnthropicErrors.handle(ctx);
+    } else {
+      ErrorRenderer.handle(ctx);
+    }
   }
 }

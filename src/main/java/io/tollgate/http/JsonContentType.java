@@ -18,7 +18,13 @@ final class JsonContentType {
     HttpServerRequest request = ctx.request();
     String contentType = request.getHeader("content-type");
     if (carriesBody(request) && contentType != null && !isJson(contentType)) {
-      ErrorRenderer.send(ctx.response(), ApiException.unsupportedMediaType(contentType));
+      ApiException error = ApiException.unsupportedMediaType(contentType);
+      if (request.path().startsWith("/v1/messages")) {
+        // the Messages routes answer in Anthropic's shape: their failure handler renders it
+        ctx.fail(error);
+      } else {
+        ErrorRenderer.send(ctx.response(), error);
+      }
       return;
     }
     ctx.next();

@@ -78,6 +78,8 @@ final class Call {
 
   /** The research run this request is a section of, from {@code x-tollgate-run}; null for any other request. */
   String run;
+  /** The body as the client wrote it, for a dialect other than OpenAI's: what a leg of the client's protocol is sent. */
+  JsonObject nativeBody;
 
   Call(String id, long startedAtMs, String endpoint, GatewayConfig config, boolean accounted) {
     this.id = id;

@@ -198,7 +198,12 @@ public final class ProxyHandler {
   private Future<Void> prepare(RoutingContext ctx, Call call) {
     boolean embeddings = call.endpoint.equals("embeddings");
     call.run = ctx.request().getHeader("x-tollgate-run");
-    call.body = call.dialect.toChat(RequestValidator.parse(ctx.body().buffer()));
+    JsonObject parsed = RequestValidator.parse(ctx.body().buffer());
+    if (call.dialect != ClientDialect.OPENAI) {
+      // kept as the client wrote it, for a leg that speaks the client's own protocol (see upstreamBody)
+      call.nativeBody = parsed.copy();
+    }
+    call.body = call.dialect.toChat(parsed);
     call.model = RequestValidator.model(call.body);
     call.plan = RoutePlanner.plan(call.config, call.key.scope(), call.model,
         ctx.request().getHeader("x-tollgate-route"), embeddings);
@@ -449,7 +454,7 @@ public final class ProxyHandler {
         + " Idempotency-Key was abandoned: the client closed the connection before its answer. What the upstream was"
         + " sent is on its receipt " + call.id + ". Send a new Idempotency-Key to run the request again.");
     return new Idempotency.Stored(error.status(), Map.of(ReceiptHeaders.REQUEST_ID, call.id,
-        "content-type", "application/json"), ErrorRenderer.body(error).toBuffer(), call.bodySha256);
+        "content-type", "application/json"), call.dialect.errorBody(error), call.bodySha256);
   }
 
   private Future<Void> answer(RoutingContext ctx, Call call, int index, Channel channel, UpstreamClient.Exchange exchange) {
@@ -774,6 +779,16 @@ public final class ProxyHandler {
   }
 
   private static Buffer upstreamBody(Call call, Leg leg, Channel channel) {
+    if (call.nativeBody != null && call.dialect == io.tollgate.providers.anthropic.AnthropicDialect.INSTANCE
+        && call.protocol == io.tollgate.providers.anthropic.AnthropicProtocol.INSTANCE) {
+      // a Messages request to an Anthropic leg passes through as the client wrote it (cache_control, thinking, top_k,
+      // metadata...), its model renamed; max_tokens is required there, and the hold was sized from it
+      JsonObject body = call.nativeBody.copy().put("model", leg.upstreamModel());
+      if (body.getValue("max_tokens") == null && call.demand != null) {
+        body.put("max_tokens", call.demand.outputCapPerChoice());
+      }
+      return body.toBuffer();
+    }
     JsonObject body = call.body.copy().put("model", leg.upstreamModel());
     if (call.demand != null && call.demand.outputCapPerChoice() > 0 && body.getValue("max_tokens") == null
         && body.getValue("max_completion_tokens") == null) {
