@@ -474,8 +474,13 @@ public final class ProxyHandler {
         .compose(read -> {
           JsonObject json;
           Buffer body = read;
+          JsonObject passedThrough = null;
           try {
             json = body.toJsonObject();
+            if (passesThrough(call)) {
+              // the client gets the upstream's own answer (thinking blocks and all); the gateway reads a translation
+              passedThrough = json.copy();
+            }
             // provider translation: the answer is in the OpenAI shape before anything reads it
             if (call.protocol.translates()) {
               json = call.protocol.answer(json, clock.millis() / 1000);
@@ -527,7 +532,14 @@ public final class ProxyHandler {
           }
           // scrubbed as a client decodes it: a credential written with JSON escapes is caught too
           boolean scrubbed = call.redactor().scrub(json);
-          Buffer delivered = call.dialect.answer(json, renamed || scrubbed ? json.toBuffer() : body);
+          Buffer delivered;
+          if (passedThrough != null) {
+            passedThrough.put("model", call.model);
+            call.redactor().scrub(passedThrough);
+            delivered = passedThrough.toBuffer();
+          } else {
+            delivered = call.dialect.answer(json, renamed || scrubbed ? json.toBuffer() : body);
+          }
           Function<Posting, Idempotency.Stored> result = posted -> {
             Map<String, String> withCost = new LinkedHashMap<>(headers);
             if (accounted) {
@@ -778,9 +790,14 @@ public final class ProxyHandler {
         outcome, status, call.redactor().errorText(error), clock.millis() - startedAtMs, false);
   }
 
+  /** Whether the client speaks the leg's own protocol (Messages to an Anthropic leg): its body and answer pass through. */
+  private static boolean passesThrough(Call call) {
+    return call.nativeBody != null && call.dialect == io.tollgate.providers.anthropic.AnthropicDialect.INSTANCE
+        && call.protocol == io.tollgate.providers.anthropic.AnthropicProtocol.INSTANCE;
+  }
+
   private static Buffer upstreamBody(Call call, Leg leg, Channel channel) {
-    if (call.nativeBody != null && call.dialect == io.tollgate.providers.anthropic.AnthropicDialect.INSTANCE
-        && call.protocol == io.tollgate.providers.anthropic.AnthropicProtocol.INSTANCE) {
+    if (passesThrough(call)) {
       // a Messages request to an Anthropic leg passes through as the client wrote it (cache_control, thinking, top_k,
       // metadata...), its model renamed; max_tokens is required there, and the hold was sized from it
       JsonObject body = call.nativeBody.copy().put("model", leg.upstreamModel());

@@ -31,7 +31,9 @@ class MessagesPassThroughTest {
       received.set(body.toJsonObject());
       request.response().putHeader("content-type", "application/json").end(new JsonObject()
           .put("id", "msg_1").put("type", "message").put("role", "assistant").put("model", "up-claude")
-          .put("content", new io.vertx.core.json.JsonArray().add(new JsonObject().put("type", "text").put("text", "hello")))
+          .put("content", new io.vertx.core.json.JsonArray()
+              .add(new JsonObject().put("type", "thinking").put("thinking", "they greet me").put("signature", "sig-1"))
+              .add(new JsonObject().put("type", "text").put("text", "hello")))
           .put("stop_reason", "end_turn")
           .put("usage", new JsonObject().put("input_tokens", 40).put("output_tokens", 2)
               .put("cache_read_input_tokens", 0).put("cache_creation_input_tokens", 30)).encode());
@@ -65,6 +67,12 @@ class MessagesPassThroughTest {
         .isEqualTo("ephemeral");
     assertThat(sent.getJsonArray("messages").getJsonObject(0).getJsonArray("content").getJsonObject(0)
         .getJsonObject("cache_control").getString("type")).isEqualTo("ephemeral");
+    // and the answer is the upstream's own, thinking block included, under the catalog model's name
+    JsonObject answer = new JsonObject(response.body());
+    assertThat(answer.getString("model")).isEqualTo("claude-a");
+    assertThat(answer.getJsonArray("content").getJsonObject(0).getString("type")).isEqualTo("thinking");
+    assertThat(answer.getJsonArray("content").getJsonObject(0).getString("signature")).isEqualTo("sig-1");
+    assertThat(answer.getJsonArray("content").getJsonObject(1).getString("text")).isEqualTo("hello");
     JsonObject receipt = t.receipt(f, response);
     assertThat(receipt.getBoolean("charged")).isTrue();
     assertThat(receipt.getJsonObject("usage").getString("source")).isEqualTo("measured");
