@@ -114,6 +114,9 @@ public final class Gateway {
     OutputStats outputs = new OutputStats();
     Overruns overruns = new Overruns();
     limits.load();
+    // a run's envelope counters outlive it only until it ends (a counter a hold still holds on is kept, see the core)
+    limits.onRunEnded(runId -> access.write(accountant.forgetCounters(key -> Limits.ofRun(key, runId)))
+        .onFailure(e -> LOG.warn("could not forget the counters of run {}: {}", runId, e.getMessage())));
     PriceVersions priceVersions = new PriceVersions(store);
     config.beforeSwap(c -> priceVersions.register(c, clock.millis()));
     KeyAuthenticator auth = new KeyAuthenticator(access, clock, prefixes);

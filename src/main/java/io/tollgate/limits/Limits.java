@@ -82,6 +82,19 @@ public final class Limits {
   /** Ends run {@code runId}: a later attempt naming it is refused (what it holds now still settles as usual). */
   public void endRun(String runId) {
     runs.remove(runId);
+    runEnded.accept(runId);
+  }
+
+  private volatile java.util.function.Consumer<String> runEnded = runId -> { };
+
+  /** Tells {@code hook} of every run that ended: its envelope counters can then be forgotten. */
+  public void onRunEnded(java.util.function.Consumer<String> hook) {
+    this.runEnded = java.util.Objects.requireNonNull(hook, "hook");
+  }
+
+  /** Whether {@code counter} is one of run {@code runId}'s envelope counters. */
+  public static boolean ofRun(String counter, String runId) {
+    return counter.endsWith("|" + runId + "|" + Window.RUN.key(null, null));
   }
 
   /** The counter of {@code limit} in run {@code runId}. */

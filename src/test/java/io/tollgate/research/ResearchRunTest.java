@@ -86,6 +86,11 @@ class ResearchRunTest {
     String html = f.get("/v1/research/runs/" + run.getString("id") + "/report.html", f.bearer()).body();
     assertThat(html).startsWith("<!doctype html>").contains("<table>", "<svg", "<strong>Research support, not financial advice.</strong>");
     assertThat(new JsonObject(f.get("/admin/ledger/verify", f.admin()).body()).getBoolean("ok")).isTrue();
+    // the run's envelope counters are forgotten once it ended: queued on the writer before run.ended was sent, so
+    // done once the writer has run any later work
+    f.store.writeNow(c -> null);
+    io.tollgate.ledger.Accountant accountant = io.tollgate.ledger.Accountant.of(f.store, java.time.Clock.systemUTC());
+    assertThat(accountant.view().snapshot().counters()).noneMatch(c -> c.counter().contains("|" + run.getString("id") + "|"));
   }
 
   @Test
