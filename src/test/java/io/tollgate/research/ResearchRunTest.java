@@ -121,4 +121,30 @@ class ResearchRunTest {
     assertThat(again.body()).contains("research_quote_not_found");
     events(runId);
   }
+
+  @Test
+  void aClientThatLeavesTheProgressStreamLeavesTheRunToFinishAndTheLedgerClean() throws Exception {
+    JsonObject quote = quote("quick");
+    JsonObject run = startRun(quote);
+    String id = run.getString("id");
+    // read the stream's first bytes, then hang up
+    java.net.http.HttpResponse<java.io.InputStream> stream = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(f.url("/v1/research/runs/" + id + "/events")))
+            .header("authorization", f.bearer()[1]).build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+    try (java.io.InputStream in = stream.body()) {
+      assertThat(in.read()).isNotNegative();
+    }
+
+    // a second reader sees the run through to its end, and every section settled inside the envelope
+    List<JsonObject> events = events(id);
+    assertThat(events.get(events.size() - 1).getString("type")).isEqualTo("run.ended");
+    JsonObject ended = new JsonObject(f.get("/v1/research/runs/" + id, f.bearer()).body());
+    assertThat(ended.getString("status")).isEqualTo("completed");
+    assertThat(ended.getJsonObject("charged").getLong("RMB"))
+        .isLessThanOrEqualTo(quote.getJsonObject("cost").getJsonObject("RMB").getLong("max_micros"));
+    assertThat(new JsonObject(f.get("/admin/ledger/verify", f.admin()).body()).getBoolean("ok")).isTrue();
+    f.store.writeNow(c -> null);
+    io.tollgate.ledger.Accountant accountant = io.tollgate.ledger.Accountant.of(f.store, java.time.Clock.systemUTC());
+    assertThat(accountant.view().pending()).as("no hold is left open").isEmpty();
+  }
 }
