@@ -80,6 +80,8 @@ final class Call {
   String run;
   /** The body as the client wrote it, for a dialect other than OpenAI's: what a leg of the client's protocol is sent. */
   JsonObject nativeBody;
+  /** Tokens {@link #nativeBody} carries beyond its translation: the hold's prompt includes them. */
+  long passThroughTokens;
 
   Call(String id, long startedAtMs, String endpoint, GatewayConfig config, boolean accounted) {
     this.id = id;

@@ -199,9 +199,15 @@ public final class ProxyHandler {
     boolean embeddings = call.endpoint.equals("embeddings");
     call.run = ctx.request().getHeader("x-tollgate-run");
     JsonObject parsed = RequestValidator.parse(ctx.body().buffer());
-    if (call.dialect != ClientDialect.OPENAI) {
-      // kept as the client wrote it, for a leg that speaks the client's own protocol (see upstreamBody)
-      call.nativeBody = parsed.copy();
+    if (call.dialect == AnthropicDialect.INSTANCE) {
+      // kept as the client wrote it, for a leg that speaks the client's own protocol (see upstreamBody), with the
+      // tokens of what the translation leaves out, which the hold covers; a body carrying what cannot be counted
+      // before the call is sent as translated instead
+      long uncounted = MessagesPassThrough.uncountedTokens(parsed);
+      if (uncounted != MessagesPassThrough.NOT_PASSABLE) {
+        call.nativeBody = parsed.copy();
+        call.passThroughTokens = uncounted;
+      }
     }
     call.body = call.dialect.toChat(parsed);
     call.model = RequestValidator.model(call.body);
@@ -225,7 +231,10 @@ public final class ProxyHandler {
         : vertx.executeBlocking(() -> ContextWindow.admittedPrompt(call.body, call.plan.model()), false);
     return counted.compose(prompt -> {
       call.promptTextTokens = prompt.textTokens();
-      call.demand = Demand.of(call.body, call.plan.model(), prompt.total(), overruns.of(call.model, call.plan.route().type()));
+      // what a passed-through body carries beyond its translation is held too, on every leg (a generous hold on a
+      // leg that gets the translation)
+      call.demand = Demand.of(call.body, call.plan.model(), Math.addExact(prompt.total(), call.passThroughTokens),
+          overruns.of(call.model, call.plan.route().type()));
       // a research run's child carries the run's id: its envelope is one more limit the core reserves on
       call.limits = limits.planner(call.config, new Limits.Subject(call.key.accountId(), call.key.projectId(), call.key.id(),
           call.model, call.plan.route().type()), call.run);

@@ -13,14 +13,29 @@ import java.util.Optional;
 public final class ReceiptSql {
   private ReceiptSql() {}
 
+  /**
+   * Inserts {@code r} unless its request already has a receipt (which stays: a request has one receipt, and the charged
+   * one, journaled with its posting, replaces an uncharged one when its projection comes, see {@link #project}).
+   */
   public static void insert(Connection c, Receipt r) throws SQLException {
-    insert(c, r, Json.write(r));
+    write(c, r, Json.write(r), " ON CONFLICT (id) DO NOTHING");
   }
 
-  /** Inserts {@code r} with {@code body}, its JSON as {@link Json#write} gives it (kept so, it is not written twice). */
-  public static void insert(Connection c, Receipt r, String body) throws SQLException {
+  /**
+   * Writes the receipt a posting journaled, {@code body} its JSON as {@link Json#write} gave it: it is the request's
+   * receipt, and replaces any other written for the same request meanwhile. A duplicate never fails the projection.
+   */
+  public static void project(Connection c, Receipt r, String body) throws SQLException {
+    write(c, r, body, " ON CONFLICT (id) DO UPDATE SET account_id = excluded.account_id, project_id = excluded.project_id,"
+        + " key_id = excluded.key_id, created_at = excluded.created_at, model = excluded.model, outcome = excluded.outcome,"
+        + " body = excluded.body, charged = excluded.charged, transfer_id = excluded.transfer_id, cost = excluded.cost,"
+        + " route_type = excluded.route_type, bucket = excluded.bucket");
+  }
+
+  private static void write(Connection c, Receipt r, String body, String onConflict) throws SQLException {
     try (PreparedStatement s = c.prepareStatement("INSERT INTO receipts (id, account_id, project_id, key_id, created_at,"
-        + " model, outcome, body, charged, transfer_id, cost, route_type, bucket) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        + " model, outcome, body, charged, transfer_id, cost, route_type, bucket) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        + onConflict)) {
       s.setString(1, r.id());
       s.setString(2, r.accountId());
       s.setString(3, r.projectId());

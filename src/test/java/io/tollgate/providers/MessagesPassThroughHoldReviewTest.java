@@ -56,7 +56,7 @@ class MessagesPassThroughHoldReviewTest {
    */
   @Test
   void theHoldCoversTheToolResultDocumentThatIsPassedThrough() {
-    Tenant t = Tenant.funded(f, "smuggle", "0.01", "0.01");
+    Tenant t = Tenant.funded(f, "smuggle", "1", "1");
     String document = "word ".repeat(10_000);
     JsonObject body = new JsonObject()
         .put("model", "claude-a").put("max_tokens", 50)
@@ -82,5 +82,38 @@ class MessagesPassThroughHoldReviewTest {
     assertThat(receipt.getLong("hold_micros")).as("the hold covers what was sent upstream: " + receipt.encode())
         .isGreaterThanOrEqualTo(receipt.getLong("cost_micros"));
     assertThat(receipt.getValue("uncollected_micros")).as("nothing the upstream billed is left uncollected").isNull();
+
+    // and a wallet that cannot cover the document is refused before any upstream call
+    Tenant poor = Tenant.funded(f, "smuggle-poor", "0.01", "0.01");
+    received.set(null);
+    HttpResponse<String> refused = f.post("/v1/messages", body.encode(), "x-api-key", poor.key(), "x-tollgate-route",
+        "official", "anthropic-version", "2023-06-01", "content-type", "application/json");
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(402);
+    assertThat(received.get()).as("no upstream call").isNull();
+  }
+
+  @Test
+  void aDocumentThatCannotBeCountedIsNotPassedThrough() {
+    Tenant t = Tenant.funded(f, "pdf", "1", "1");
+    JsonObject body = new JsonObject()
+        .put("model", "claude-a").put("max_tokens", 50)
+        .put("messages", new JsonArray()
+            .add(new JsonObject().put("role", "user").put("content", "read the file"))
+            .add(new JsonObject().put("role", "assistant").put("content", new JsonArray().add(new JsonObject()
+                .put("type", "tool_use").put("id", "toolu_1").put("name", "read").put("input", new JsonObject()))))
+            .add(new JsonObject().put("role", "user").put("content", new JsonArray().add(new JsonObject()
+                .put("type", "tool_result").put("tool_use_id", "toolu_1").put("content", new JsonArray().add(new JsonObject()
+                    .put("type", "document").put("source", new JsonObject().put("type", "base64")
+                        .put("media_type", "application/pdf").put("data", "JVBERi0xLjQK".repeat(2_000)))))))))
+        .put("tools", new JsonArray().add(new JsonObject().put("name", "read")
+            .put("input_schema", new JsonObject().put("type", "object"))));
+
+    HttpResponse<String> response = f.post("/v1/messages", body.encode(), "x-api-key", t.key(), "x-tollgate-route",
+        "official", "anthropic-version", "2023-06-01", "content-type", "application/json");
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(received.get().encode()).as("sent as translated, without the document").doesNotContain("JVBERi0xLjQK");
+    JsonObject receipt = t.receipt(f, response);
+    assertThat(receipt.getLong("hold_micros")).isGreaterThanOrEqualTo(receipt.getLong("cost_micros"));
   }
 }

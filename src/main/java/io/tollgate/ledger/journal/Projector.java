@@ -90,7 +90,7 @@ final class Projector {
       h.write(c);
     }
     for (String receipt : receipts) {
-      io.tollgate.receipts.ReceiptSql.insert(c, Json.read(receipt, io.tollgate.receipts.Receipt.class), receipt);
+      io.tollgate.receipts.ReceiptSql.project(c, Json.read(receipt, io.tollgate.receipts.Receipt.class), receipt);
     }
     for (Map.Entry<String, long[]> u : usage.entrySet()) {
       LimitSql.addSpent(c, u.getKey(), u.getValue()[0], u.getValue()[1]);
