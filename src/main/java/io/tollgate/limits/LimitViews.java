@@ -33,6 +33,14 @@ final class LimitViews {
         out.add(view(limits, limit, limit.subject(), config, now));
       }
     }
+    // the envelopes of the account's research runs under way: each ends with its run
+    limits.runsOf(key.accountId()).forEach((runId, envelope) -> {
+      for (Limit limit : envelope.limits()) {
+        Map<String, Object> view = view(limits, limit, runId, config, now);
+        view.put("run", runId);
+        out.add(view);
+      }
+    });
     return out;
   }
 

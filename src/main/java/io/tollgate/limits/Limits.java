@@ -79,6 +79,17 @@ public final class Limits {
     }
   }
 
+  /** The envelopes of the research runs of {@code accountId} under way, by run id. */
+  public Map<String, RunEnvelope> runsOf(String accountId) {
+    Map<String, RunEnvelope> out = new java.util.TreeMap<>();
+    runs.forEach((id, envelope) -> {
+      if (envelope.accountId().equals(accountId)) {
+        out.put(id, envelope);
+      }
+    });
+    return out;
+  }
+
   /** Ends run {@code runId}: a later attempt naming it is refused (what it holds now still settles as usual). */
   public void endRun(String runId) {
     runs.remove(runId);
