@@ -50,7 +50,7 @@ final class ResearchQuoter {
     IndicatorSet indicators = io.tollgate.research.indicators.Indicators.of(window);
     List<SectionQuote> sections = new ArrayList<>();
     for (ResearchSection section : mode.sections()) {
-      sections.add(section(config, key, section, mode, window, indicators));
+      sections.add(section(config, key, section, mode, window, indicators, sections));
     }
     long now = clock.millis();
     String id = Ids.next("rq", now);
@@ -62,21 +62,33 @@ final class ResearchQuoter {
   }
 
   private SectionQuote section(GatewayConfig config, ApiKey key, ResearchSection section, ResearchMode mode, Bars bars,
-      IndicatorSet indicators) {
+      IndicatorSet indicators, List<SectionQuote> earlier) {
     String routeHeader = section.routeType() == null ? null : section.routeType().wireName();
     JsonObject body = ResearchPrompts.body(section, bars, indicators, Map.of());
     long budget = ContextWindow.admittedPrompt(body, config.model(section.model())).total();
     JsonObject quoted = body;
+    JsonObject expectedCost = null;
     if (!section.reads().isEmpty()) {
-      // the texts it reads are not written yet: each may be as long as its section's allowance, plus its heading
+      long base = budget;
+      long expectedPrompt = base;
+      // the texts it reads are not written yet: each may be as long as its section's allowance, plus its heading; it
+      // is expected to be as long as that section's expected answer
       for (String read : section.reads()) {
         budget += allowance(mode, read) + 16;
+        expectedPrompt += expectedOutput(earlier, read, allowance(mode, read)) + 16;
       }
       quoted = new JsonObject().put("model", section.model()).put("max_tokens", section.maxTokens()).put("prompt_tokens", budget);
+      JsonObject likely = quoted.copy().put("prompt_tokens", expectedPrompt);
+      expectedCost = new JsonObject(Json.write(quotes.preview(config, key, likely, routeHeader))).getJsonObject("cost");
     }
     Map<String, Object> raw = quotes.preview(config, key, quoted, routeHeader);
     JsonObject q = new JsonObject(Json.write(raw));
     JsonObject cost = q.getJsonObject("cost");
+    if (expectedCost != null) {
+      // the maximum stays the full allowance's; the expectation and the least follow the likely prompt
+      cost = cost.copy().put("expected_micros", expectedCost.getLong("expected_micros"))
+          .put("min_micros", expectedCost.getLong("min_micros"));
+    }
     Bucket bucket = Bucket.valueOf(cost.getString("bucket"));
     Map<Bucket, Long> maxBy = new EnumMap<>(Bucket.class);
     cost.getJsonObject("max_micros_by_bucket").forEach(e -> maxBy.put(Bucket.valueOf(e.getKey()), ((Number) e.getValue()).longValue()));
@@ -84,6 +96,19 @@ final class ResearchQuoter {
     Route route = config.route(section.model(), type);
     return new SectionQuote(section, budget, type.wireName(), maxBy, Map.of(bucket, cost.getLong("expected_micros")),
         Map.of(bucket, cost.getLong("min_micros")), expectedMs(q), worstMs(config, route, q), raw);
+  }
+
+  /** The expected answer length of the earlier section {@code id} (its quote's), or {@code fallback} when unknown. */
+  private static long expectedOutput(List<SectionQuote> earlier, String id, long fallback) {
+    for (SectionQuote s : earlier) {
+      if (s.section().id().equals(id)) {
+        Object tokens = s.quote().get("tokens");
+        if (tokens instanceof Map<?, ?> m && m.get("expected_output") instanceof Number n) {
+          return n.longValue();
+        }
+      }
+    }
+    return fallback;
   }
 
   private static long allowance(ResearchMode mode, String id) {
