@@ -67,4 +67,20 @@ public final class ChatChunk {
     }
     return usage;
   }
+
+  /**
+   * A provider's error body ({@code {"error": {"message", <typeField>}}}) as OpenAI's error, the provider's type as its
+   * type and code; the body unchanged when it is not of that shape.
+   */
+  public static io.vertx.core.buffer.Buffer errorFrom(io.vertx.core.buffer.Buffer upstream, String typeField) {
+    try {
+      JsonObject error = upstream.toJsonObject().getJsonObject("error");
+      if (error == null || error.getValue("message") == null) {
+        return upstream;
+      }
+      return error(error.getString(typeField, "api_error"), error.getString("message")).toBuffer();
+    } catch (RuntimeException e) {
+      return upstream;
+    }
+  }
 }

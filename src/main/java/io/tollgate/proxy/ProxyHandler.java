@@ -307,7 +307,7 @@ public final class ProxyHandler {
     if (!accounted) {
       for (int i = fromLeg; i < route.legs().size(); i++) {
         Verdict skip = SkipRules.reason(route, call.key.scope().allowBucketChange(), call.failedLegs, i);
-        if (skip == null && !probe.admits(i) && healthyLegAfter(probe, i, route.legs().size())) {
+        if (skip == null && !probe.admits(i) && probe.availableAfter(i, route.legs().size())) {
           skip = Verdict.CIRCUIT_OPEN;
         }
         if (skip == null) {
@@ -418,15 +418,6 @@ public final class ProxyHandler {
     private Channel channel(int legIndex) {
       return config.channel(route.legs().get(legIndex).channelId());
     }
-  }
-
-  private static boolean healthyLegAfter(LegHealth health, int index, int legs) {
-    for (int i = index + 1; i < legs; i++) {
-      if (health.available(i)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**

@@ -11,20 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code store.sync} chooses whether each commit survives a power loss too, and reaches SQLite's pragma. */
 class StoreSyncTest {
-  private static final String BASE = """
-      channels:
-        - id: main
-          base_url: http://127.0.0.1:9/v1
-      models:
-        - id: m
-          prices:
-            routed: {input: 1, output: 2}
-      routes:
-        - model: m
-          type: routed
-          legs:
-            - channel: main
-      """;
+  private static final String BASE = io.tollgate.testing.TestConfigs.MINIMAL;
   private final ConfigLoader loader = new ConfigLoader(Map.<String, String>of()::get);
 
   @TempDir

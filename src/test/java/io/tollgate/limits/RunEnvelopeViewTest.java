@@ -17,20 +17,7 @@ import org.junit.jupiter.api.Test;
 /** A research run's envelope is a limit like the others while the run is under way: its owner sees it with the rest. */
 class RunEnvelopeViewTest {
   private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-03T10:00:00Z"), ZoneOffset.UTC);
-  private static final String YAML = """
-      channels:
-        - id: main
-          base_url: http://127.0.0.1:9/v1
-      models:
-        - id: m
-          prices:
-            routed: {input: 1, output: 2}
-      routes:
-        - model: m
-          type: routed
-          legs:
-            - channel: main
-      """;
+  private static final String YAML = io.tollgate.testing.TestConfigs.MINIMAL;
 
   @Test
   void theEnvelopeOfARunUnderWayIsListedWithItsRunAndGoesWithIt() {

@@ -22,4 +22,14 @@ public interface LegHealth {
 
   /** Whether leg {@code legIndex}'s channel would take a request now, taking nothing: the look-ahead. */
   boolean available(int legIndex);
+
+  /** Whether a leg after {@code index}, of {@code legs}, is on a channel that would take a request now. */
+  default boolean availableAfter(int index, int legs) {
+    for (int i = index + 1; i < legs; i++) {
+      if (available(i)) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

@@ -30,7 +30,7 @@ final class LegWalk {
       Leg leg = legs.get(i);
       long worst = request.demand().worstCaseMicros(leg.price(), request.multipliers(), route.type());
       Verdict skip = SkipRules.reason(route, request.keyAllowsBucketChange(), request.failed(), i);
-      if (skip == null && !request.health().admits(i) && healthyLegAfter(request.health(), i, n)) {
+      if (skip == null && !request.health().admits(i) && request.health().availableAfter(i, n)) {
         skip = Verdict.CIRCUIT_OPEN;
       }
       if (skip != null) {
@@ -65,15 +65,6 @@ final class LegWalk {
         : firstLimit != null ? firstLimit
         : new NoLegAvailable(route.model(), route.type().wireName());
     return new Admission(Arrays.asList(out), admitted, refusal);
-  }
-
-  private static boolean healthyLegAfter(LegHealth health, int index, int legs) {
-    for (int i = index + 1; i < legs; i++) {
-      if (health.available(i)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** What each applicable limit reserves for an attempt on {@code leg}; a spend limit of another bucket does not apply. */

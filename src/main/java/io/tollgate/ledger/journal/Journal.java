@@ -65,10 +65,8 @@ public final class Journal {
       JournalSql.saveSnapshot(c, Baseline.of(c, nowMs), nowMs);
     }
     Snapshot latest = JournalSql.snapshot(c, Long.MAX_VALUE, false);
-    AccountingCore core = AccountingCore.rebuild(new LedgerStore.Journal(latest,
-        JournalSql.events(c, latest.seq(), Long.MAX_VALUE).stream().map(Journaled::event).toList()));
     long projected = JournalSql.projectedSeq(c);
-    Journal journal = new Journal(core, projected, latest.seq(), snapshotEvery);
+    Journal journal = new Journal(restore(c, latest), projected, latest.seq(), snapshotEvery);
     journal.unprojected.addAll(JournalSql.events(c, projected, Long.MAX_VALUE));
     journal.committed = journal.unprojected.size();
     return journal;
@@ -142,8 +140,12 @@ public final class Journal {
       // committed, and a rebuild would only stall the writer
       return;
     }
-    Snapshot latest = JournalSql.snapshot(c, Long.MAX_VALUE, false);
-    core = AccountingCore.rebuild(new LedgerStore.Journal(latest,
+    core = restore(c, JournalSql.snapshot(c, Long.MAX_VALUE, false));
+  }
+
+  /** The core {@code latest} and the journal after it describe. */
+  private static AccountingCore restore(Connection c, Snapshot latest) throws SQLException {
+    return AccountingCore.rebuild(new LedgerStore.Journal(latest,
         JournalSql.events(c, latest.seq(), Long.MAX_VALUE).stream().map(Journaled::event).toList()));
   }
 

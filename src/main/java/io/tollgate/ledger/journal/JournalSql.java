@@ -36,16 +36,7 @@ public final class JournalSql {
   /** The events after {@code afterSeq} up to {@code toSeq} (inclusive), in order. */
   public static List<Journaled> events(Connection c, long afterSeq, long toSeq) throws SQLException {
     List<Journaled> out = new ArrayList<>();
-    try (PreparedStatement s = c.prepareStatement("SELECT seq, kind, event, annotation, created_at FROM journal"
-        + " WHERE seq > ? AND seq <= ? ORDER BY seq")) {
-      s.setLong(1, afterSeq);
-      s.setLong(2, toSeq);
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) {
-          out.add(new Journaled(decode(rs.getLong(1), rs.getString(2), rs.getString(3)), rs.getString(4), rs.getLong(5)));
-        }
-      }
-    }
+    forEach(c, afterSeq, toSeq, out::add);
     return out;
   }
 

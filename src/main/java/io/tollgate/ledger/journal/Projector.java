@@ -3,7 +3,6 @@ package io.tollgate.ledger.journal;
 import io.tollgate.config.Bucket;
 import io.tollgate.json.Json;
 import io.tollgate.ledger.LedgerIds;
-import io.tollgate.ledger.LedgerIds.SystemAccount;
 import io.tollgate.ledger.core.CounterClaim;
 import io.tollgate.ledger.core.CounterDelta;
 import io.tollgate.ledger.core.Entry;
@@ -50,7 +49,7 @@ final class Projector {
       if (e instanceof Hold h) {
         String wallet = accounts.wallet(h.accountId(), h.bucket(), j.createdAtMs());
         accounts.get(wallet).held += h.amountMicros();
-        holds.put(h.id(), new HoldRow(h, wallet, j, true));
+        holds.put(h.id(), new HoldRow(h, wallet, j));
       } else if (e instanceof Posting p) {
         String wallet = accounts.wallet(p.accountId(), p.bucket(), j.createdAtMs());
         accounts.get(wallet).held -= p.heldMicros();
@@ -190,7 +189,7 @@ final class Projector {
     String resolution;
     Long resolvedAt;
 
-    HoldRow(Hold hold, String wallet, Journaled taken, boolean fresh) {
+    HoldRow(Hold hold, String wallet, Journaled taken) {
       this.hold = hold;
       this.wallet = wallet;
       this.taken = taken;
@@ -304,9 +303,5 @@ final class Projector {
         }
       }
     }
-  }
-
-  static String systemAccount(SystemAccount kind, Bucket bucket) {
-    return LedgerIds.system(kind, bucket);
   }
 }

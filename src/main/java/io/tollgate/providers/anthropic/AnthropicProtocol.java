@@ -55,15 +55,7 @@ public final class AnthropicProtocol implements UpstreamProtocol {
   /** {@code {"type":"error","error":{"type","message"}}} becomes OpenAI's error with Anthropic's type as its code too. */
   @Override
   public Buffer error(Buffer upstream) {
-    try {
-      JsonObject error = upstream.toJsonObject().getJsonObject("error");
-      if (error == null || error.getValue("message") == null) {
-        return upstream;
-      }
-      return ChatChunk.error(error.getString("type", "api_error"), error.getString("message")).toBuffer();
-    } catch (RuntimeException e) {
-      return upstream;
-    }
+    return ChatChunk.errorFrom(upstream, "type");
   }
 
   @Override

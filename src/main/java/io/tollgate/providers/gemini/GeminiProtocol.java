@@ -48,15 +48,7 @@ public final class GeminiProtocol implements UpstreamProtocol {
   /** {@code {"error":{"code","message","status"}}} becomes OpenAI's error, Gemini's status as its type and code. */
   @Override
   public Buffer error(Buffer upstream) {
-    try {
-      JsonObject error = upstream.toJsonObject().getJsonObject("error");
-      if (error == null || error.getValue("message") == null) {
-        return upstream;
-      }
-      return ChatChunk.error(error.getString("status", "api_error"), error.getString("message")).toBuffer();
-    } catch (RuntimeException e) {
-      return upstream;
-    }
+    return ChatChunk.errorFrom(upstream, "status");
   }
 
   @Override
