@@ -83,4 +83,35 @@ public final class ChatChunk {
       return upstream;
     }
   }
+
+  /** The most a single provider count may be and still be added up safely; a larger one is not a count here. */
+  private static final java.math.BigInteger MAX_COUNT = java.math.BigInteger.valueOf(Long.MAX_VALUE / 8);
+
+  /**
+   * {@code value} as a token count: a whole number from 0 up, exactly as written; null for anything else (a negative,
+   * fractional, huge or non-numeric value), which must never be added into a total that looks believable.
+   */
+  public static Long count(Object value) {
+    if (!(value instanceof Number number)) {
+      return null;
+    }
+    java.math.BigDecimal exact;
+    try {
+      exact = new java.math.BigDecimal(number.toString());
+    } catch (NumberFormatException e) {
+      return null;
+    }
+    if (exact.signum() < 0 || exact.stripTrailingZeros().scale() > 0 || exact.toBigInteger().compareTo(MAX_COUNT) > 0) {
+      return null;
+    }
+    return exact.longValueExact();
+  }
+
+  /**
+   * A usage that the gateway's usage check rejects, naming the provider's field and value that could not be counted:
+   * the gateway then charges its own count.
+   */
+  public static JsonObject uncountable(String field, Object value) {
+    return new JsonObject().put("prompt_tokens", field + " = " + value).put("completion_tokens", field + " = " + value);
+  }
 }

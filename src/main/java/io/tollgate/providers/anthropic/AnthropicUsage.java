@@ -20,25 +20,28 @@ final class AnthropicUsage {
     if (usage == null) {
       return null;
     }
-    Object input = pick(usage, earlier, "input_tokens");
-    Object output = pick(usage, earlier, "output_tokens");
-    Object written = pick(usage, earlier, "cache_creation_input_tokens");
-    Object read = pick(usage, earlier, "cache_read_input_tokens");
-    if (!(input instanceof Number in) || !(output instanceof Number out) || !isCount(written) || !isCount(read)) {
-      // not counts the gateway can add up: handed on under OpenAI's names, for its usage check to judge
-      return new JsonObject().put("prompt_tokens", input).put("completion_tokens", output);
+    long[] counts = new long[4];
+    String[] fields = {"input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"};
+    for (int i = 0; i < fields.length; i++) {
+      Object value = pick(usage, earlier, fields[i]);
+      if (value == null && i >= 2) {
+        continue;
+      }
+      Long count = ChatChunk.count(value);
+      if (count == null) {
+        // a part that is not a whole count from 0 must not vanish into a sum that looks believable: the gateway's own
+        // count is charged instead
+        return ChatChunk.uncountable(fields[i], value);
+      }
+      counts[i] = count;
     }
-    long w = written == null ? 0 : ((Number) written).longValue();
-    long r = read == null ? 0 : ((Number) read).longValue();
-    JsonObject chat = ChatChunk.usage(in.longValue() + w + r, out.longValue(), r);
+    long w = counts[2];
+    long r = counts[3];
+    JsonObject chat = ChatChunk.usage(counts[0] + w + r, counts[1], r);
     if (w > 0) {
       chat.put("cache_creation_input_tokens", w);
     }
     return chat;
-  }
-
-  private static boolean isCount(Object value) {
-    return value == null || value instanceof Number;
   }
 
   /** The field from {@code usage}, else from what an earlier event of the stream reported. */

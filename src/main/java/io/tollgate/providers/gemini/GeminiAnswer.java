@@ -69,17 +69,23 @@ final class GeminiAnswer {
     if (metadata == null) {
       return null;
     }
-    Object prompt = metadata.getValue("promptTokenCount");
-    Object candidates = metadata.getValue("candidatesTokenCount", 0);
-    Object thoughts = metadata.getValue("thoughtsTokenCount", 0);
-    Object cached = metadata.getValue("cachedContentTokenCount", 0);
-    if (!(prompt instanceof Number p) || !(candidates instanceof Number c) || !(thoughts instanceof Number t)
-        || !(cached instanceof Number k)) {
-      return new JsonObject().put("prompt_tokens", prompt).put("completion_tokens", candidates);
+    // tool-use prompt tokens (the results of tools Gemini ran itself) are billed as prompt, thoughts as output
+    String[] fields = {"promptTokenCount", "candidatesTokenCount", "thoughtsTokenCount", "cachedContentTokenCount",
+        "toolUsePromptTokenCount"};
+    long[] counts = new long[fields.length];
+    for (int i = 0; i < fields.length; i++) {
+      Object value = metadata.getValue(fields[i]);
+      if (value == null && i > 0) {
+        continue;
+      }
+      Long count = ChatChunk.count(value);
+      if (count == null) {
+        // a part that is not a whole count from 0 must not vanish into a believable sum: the gateway's own count then
+        return ChatChunk.uncountable(fields[i], value);
+      }
+      counts[i] = count;
     }
-    // tool-use prompt tokens (the results of tools Gemini ran itself) are billed as prompt
-    long toolPrompt = metadata.getValue("toolUsePromptTokenCount") instanceof Number u ? u.longValue() : 0;
-    return ChatChunk.usage(p.longValue() + toolPrompt, c.longValue() + t.longValue(), k.longValue());
+    return ChatChunk.usage(counts[0] + counts[4], counts[1] + counts[2], counts[3]);
   }
 
   /** OpenAI's {@code finish_reason} for Gemini's {@code finishReason}, or null while the candidate goes on. */
