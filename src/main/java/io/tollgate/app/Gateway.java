@@ -20,6 +20,7 @@ import io.tollgate.catalog.RoutesHandler;
 import io.tollgate.health.ChannelsAdmin;
 import io.tollgate.health.HealthRegistry;
 import io.tollgate.pricing.OutputStats;
+import io.tollgate.receipts.ReceiptSql;
 import io.tollgate.pricing.Overruns;
 import io.tollgate.alerts.BudgetAlerts;
 import io.tollgate.quote.QuoteHandler;
@@ -112,6 +113,10 @@ public final class Gateway {
     Limits limits = new Limits(store, clock, accountant::counter);
     HealthRegistry health = new HealthRegistry(clock);
     OutputStats outputs = new OutputStats();
+    store.read(c -> {
+      ReceiptSql.recentCompletions(c, OutputStats.REMEMBERED, outputs::record);
+      return null;
+    });
     Overruns overruns = new Overruns();
     limits.load();
     // a run's envelope counters outlive it only until it ends (a counter a hold still holds on is kept, see the core)

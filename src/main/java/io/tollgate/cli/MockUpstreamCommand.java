@@ -1,5 +1,6 @@
 package io.tollgate.cli;
 
+import io.tollgate.mock.Counting;
 import io.tollgate.mock.MockUpstream;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -54,10 +55,20 @@ final class MockUpstreamCommand implements Callable<Integer> {
   @Option(names = "--port", paramLabel = "N", defaultValue = "9090", description = "Port (default: ${DEFAULT-VALUE}).")
   int port;
 
+  @Option(names = "--count", paramLabel = "HOW", defaultValue = "words",
+      description = "How usage counts tokens: words (one word, one token: what tests predict) or tokenizer (o200k_base,"
+          + " as a real upstream reports). Default: ${DEFAULT-VALUE}.")
+  String count;
+
   @Override
   public Integer call() throws Exception {
+    Counting counting = switch (count) {
+      case "words" -> Counting.WORDS;
+      case "tokenizer" -> Counting.TOKENIZER;
+      default -> throw new CommandLine.ParameterException(new CommandLine(this), "--count: " + count + " (expected: words or tokenizer)");
+    };
     Vertx vertx = Vertx.vertx();
-    MockUpstream mock = MockUpstream.start(vertx, port).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    MockUpstream mock = MockUpstream.start(vertx, port, counting).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     System.out.println("Mock upstream serving on " + mock.baseUrl());
     new java.util.concurrent.CountDownLatch(1).await();
     return 0;

@@ -17,6 +17,7 @@ import io.tollgate.limits.LimitSql;
 import io.tollgate.limits.Metric;
 import io.tollgate.limits.Scope;
 import io.tollgate.limits.Window;
+import io.tollgate.mock.Counting;
 import io.tollgate.mock.MockUpstream;
 import io.tollgate.store.Store;
 import io.tollgate.tenants.Account;
@@ -86,7 +87,7 @@ public final class Demo {
     if (!store.isDemo()) {
       throw new IllegalArgumentException("store: " + store.file() + " (expected: the demo's own database, marked as one)");
     }
-    MockUpstream upstream = MockUpstream.start(vertx, 0).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    MockUpstream upstream = MockUpstream.start(vertx, 0, Counting.TOKENIZER).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     Path file = configFile(store.file());
     if (!Files.exists(file)) {
       Files.write(file, resource("demo/tollgate-demo.yaml"));

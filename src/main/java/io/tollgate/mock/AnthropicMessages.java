@@ -16,7 +16,7 @@ import java.util.OptionalInt;
 final class AnthropicMessages {
   private AnthropicMessages() {}
 
-  static ChatRequest parse(JsonObject body) {
+  static ChatRequest parse(JsonObject body, Counting counting) {
     String model = Fields.model(body);
     OptionalInt maxTokens = Fields.positive(body, "max_tokens");
     if (maxTokens.isEmpty()) {
@@ -26,13 +26,13 @@ final class AnthropicMessages {
     if (messages == null || messages.isEmpty()) {
       throw MockFailure.invalidRequest("messages: expected a non-empty array", "messages");
     }
-    int tokens = Words.count(text(body.getValue("system")));
+    int tokens = counting.count(text(body.getValue("system")));
     for (int i = 0; i < messages.size(); i++) {
       if (!(messages.getValue(i) instanceof JsonObject message)
           || !("user".equals(message.getValue("role")) || "assistant".equals(message.getValue("role")))) {
         throw MockFailure.invalidRequest("messages." + i + ": expected a user or assistant message", "messages");
       }
-      tokens += ChatRequest.TOKENS_PER_MESSAGE + Words.count(text(message.getValue("content")));
+      tokens += ChatRequest.TOKENS_PER_MESSAGE + counting.count(text(message.getValue("content")));
     }
     return new ChatRequest(model, tokens, maxTokens, Fields.flag(body, "stream"), true, toolName(body), false);
   }

@@ -18,7 +18,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param toolCall the function call, when the request offered tools
  * @param finishReason {@code stop}, {@code length} or {@code tool_calls}
  * @param promptTokens counted from the request
- * @param completionTokens words produced
+ * @param completionTokens tokens produced, counted as the mock's {@link Counting} says
  * @param usage whether usage is reported at all
  * @param usageScript the shape of the usage object and any counts it misreports
  */
@@ -40,15 +40,25 @@ record ChatReply(
   record ToolCall(String id, String name, String arguments) {
   }
 
-  static ChatReply plan(ChatRequest request, MockSettings settings) {
+  static ChatReply plan(ChatRequest request, MockSettings settings, Counting counting) {
     int wanted = settings.tokens().orElse(DEFAULT_COMPLETION_TOKENS);
-    int produced = settings.ignoreMaxTokens() ? wanted : Math.min(wanted, request.maxTokens().orElse(Integer.MAX_VALUE));
+    int cap = settings.ignoreMaxTokens() ? Integer.MAX_VALUE : request.maxTokens().orElse(Integer.MAX_VALUE);
+    int words = Math.min(wanted, cap);
     Optional<ToolCall> toolCall = request.toolName()
         .map(name -> new ToolCall("call_" + randomHex(24), name, "{}"));
-    String finishReason =
-        toolCall.isPresent() ? "tool_calls" : produced < wanted ? "length" : "stop";
-    Optional<String> content = toolCall.isPresent()
-        ? Optional.empty() : Optional.of(text(request, settings, produced));
+    Optional<String> content = Optional.empty();
+    int produced = words;
+    if (toolCall.isEmpty()) {
+      String text = text(request, settings, words);
+      // a tokenizer counts some words as several tokens: the answer stops where a real one would, at max_tokens
+      for (int tokens; counting == Counting.TOKENIZER && words > 0 && (tokens = counting.count(text)) > cap; ) {
+        words = (int) Math.min(words - 1L, (long) words * cap / tokens);
+        text = text(request, settings, words);
+      }
+      content = Optional.of(text);
+      produced = counting == Counting.WORDS ? words : counting.count(text);
+    }
+    String finishReason = toolCall.isPresent() ? "tool_calls" : words < wanted ? "length" : "stop";
     return new ChatReply("chatcmpl-" + randomHex(29), System.currentTimeMillis() / 1000,
         request.model(), content, toolCall, finishReason, request.promptTokens(), produced,
         !settings.noUsage() && settings.usage().reported(), settings.usage());

@@ -29,16 +29,16 @@ record ChatRequest(
   /** Stands in for the role and framing tokens a real chat template adds around each message. */
   static final int TOKENS_PER_MESSAGE = 3;
 
-  static ChatRequest parse(JsonObject body) {
+  static ChatRequest parse(JsonObject body, Counting counting) {
     String model = Fields.model(body);
     boolean stream = Fields.flag(body, "stream");
     JsonObject streamOptions = Fields.object(body, "stream_options");
-    return new ChatRequest(model, promptTokens(body), maxTokens(body), stream,
+    return new ChatRequest(model, promptTokens(body, counting), maxTokens(body), stream,
         stream && streamOptions != null && Fields.flag(streamOptions, "include_usage"),
         toolName(body), jsonObject(body));
   }
 
-  private static int promptTokens(JsonObject body) {
+  private static int promptTokens(JsonObject body, Counting counting) {
     JsonArray messages = Fields.array(body, "messages");
     if (messages == null || messages.isEmpty()) {
       throw MockFailure.invalidRequest("messages: expected a non-empty array", "messages");
@@ -48,20 +48,20 @@ record ChatRequest(
       if (!(messages.getValue(i) instanceof JsonObject message)) {
         throw MockFailure.invalidRequest("messages[" + i + "]: expected an object", "messages");
       }
-      tokens += TOKENS_PER_MESSAGE + contentTokens(message.getValue("content"));
+      tokens += TOKENS_PER_MESSAGE + contentTokens(message.getValue("content"), counting);
     }
     return tokens;
   }
 
-  private static int contentTokens(Object content) {
+  private static int contentTokens(Object content, Counting counting) {
     if (content instanceof String text) {
-      return Words.count(text);
+      return counting.count(text);
     }
     int tokens = 0;
     if (content instanceof JsonArray parts) {
       for (Object part : parts) {
         if (part instanceof JsonObject object && object.getValue("text") instanceof String text) {
-          tokens += Words.count(text);
+          tokens += counting.count(text);
         }
       }
     }

@@ -26,9 +26,9 @@ final class Embeddings {
   private record Input(String text, int tokens) {
   }
 
-  static JsonObject reply(JsonObject body, MockSettings settings) {
+  static JsonObject reply(JsonObject body, MockSettings settings, Counting counting) {
     String model = Fields.model(body);
-    List<Input> inputs = inputs(body.getValue("input"));
+    List<Input> inputs = inputs(body.getValue("input"), counting);
     int dimensions = Fields.positive(body, "dimensions").orElse(DEFAULT_DIMENSIONS);
     if (dimensions > MAX_DIMENSIONS) {
       throw MockFailure.invalidRequest("dimensions: " + dimensions + " (expected: <= "
@@ -49,9 +49,9 @@ final class Embeddings {
     return settings.noUsage() || !settings.usage().reported() ? reply : reply.put("usage", settings.usage().renderEmbeddings(tokens));
   }
 
-  private static List<Input> inputs(Object input) {
+  private static List<Input> inputs(Object input, Counting counting) {
     if (input instanceof String text) {
-      return List.of(new Input(text, Words.count(text)));
+      return List.of(new Input(text, counting.count(text)));
     }
     if (input instanceof JsonArray array && !array.isEmpty()) {
       if (array.stream().allMatch(Integer.class::isInstance)) {
@@ -60,7 +60,7 @@ final class Embeddings {
       List<Input> inputs = new ArrayList<>(array.size());
       for (Object item : array) {
         if (item instanceof String text) {
-          inputs.add(new Input(text, Words.count(text)));
+          inputs.add(new Input(text, counting.count(text)));
         } else if (item instanceof JsonArray tokenIds && !tokenIds.isEmpty()
             && tokenIds.stream().allMatch(Integer.class::isInstance)) {
           inputs.add(tokenInput(tokenIds));

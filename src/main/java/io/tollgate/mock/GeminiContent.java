@@ -30,18 +30,18 @@ final class GeminiContent {
     return path.endsWith(":streamGenerateContent");
   }
 
-  static ChatRequest parse(String model, boolean stream, JsonObject body) {
+  static ChatRequest parse(String model, boolean stream, JsonObject body, Counting counting) {
     JsonArray contents = Fields.array(body, "contents");
     if (contents == null || contents.isEmpty()) {
       throw MockFailure.invalidRequest("contents: expected a non-empty array", "contents");
     }
-    int tokens = Words.count(text(Fields.object(body, "systemInstruction")));
+    int tokens = counting.count(text(Fields.object(body, "systemInstruction")));
     for (int i = 0; i < contents.size(); i++) {
       if (!(contents.getValue(i) instanceof JsonObject content)
           || !("user".equals(content.getValue("role")) || "model".equals(content.getValue("role")))) {
         throw MockFailure.invalidRequest("contents[" + i + "]: expected a user or model turn", "contents");
       }
-      tokens += ChatRequest.TOKENS_PER_MESSAGE + Words.count(text(content));
+      tokens += ChatRequest.TOKENS_PER_MESSAGE + counting.count(text(content));
     }
     JsonObject config = Fields.object(body, "generationConfig");
     OptionalInt maxTokens = config == null ? OptionalInt.empty() : Fields.positive(config, "maxOutputTokens");

@@ -28,20 +28,22 @@ final class MockRouter implements Handler<HttpServerRequest> {
 
   private final Vertx vertx;
   private final RequestCounts counts;
+  private final Counting counting;
 
-  MockRouter(Vertx vertx, RequestCounts counts) {
+  MockRouter(Vertx vertx, RequestCounts counts, Counting counting) {
     this.vertx = vertx;
     this.counts = counts;
+    this.counting = counting;
   }
 
   @Override
   public void handle(HttpServerRequest request) {
     String route = request.method().name() + " " + request.path();
     switch (route) {
-      case "POST /v1/chat/completions" -> serve(request, true, Wire.OPENAI, MockRouter::chat);
-      case "POST /v1/messages" -> serve(request, true, Wire.ANTHROPIC, MockRouter::messages);
+      case "POST /v1/chat/completions" -> serve(request, true, Wire.OPENAI, this::chat);
+      case "POST /v1/messages" -> serve(request, true, Wire.ANTHROPIC, this::messages);
       case "POST /v1/embeddings" -> serve(request, true, Wire.OPENAI,
-          (body, settings) -> new Reply.Json(Embeddings.reply(body, settings)));
+          (body, settings) -> new Reply.Json(Embeddings.reply(body, settings, counting)));
       case "GET /v1/models" -> serve(request, false, Wire.OPENAI,
           (body, settings) -> new Reply.Json(Models.reply()));
       default -> {
@@ -50,26 +52,26 @@ final class MockRouter implements Handler<HttpServerRequest> {
           Replies.fail(request.response(), MockFailure.notFound(route), Wire.OPENAI);
         } else {
           boolean stream = GeminiContent.streams(request.path());
-          serve(request, true, Wire.GEMINI, (body, settings) -> gemini(GeminiContent.parse(geminiModel, stream, body), settings));
+          serve(request, true, Wire.GEMINI, (body, settings) -> gemini(GeminiContent.parse(geminiModel, stream, body, counting), settings));
         }
       }
     }
   }
 
-  private static Reply messages(JsonObject body, MockSettings settings) {
-    ChatRequest request = AnthropicMessages.parse(body);
-    ChatReply reply = ChatReply.plan(request, settings);
+  private Reply messages(JsonObject body, MockSettings settings) {
+    ChatRequest request = AnthropicMessages.parse(body, counting);
+    ChatReply reply = ChatReply.plan(request, settings, counting);
     return request.stream() ? new Reply.Stream(AnthropicMessages.events(reply)) : new Reply.Json(AnthropicMessages.message(reply));
   }
 
-  private static Reply gemini(ChatRequest request, MockSettings settings) {
-    ChatReply reply = ChatReply.plan(request, settings);
+  private Reply gemini(ChatRequest request, MockSettings settings) {
+    ChatReply reply = ChatReply.plan(request, settings, counting);
     return request.stream() ? new Reply.Stream(GeminiContent.events(reply)) : new Reply.Json(GeminiContent.response(reply));
   }
 
-  private static Reply chat(JsonObject body, MockSettings settings) {
-    ChatRequest request = ChatRequest.parse(body);
-    ChatReply reply = ChatReply.plan(request, settings);
+  private Reply chat(JsonObject body, MockSettings settings) {
+    ChatRequest request = ChatRequest.parse(body, counting);
+    ChatReply reply = ChatReply.plan(request, settings, counting);
     if (!request.stream()) {
       return new Reply.Json(reply.completionJson());
     }

@@ -67,8 +67,14 @@ public final class MockUpstream {
     this.counts = counts;
   }
 
-  /** Starts listening on 127.0.0.1; port 0 picks a free port, see {@link #port()}. */
+  /** Starts listening on 127.0.0.1; port 0 picks a free port, see {@link #port()}. Usage counts words. */
   public static Future<MockUpstream> start(Vertx vertx, int port) {
+    return start(vertx, port, Counting.WORDS);
+  }
+
+  /** Starts listening on 127.0.0.1, reporting usage counted as {@code counting} says. */
+  public static Future<MockUpstream> start(Vertx vertx, int port, Counting counting) {
+    Objects.requireNonNull(counting, "counting");
     Objects.requireNonNull(vertx, "vertx");
     if (port < 0 || port > 65_535) {
       return Future.failedFuture(
@@ -76,7 +82,7 @@ public final class MockUpstream {
     }
     RequestCounts counts = new RequestCounts();
     return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port))
-        .requestHandler(new MockRouter(vertx, counts))
+        .requestHandler(new MockRouter(vertx, counts, counting))
         .listen()
         .map(server -> new MockUpstream(server, counts));
   }

@@ -4,9 +4,12 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the gateway has measured of each catalog model's answers: the mean completion tokens of its recent
- * successful requests (an exponentially weighted mean, so it follows change), for expected-cost quotes.
+ * successful requests (an exponentially weighted mean, so it follows change), for expected-cost quotes. The gateway
+ * replays its latest receipts into it at start-up, so what it learnt survives a restart.
  */
 public final class OutputStats {
+  /** Succeeded requests read back from the receipts at start-up: enough for the mean to forget its start. */
+  public static final int REMEMBERED = 2_000;
   /** Weight of the newest observation, in 1/1000. */
   private static final long ALPHA_PERMILLE = 100;
 

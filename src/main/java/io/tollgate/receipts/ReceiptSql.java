@@ -66,6 +66,31 @@ public final class ReceiptSql {
     }
   }
 
+  /**
+   * The requested model and completion tokens of the latest {@code limit} succeeded requests with a usage, oldest first:
+   * what the expected-cost quote learns from, so a restart does not forget it.
+   */
+  public static void recentCompletions(Connection c, int limit, java.util.function.ObjLongConsumer<String> into)
+      throws SQLException {
+    List<Receipt> recent = new ArrayList<>();
+    // request ids begin with their time (Ids), so the primary key's index walks them newest first without a sort
+    try (PreparedStatement s = c.prepareStatement("SELECT body FROM receipts WHERE outcome = 'succeeded' AND id LIKE 'req%'"
+        + " ORDER BY id DESC LIMIT ?")) {
+      s.setInt(1, limit);
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          recent.add(Json.read(rs.getString(1), Receipt.class));
+        }
+      }
+    }
+    for (int i = recent.size() - 1; i >= 0; i--) {
+      Receipt r = recent.get(i);
+      if (r.usage() != null && r.requestedModel() != null) {
+        into.accept(r.requestedModel(), r.usage().completionTokens());
+      }
+    }
+  }
+
   public static boolean exists(Connection c, String id) throws SQLException {
     try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM receipts WHERE id = ?")) {
       s.setString(1, id);

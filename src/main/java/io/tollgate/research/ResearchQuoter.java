@@ -260,6 +260,7 @@ final class ResearchQuoter {
     row.put("cost", Map.of("bucket", q.getJsonObject("cost").getString("bucket"),
         "min_micros", q.getJsonObject("cost").getLong("min_micros"),
         "expected_micros", q.getJsonObject("cost").getLong("expected_micros"),
+        "expected_basis", q.getJsonObject("cost").getString("expected_basis"),
         "max_micros_by_bucket", s.maxByBucket()));
     row.put("time", Map.of("expected_ms", s.expectedMs(), "worst_ms", s.worstMs()));
     row.put("would_be_admitted", q.getBoolean("would_be_admitted"));

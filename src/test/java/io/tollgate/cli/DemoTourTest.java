@@ -105,7 +105,8 @@ class DemoTourTest {
     assertThat(backup.path("requested_model").asText()).isEqualTo("gpt-4o-mini");
     assertThat(backup.path("upstream_model").asText()).isEqualTo("gpt-4.1-mini");
     assertThat(backup.path("attempts").path(0).path("outcome").asText()).isEqualTo("http_5xx");
-    assertThat(backup.path("usage")).isEqualTo(primary.path("usage"));
+    // the same question; the answers differ by a token or so (each names its upstream model, counted by a tokenizer)
+    assertThat(backup.path("usage").path("prompt_tokens")).isEqualTo(primary.path("usage").path("prompt_tokens"));
     assertThat(backup.path("bucket").asText()).isEqualTo(primary.path("bucket").asText()).isEqualTo("RMB");
     assertThat(backup.path("cost_micros").asLong()).as("the fallback cost more").isGreaterThan(primary.path("cost_micros").asLong());
     assertThat(tour.out()).contains(backup.path("fallback_reason").asText(), "gpt-4.1-mini",

@@ -211,6 +211,21 @@ class QuoteTest {
   }
 
   @Test
+  void whatWasMeasuredSurvivesARestart() throws Exception {
+    String lone = "{\"model\":\"chat-b\",\"max_tokens\":300,\"messages\":[{\"role\":\"user\",\"content\":\"again\"}]}";
+    for (int i = 0; i < 2; i++) {
+      f.chat(lone, "x-mock", "tokens=12");
+    }
+    long learnt = quote(lone, f.bearer()).getJsonObject("tokens").getLong("expected_output");
+
+    f.restart();
+
+    JsonObject after = quote(lone, f.bearer());
+    assertThat(after.getJsonObject("cost").getString("expected_basis")).contains("measured requests to chat-b");
+    assertThat(after.getJsonObject("tokens").getLong("expected_output")).isEqualTo(learnt).isLessThan(150L);
+  }
+
+  @Test
   void refusesABadQuoteRequestLikeABadRequest() {
     assertThat(f.post("/v1/quote", "{\"model\":\"chat-a\"}", f.bearer()).statusCode()).isEqualTo(400);
     assertThat(f.post("/v1/quote", "{\"model\":\"nope\",\"prompt_tokens\":3}", f.bearer()).statusCode()).isEqualTo(404);
