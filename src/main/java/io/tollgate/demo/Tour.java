@@ -86,7 +86,7 @@ public final class Tour {
     step(2, "the primary fails, the backup serves",
         "The x-mock header scripts the demo's simulated upstream (the demo's channels forward it; a real upstream",
         "never sees it): status=503,when_model=" + MODEL + " makes the primary leg's upstream model answer 503, and",
-        "tokens=" + ANSWER_TOKENS + " gives every other model the same answer as in step 1. The route's fallback"
+        "tokens=" + ANSWER_TOKENS + " gives every other model an answer as long as in step 1. The route's fallback"
             + " policy moves on",
         "after a 5xx to its backup: relay-west running gpt-4.1-mini, a costlier upstream model at its own price.");
     Answer answer = chat("status=503,when_model=" + MODEL + " | tokens=" + ANSWER_TOKENS);

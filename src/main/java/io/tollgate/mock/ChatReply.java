@@ -43,22 +43,23 @@ record ChatReply(
   static ChatReply plan(ChatRequest request, MockSettings settings, Counting counting) {
     int wanted = settings.tokens().orElse(DEFAULT_COMPLETION_TOKENS);
     int cap = settings.ignoreMaxTokens() ? Integer.MAX_VALUE : request.maxTokens().orElse(Integer.MAX_VALUE);
-    int words = Math.min(wanted, cap);
+    int limit = Math.min(wanted, cap);
     Optional<ToolCall> toolCall = request.toolName()
         .map(name -> new ToolCall("call_" + randomHex(24), name, "{}"));
     Optional<String> content = Optional.empty();
-    int produced = words;
+    int produced = limit;
     if (toolCall.isEmpty()) {
+      int words = limit;
       String text = text(request, settings, words);
-      // a tokenizer counts some words as several tokens: the answer stops where a real one would, at max_tokens
-      for (int tokens; counting == Counting.TOKENIZER && words > 0 && (tokens = counting.count(text)) > cap; ) {
-        words = (int) Math.min(words - 1L, (long) words * cap / tokens);
+      // a tokenizer counts some words as several tokens: as many words as fit in the tokens asked for
+      for (int tokens; counting == Counting.TOKENIZER && words > 0 && (tokens = counting.count(text)) > limit; ) {
+        words = (int) Math.min(words - 1L, (long) words * limit / tokens);
         text = text(request, settings, words);
       }
       content = Optional.of(text);
       produced = counting == Counting.WORDS ? words : counting.count(text);
     }
-    String finishReason = toolCall.isPresent() ? "tool_calls" : words < wanted ? "length" : "stop";
+    String finishReason = toolCall.isPresent() ? "tool_calls" : limit < wanted ? "length" : "stop";
     return new ChatReply("chatcmpl-" + randomHex(29), System.currentTimeMillis() / 1000,
         request.model(), content, toolCall, finishReason, request.promptTokens(), produced,
         !settings.noUsage() && settings.usage().reported(), settings.usage());

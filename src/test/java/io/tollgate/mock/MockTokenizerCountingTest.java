@@ -32,7 +32,7 @@ class MockTokenizerCountingTest {
   }
 
   @Test
-  void thePromptAndTheAnswerAreCountedByTheTokenizer() throws Exception {
+  void thePromptAndTheAnswerAreCountedByTheTokenizerTheAnswerAsLongAsAskedFor() throws Exception {
     String text = "Close 101.25, SMA(20) 99.87; RSI(14) = 61.3 — volatility annualised 23.4 %";
     JsonObject answer = new JsonObject(http.post("/chat/completions", chatBody("m", text), "tokens=30").body());
 
@@ -40,7 +40,7 @@ class MockTokenizerCountingTest {
     assertThat(usage.getInteger("prompt_tokens")).isEqualTo(O200K.countTokensOrdinary(text) + ChatRequest.TOKENS_PER_MESSAGE)
         .isNotEqualTo(Words.count(text) + ChatRequest.TOKENS_PER_MESSAGE);
     String content = answer.getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content");
-    assertThat(usage.getInteger("completion_tokens")).isEqualTo(O200K.countTokensOrdinary(content)).isGreaterThan(30);
+    assertThat(usage.getInteger("completion_tokens")).isEqualTo(O200K.countTokensOrdinary(content)).isBetween(25, 30);
   }
 
   @Test
