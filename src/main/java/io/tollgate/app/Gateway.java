@@ -110,6 +110,8 @@ public final class Gateway {
     config.beforeSwap(c -> store.sync(c.storeSync().pragma()));
     Accountant accountant = Accountant.of(store, clock);
     HoldRecovery.recoverAll(store, accountant, clock.millis(), accessLog);
+    // research runs live in the process that started them: none survives a stop, so neither do their envelopes
+    store.writeNow(accountant.forgetCounters(Limits::ofAnyRun));
     Limits limits = new Limits(store, clock, accountant::counter);
     HealthRegistry health = new HealthRegistry(clock);
     OutputStats outputs = new OutputStats();

@@ -83,13 +83,32 @@ public final class Billing {
         requestId));
   }
 
-  /** Inserts a receipt for a request that charged nothing. */
-  public Future<Void> record(Receipt receipt) {
+  /**
+   * Ends a request that charged nothing in one transaction: voids {@code hold} when it is not null (and still pending)
+   * and inserts the request's receipt, so that no crash can leave a void without its receipt.
+   */
+  public Future<Void> voidAndRecord(Hold hold, String resolution, Receipt receipt) {
     return store.<Void>write(c -> {
+      if (hold != null) {
+        accountant.voidHold(hold.id(), resolution).run(c);
+      }
       ReceiptSql.insert(c, receipt);
       return null;
     }).map(v -> {
       told(receipt);
+      return null;
+    });
+  }
+
+  /**
+   * Voids the hold of an attempt that failed, before the request moves on to another leg, and writes the request's
+   * provisional receipt in the same transaction (unless it has one): if the process dies before the request ends, the
+   * request still has a receipt. Its final receipt replaces it.
+   */
+  public Future<Void> voidMovingOn(Hold hold, String resolution, Receipt provisional) {
+    return store.<Void>write(c -> {
+      accountant.voidHold(hold.id(), resolution).run(c);
+      ReceiptSql.insertIfAbsent(c, provisional);
       return null;
     });
   }

@@ -81,7 +81,7 @@ public final class HoldRecovery {
       if (!ReceiptSql.exists(c, v.requestId())) {
         HoldSql.HoldRow hold = HoldSql.byId(c, v.holdId());
         Receipt receipt = interrupted(Json.read(hold.context(), HoldContext.class), hold, resolution, nowMs);
-        ReceiptSql.insert(c, receipt);
+        ReceiptSql.insertIfAbsent(c, receipt);
         receipts.add(receipt);
       }
     }

@@ -108,6 +108,11 @@ public final class Limits {
     return counter.endsWith("|" + runId + "|" + Window.RUN.key(null, null));
   }
 
+  /** Whether {@code counter} is a run's envelope counter, of any run. */
+  public static boolean ofAnyRun(String counter) {
+    return counter.endsWith("|" + Window.RUN.key(null, null));
+  }
+
   /** The counter of {@code limit} in run {@code runId}. */
   public static String runCounter(Limit limit, String runId) {
     return Reservation.counterKey(limit.id(), runId, Window.RUN.key(null, null));

@@ -214,8 +214,20 @@ final class Call {
     return receipt(nowMs, null);
   }
 
+  /**
+   * The receipt a request has while it moves on from a failed leg to the next: {@code interrupted}, as recovery would
+   * write it, with the attempts so far. Its final receipt replaces it; a process that dies first leaves it.
+   */
+  Receipt provisionalReceipt(long nowMs) {
+    return receipt(nowMs, null, "interrupted", 0, "in_progress_at_crash");
+  }
+
   /** The receipt; {@code posted} is the settled hold when this request was charged. */
   Receipt receipt(long nowMs, Posting posted) {
+    return receipt(nowMs, posted, outcome, httpStatus, errorCode);
+  }
+
+  private Receipt receipt(long nowMs, Posting posted, String outcome, int httpStatus, String errorCode) {
     Leg leg = leg();
     Route route = plan == null ? null : plan.route();
     AppliedPrice prices = leg == null ? null : Costs.applied(leg.price(), config.multipliers(), route.type());

@@ -288,9 +288,11 @@ public final class ProxyHandler {
             call.attempts.add(attemptRecord(call, index, leg, attempt.outcome(), attempt.status(), attempt.getMessage(), startedAt));
             call.failedLegs.add(new AdmitRequest.FailedLeg(leg.channelId(), leg.upstreamModel()));
             boolean moveOn = FallbackRules.movesOn(route.fallback(), attempt) && !ctx.response().headWritten();
-            return voidOpenHold(call, "failed_attempt").compose(v -> moveOn
-                ? runLeg(ctx, call, path, index + 1)
-                : Future.failedFuture(attempt));
+            if (!moveOn) {
+              // the request ends here: its hold is voided with its receipt, in one transaction (endUncharged)
+              return Future.failedFuture(attempt);
+            }
+            return voidMovingOn(call).compose(v -> runLeg(ctx, call, path, index + 1));
           });
     });
   }
@@ -659,6 +661,15 @@ public final class ProxyHandler {
         });
   }
 
+  /** Voids the hold of a failed attempt the request moves on from, with a provisional receipt (see Billing). */
+  private Future<Void> voidMovingOn(Call call) {
+    if (!call.holdOpen || call.key == null || !accounted) {
+      return voidOpenHold(call, "failed_attempt");
+    }
+    return billing.voidMovingOn(call.hold, "failed_attempt", call.provisionalReceipt(clock.millis()))
+        .onSuccess(v -> call.holdOpen = false);
+  }
+
   private Future<Void> voidOpenHold(Call call, String resolution) {
     if (!call.holdOpen) {
       return Future.succeededFuture();
@@ -694,7 +705,7 @@ public final class ProxyHandler {
     // kept for later retries only when an upstream answered it: a refusal before any upstream call (a limit, the
     // balance) must not outlive its cause, nor the gateway's own internal error its fix
     boolean keep = call.upstreamAttempts() > 0 && rendered.status() != 500;
-    endUncharged(call, "failed_request", () -> {
+    endUncharged(call, failure instanceof AttemptFailure ? "failed_attempt" : "failed_request", () -> {
       boolean fresh = !response.headWritten();
       if (fresh) {
         ReceiptHeaders.route(response, call);
@@ -732,9 +743,8 @@ public final class ProxyHandler {
     if (call.plan != null) {
       metrics.finished(call.model, call.plan.route().type().wireName(), call.fallback(), 0, 0);
     }
-    return voidOpenHold(call, resolution)
-        .recover(e -> voidOpenHold(call, resolution))
-        .compose(v -> call.key == null || !accounted ? Future.<Void>succeededFuture() : billing.record(call.receipt(clock.millis())))
+    return endWrite(call, resolution)
+        .recover(e -> endWrite(call, resolution))
         .transform(done -> {
           if (done.failed()) {
             LOG.error("could not end request {} cleanly", call.id, done.cause());
@@ -745,6 +755,15 @@ public final class ProxyHandler {
           }
           return Future.succeededFuture();
         });
+  }
+
+  /** Voids the open hold of a request that charged nothing and inserts its receipt, in one transaction. */
+  private Future<Void> endWrite(Call call, String resolution) {
+    if (call.key == null || !accounted) {
+      return voidOpenHold(call, resolution);
+    }
+    return billing.voidAndRecord(call.holdOpen ? call.hold : null, resolution, call.receipt(clock.millis()))
+        .onSuccess(v -> call.holdOpen = false);
   }
 
   /** An upstream 4xx caused by the request: the client sees the upstream's own error, with our receipt id. */

@@ -1,6 +1,7 @@
 package io.tollgate.proxy;
 
 import io.tollgate.config.Channel;
+import io.tollgate.http.ApiException;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -65,7 +66,16 @@ final class UpstreamClient {
         "timeout_first_byte", "no response within the first-byte timeout of " + channel.timeouts().firstByteMs() + " ms")));
     result.future().onComplete(done -> vertx.cancelTimer(timer));
     abandoned.onComplete(left -> result.tryFail(new ClientLeft(sent[0])));
-    client.request(options).onComplete(opened -> {
+    Future<HttpClientRequest> opening;
+    try {
+      opening = client.request(options);
+    } catch (IllegalStateException closed) {
+      // the gateway is stopping: its upstream client closed before this call went out
+      result.tryFail(new ApiException(503, "server_error", "gateway_stopping", null,
+          "The gateway is stopping: nothing was sent upstream and nothing was charged. Retry the request."));
+      return result.future();
+    }
+    opening.onComplete(opened -> {
       if (opened.failed()) {
         result.tryFail(classifyConnect(opened.cause(), channel));
         return;

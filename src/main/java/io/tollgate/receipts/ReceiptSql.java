@@ -13,11 +13,27 @@ import java.util.Optional;
 public final class ReceiptSql {
   private ReceiptSql() {}
 
+  /** The columns a later receipt of the same request replaces. */
+  private static final String REPLACE = " DO UPDATE SET account_id = excluded.account_id, project_id = excluded.project_id,"
+      + " key_id = excluded.key_id, created_at = excluded.created_at, model = excluded.model, outcome = excluded.outcome,"
+      + " body = excluded.body, charged = excluded.charged, transfer_id = excluded.transfer_id, cost = excluded.cost,"
+      + " route_type = excluded.route_type, bucket = excluded.bucket";
+
   /**
-   * Inserts {@code r} unless its request already has a receipt (which stays: a request has one receipt, and the charged
-   * one, journaled with its posting, replaces an uncharged one when its projection comes, see {@link #project}).
+   * Inserts the final receipt of a request that charged nothing. It replaces an uncharged receipt written for the
+   * request before (the provisional one of a fallback, see {@link #insertIfAbsent}), never a charged one: a request
+   * has one receipt, and the charged one, journaled with its posting, replaces any other when its projection comes
+   * ({@link #project}).
    */
   public static void insert(Connection c, Receipt r) throws SQLException {
+    write(c, r, Json.write(r), " ON CONFLICT (id)" + REPLACE + " WHERE receipts.charged = 0");
+  }
+
+  /**
+   * Inserts {@code r} unless its request already has a receipt: a provisional receipt (a request that moves on to
+   * another leg has one, in case the process dies before it ends) or one that recovery writes.
+   */
+  public static void insertIfAbsent(Connection c, Receipt r) throws SQLException {
     write(c, r, Json.write(r), " ON CONFLICT (id) DO NOTHING");
   }
 
@@ -26,10 +42,7 @@ public final class ReceiptSql {
    * receipt, and replaces any other written for the same request meanwhile. A duplicate never fails the projection.
    */
   public static void project(Connection c, Receipt r, String body) throws SQLException {
-    write(c, r, body, " ON CONFLICT (id) DO UPDATE SET account_id = excluded.account_id, project_id = excluded.project_id,"
-        + " key_id = excluded.key_id, created_at = excluded.created_at, model = excluded.model, outcome = excluded.outcome,"
-        + " body = excluded.body, charged = excluded.charged, transfer_id = excluded.transfer_id, cost = excluded.cost,"
-        + " route_type = excluded.route_type, bucket = excluded.bucket");
+    write(c, r, body, " ON CONFLICT (id)" + REPLACE);
   }
 
   private static void write(Connection c, Receipt r, String body, String onConflict) throws SQLException {

@@ -69,7 +69,9 @@ class ResearchRunCrashTest {
       }
     });
     JsonObject receipt = new JsonObject(body);
-    assertThat(receipt.getString("outcome")).as(receipt.encodePrettily()).isIn("client_disconnected", "interrupted");
+    // the stop cut the section in flight, or came between its hold and its upstream call (refused: the gateway stops)
+    assertThat(receipt.getString("outcome") + ":" + receipt.getString("error_code")).as(receipt.encodePrettily())
+        .matches("client_disconnected:.*|interrupted:.*|rejected:gateway_stopping");
     assertThat(receipt.getString("run")).isEqualTo(runId);
     long charged = receipt.getLong("charged_micros", 0L);
     assertThat(charged).isLessThanOrEqualTo(quote.getJsonObject("cost").getJsonObject("RMB").getLong("max_micros"));
