@@ -20,7 +20,7 @@ import io.tollgate.catalog.RoutesHandler;
 import io.tollgate.health.ChannelsAdmin;
 import io.tollgate.health.HealthRegistry;
 import io.tollgate.pricing.OutputStats;
-import io.tollgate.receipts.ReceiptSql;
+import io.tollgate.pricing.OutputStatsSql;
 import io.tollgate.pricing.Overruns;
 import io.tollgate.alerts.BudgetAlerts;
 import io.tollgate.quote.QuoteHandler;
@@ -61,6 +61,8 @@ public final class Gateway {
   private String deploymentId;
   private long sweeper = -1;
   private long projector = -1;
+  /** What the quotes measured of each model's answers, kept in the store every sweep and at a stop. */
+  private OutputStats outputs;
   /** How often the journal's projections catch up when nothing else made them. */
   private static final long PROJECT_INTERVAL_MS = 200;
 
@@ -116,7 +118,7 @@ public final class Gateway {
     HealthRegistry health = new HealthRegistry(clock);
     OutputStats outputs = new OutputStats();
     store.read(c -> {
-      ReceiptSql.recentCompletions(c, OutputStats.REMEMBERED, outputs::record);
+      OutputStatsSql.load(c, outputs);
       return null;
     });
     Overruns overruns = new Overruns();
@@ -145,10 +147,12 @@ public final class Gateway {
         new LimitsApi(vertx, store, limits, auth, config, clock), admin, new AdminMoney(vertx, ledger, codes, store, clock),
         new ChannelsAdmin(config, health), quotes, new CatalogHandler(config, auth, health), metrics, research::mount);
     Gateway gateway = new Gateway(vertx, store, access, config, proxy, metrics, accountant, chosen);
+    gateway.outputs = outputs;
     gateway.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> access.write(c -> {
       ProxyHandler.expireIdempotency(c, clock.millis());
       HoldRecovery.Resolved expired = HoldRecovery.expire(accountant, clock.millis()).run(c);
       accountant.forgetCounters(limits.endedLongAgo()).run(c);
+      OutputStatsSql.save(c, outputs);
       return expired;
     }).onSuccess(expired -> expired.receipts().forEach(accessLog::recorded)));
     // projections follow the journal off the request path: in batches as it grows, and at least this often
@@ -197,7 +201,10 @@ public final class Gateway {
     Future<Void> undeployed = deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
     // the projections catch up before the store is handed back: a verify after a stop sees them whole
     return undeployed.compose(v -> proxy.close())
-        .compose(v -> store.isOpen() ? storeAccess.write(accountant.projection()).<Void>mapEmpty().recover(e -> {
+        .compose(v -> store.isOpen() ? storeAccess.write(c -> {
+          OutputStatsSql.save(c, outputs);
+          return accountant.projection().run(c);
+        }).<Void>mapEmpty().recover(e -> {
           LOG.warn("the journal's projections could not catch up at stop; the next start applies them: {}", e.getMessage());
           return Future.succeededFuture();
         }) : Future.<Void>succeededFuture())

@@ -25,6 +25,14 @@ public final class Json {
     }
   }
 
+  public static <T> T read(String text, com.fasterxml.jackson.core.type.TypeReference<T> type) {
+    try {
+      return MAPPER.readValue(text, type);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot read " + type.getType().getTypeName() + ": " + e.getOriginalMessage(), e);
+    }
+  }
+
   public static <T> T read(String text, Class<T> type) {
     try {
       return MAPPER.readValue(text, type);

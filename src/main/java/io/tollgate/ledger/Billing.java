@@ -102,13 +102,14 @@ public final class Billing {
 
   /**
    * Voids the hold of an attempt that failed, before the request moves on to another leg, and writes the request's
-   * provisional receipt in the same transaction (unless it has one): if the process dies before the request ends, the
-   * request still has a receipt. Its final receipt replaces it.
+   * provisional receipt (with its attempts so far) in the same transaction: if the process dies before the request
+   * ends, the request still has a receipt. Its final receipt replaces it, or recovery's does.
    */
   public Future<Void> voidMovingOn(Hold hold, String resolution, Receipt provisional) {
     return store.<Void>write(c -> {
       accountant.voidHold(hold.id(), resolution).run(c);
-      ReceiptSql.insertIfAbsent(c, provisional);
+      // replaces the provisional receipt of an earlier failover: the attempts so far, each time
+      ReceiptSql.insert(c, provisional);
       return null;
     });
   }

@@ -78,20 +78,24 @@ public final class HoldRecovery {
     List<Receipt> receipts = new ArrayList<>();
     for (Voided v : voided) {
       ids.add(v.requestId());
-      if (!ReceiptSql.exists(c, v.requestId())) {
+      java.util.Optional<Receipt> existing = ReceiptSql.byId(c, v.requestId());
+      if (existing.isEmpty() || existing.get().provisional()) {
+        // a request that had failed over keeps the attempts its provisional receipt lists, before the one in flight
         HoldSql.HoldRow hold = HoldSql.byId(c, v.holdId());
-        Receipt receipt = interrupted(Json.read(hold.context(), HoldContext.class), hold, resolution, nowMs);
-        ReceiptSql.insertIfAbsent(c, receipt);
+        Receipt receipt = interrupted(Json.read(hold.context(), HoldContext.class), hold, resolution, nowMs,
+            existing.map(Receipt::attempts).orElse(List.of()));
+        ReceiptSql.insert(c, receipt);
         receipts.add(receipt);
       }
     }
     return new Resolved(List.copyOf(ids), List.copyOf(receipts));
   }
 
-  private static Receipt interrupted(HoldContext ctx, HoldSql.HoldRow hold, String resolution, long nowMs) {
+  private static Receipt interrupted(HoldContext ctx, HoldSql.HoldRow hold, String resolution, long nowMs,
+      List<io.tollgate.receipts.Attempt> earlier) {
     return new Receipt(ctx.requestId(), ctx.createdAtMs(), ctx.accountId(), ctx.projectId(), ctx.keyId(), ctx.endpoint(),
         ctx.model(), ctx.routeType(), ctx.stream(), "interrupted", 0, "hold_" + resolution, ctx.leg(), ctx.channel(),
-        ctx.upstreamModel(), !"primary".equals(ctx.leg()), null, List.of(),
+        ctx.upstreamModel(), !"primary".equals(ctx.leg()), null, earlier,
         new Usage(ctx.promptTokens(), 0, 0, "recovered"), hold.bucket().name(), null, null, hold.amount(), null,
         false, 0L, null, null, null, null, nowMs - ctx.createdAtMs(), null, null, null,
         ctx.run());

@@ -219,7 +219,7 @@ final class Call {
    * write it, with the attempts so far. Its final receipt replaces it; a process that dies first leaves it.
    */
   Receipt provisionalReceipt(long nowMs) {
-    return receipt(nowMs, null, "interrupted", 0, "in_progress_at_crash");
+    return receipt(nowMs, null, "interrupted", 0, Receipt.IN_PROGRESS);
   }
 
   /** The receipt; {@code posted} is the settled hold when this request was charged. */

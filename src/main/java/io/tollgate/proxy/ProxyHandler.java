@@ -670,6 +670,9 @@ public final class ProxyHandler {
         .onSuccess(v -> call.holdOpen = false);
   }
 
+  /** The gateway's own passing conditions: their answers are never kept as an Idempotency-Key's result. */
+  private static final java.util.Set<String> TRANSIENT = java.util.Set.of("gateway_stopping", "accounting_unavailable");
+
   private Future<Void> voidOpenHold(Call call, String resolution) {
     if (!call.holdOpen) {
       return Future.succeededFuture();
@@ -703,8 +706,9 @@ public final class ProxyHandler {
     call.legIndex = -1;
     ApiException rendered = error;
     // kept for later retries only when an upstream answered it: a refusal before any upstream call (a limit, the
-    // balance) must not outlive its cause, nor the gateway's own internal error its fix
-    boolean keep = call.upstreamAttempts() > 0 && rendered.status() != 500;
+    // balance) must not outlive its cause, nor the gateway's own internal error its fix, nor a stop (even one that
+    // came after a failover) the restart
+    boolean keep = call.upstreamAttempts() > 0 && rendered.status() != 500 && !TRANSIENT.contains(rendered.code());
     endUncharged(call, failure instanceof AttemptFailure ? "failed_attempt" : "failed_request", () -> {
       boolean fresh = !response.headWritten();
       if (fresh) {

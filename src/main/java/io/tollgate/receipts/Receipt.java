@@ -61,4 +61,14 @@ public record Receipt(
     String run) {
 
   public static final String DELIVERY_FAILED = "failed";
+  /**
+   * The error code of the receipt a request has while it moves on from a failed leg (outcome {@code interrupted}, as
+   * if the process died then): its final receipt replaces it, or recovery does when the process died.
+   */
+  public static final String IN_PROGRESS = "in_progress_at_crash";
+
+  /** Whether this is the provisional receipt of a request that was moving on to another leg. */
+  public boolean provisional() {
+    return !charged && IN_PROGRESS.equals(errorCode);
+  }
 }

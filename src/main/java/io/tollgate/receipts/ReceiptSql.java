@@ -20,21 +20,13 @@ public final class ReceiptSql {
       + " route_type = excluded.route_type, bucket = excluded.bucket";
 
   /**
-   * Inserts the final receipt of a request that charged nothing. It replaces an uncharged receipt written for the
-   * request before (the provisional one of a fallback, see {@link #insertIfAbsent}), never a charged one: a request
+   * Inserts the receipt of a request that charged nothing. It replaces an uncharged receipt written for the request
+   * before (the provisional one of a request failing over, {@link Receipt#provisional}), never a charged one: a request
    * has one receipt, and the charged one, journaled with its posting, replaces any other when its projection comes
    * ({@link #project}).
    */
   public static void insert(Connection c, Receipt r) throws SQLException {
     write(c, r, Json.write(r), " ON CONFLICT (id)" + REPLACE + " WHERE receipts.charged = 0");
-  }
-
-  /**
-   * Inserts {@code r} unless its request already has a receipt: a provisional receipt (a request that moves on to
-   * another leg has one, in case the process dies before it ends) or one that recovery writes.
-   */
-  public static void insertIfAbsent(Connection c, Receipt r) throws SQLException {
-    write(c, r, Json.write(r), " ON CONFLICT (id) DO NOTHING");
   }
 
   /**
@@ -76,40 +68,6 @@ public final class ReceiptSql {
       s.setString(1, Receipt.DELIVERY_FAILED);
       s.setString(2, id);
       s.executeUpdate();
-    }
-  }
-
-  /**
-   * The requested model and completion tokens of the latest {@code limit} succeeded requests with a usage, oldest first:
-   * what the expected-cost quote learns from, so a restart does not forget it.
-   */
-  public static void recentCompletions(Connection c, int limit, java.util.function.ObjLongConsumer<String> into)
-      throws SQLException {
-    List<Receipt> recent = new ArrayList<>();
-    // request ids begin with their time (Ids), so the primary key's index walks them newest first without a sort
-    try (PreparedStatement s = c.prepareStatement("SELECT body FROM receipts WHERE outcome = 'succeeded' AND id LIKE 'req%'"
-        + " ORDER BY id DESC LIMIT ?")) {
-      s.setInt(1, limit);
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) {
-          recent.add(Json.read(rs.getString(1), Receipt.class));
-        }
-      }
-    }
-    for (int i = recent.size() - 1; i >= 0; i--) {
-      Receipt r = recent.get(i);
-      if (r.usage() != null && r.requestedModel() != null) {
-        into.accept(r.requestedModel(), r.usage().completionTokens());
-      }
-    }
-  }
-
-  public static boolean exists(Connection c, String id) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM receipts WHERE id = ?")) {
-      s.setString(1, id);
-      try (ResultSet rs = s.executeQuery()) {
-        return rs.next();
-      }
     }
   }
 

@@ -1,4 +1,4 @@
-package io.tollgate.review4;
+package io.tollgate.billing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * review4: a request that fails over twice keeps the provisional receipt of its FIRST failover only
+ * From the review (it failed before the fix): a request that fails over twice keeps the provisional receipt of its FIRST failover only
  * (Billing.voidMovingOn uses ReceiptSql.insertIfAbsent). If the process dies while the third leg runs, recovery finds
  * a receipt (exists()) and writes none: the receipt left lacks the second leg's upstream attempt, which did call an
  * upstream. billing.md promises "its attempts so far"; DESIGN says a receipt records every attempt.

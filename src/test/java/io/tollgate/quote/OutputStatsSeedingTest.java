@@ -1,4 +1,4 @@
-package io.tollgate.review4;
+package io.tollgate.quote;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,12 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * review4: OutputStats is seeded at start-up from the latest 2,000 succeeded receipts of ALL models together
- * (ReceiptSql.recentCompletions, one global LIMIT). A model measured before the restart whose last request is older
- * than the last 2,000 succeeded requests to other models loses what the gateway had learnt of it: after the restart
- * its quote says "no request measured yet" and its expected cost jumps to half the output allowance, although the
- * javadoc promises "what it learnt survives a restart". In production 2,000 requests to a popular model come in
- * minutes, so every rarely used model (the official routes, a research mode's model) is forgotten by a restart.
+ * From the review: what the quote measured of a rarely used model survives a restart, however many requests to other
+ * models came after it (the measured means are kept in the store, not rebuilt from the latest receipts).
  */
 class OutputStatsSeedingTest {
   @TempDir

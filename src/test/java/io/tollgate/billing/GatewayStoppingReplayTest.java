@@ -1,4 +1,4 @@
-package io.tollgate.review4;
+package io.tollgate.billing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * review4: a stop that comes between a failed-over request's backup hold and its upstream call answers 503
+ * From the review (it failed before the fix): a stop that comes between a failed-over request's backup hold and its upstream call answers 503
  * gateway_stopping ("nothing was sent upstream and nothing was charged. Retry the request."). Because an earlier leg
  * had called an upstream (upstreamAttempts() > 0) and the status is not 500, ProxyHandler.fail stores that 503 as
  * the Idempotency-Key's result: a retry with the same key after the restart replays the 503 for 24 hours instead of
