@@ -104,7 +104,8 @@ public final class Gateway {
     AccessLog accessLog = new AccessLog(prefixes);
     // the accounting core is restored from the journal (a database older than it is migrated first); holds left
     // open by an earlier stop are then resolved before the first request, by the rule in docs/billing.md: the store
-    // is this process's alone (Store.open locks the file), so none of them belongs to a live gateway
+    // is this process's alone (Store.open locks the file), so none of them belongs to a live gateway. On a shared
+    // store (PostgreSQL) only this node's own holds are resolved here; the others' end by their expiry (scale-out.md)
     store.sync(config.current().storeSync().pragma());
     config.beforeSwap(c -> store.sync(c.storeSync().pragma()));
     Accountant accountant = Accountant.of(store, clock);
@@ -145,8 +146,9 @@ public final class Gateway {
       return expired;
     }).onSuccess(expired -> expired.receipts().forEach(accessLog::recorded)));
     // projections follow the journal off the request path: in batches as it grows, and at least this often
+    // on a shared store this is also when the core reads the other processes' events while this one is idle
     gateway.projector = vertx.setPeriodic(PROJECT_INTERVAL_MS, id -> {
-      if (accountant.behind() > 0) {
+      if (accountant.behind() > 0 || accountant.shared()) {
         access.write(accountant.projection()).onFailure(e -> LOG.error("the journal's projections could not catch up"
             + " ({} events behind); reads wait for them: {}", accountant.behind(), e.getMessage(), e));
       }

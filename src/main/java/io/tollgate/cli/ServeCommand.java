@@ -74,29 +74,39 @@ final class ServeCommand implements Callable<Integer> {
     Vertx vertx = io.tollgate.app.Gateway.newVertx();
     Clock clock = Clock.systemUTC();
     Store store;
+    ConfigHolder holder;
+    Demo.Setup demoSetup = null;
+    GatewayConfig loaded = null;
+    ConfigLoader loader = new ConfigLoader(System::getenv);
+    if (!demo) {
+      // the configuration names the store (store.kind), so it is read first
+      try {
+        loaded = loader.load(config == null ? Path.of("tollgate.yaml") : config);
+      } catch (ConfigException e) {
+        System.err.println("error: invalid configuration\n" + e.getMessage());
+        vertx.close();
+        return 2;
+      }
+    }
     try {
-      store = demo ? data.createDemo() : data.create();
+      store = demo ? data.createDemo() : data.create(loaded.store());
     } catch (RuntimeException e) {
       System.err.println("error: " + e.getMessage());
       vertx.close();
       return 1;
     }
-    ConfigHolder holder;
-    Demo.Setup demoSetup = null;
-    try {
-      if (demo) {
+    if (demo) {
+      try {
         demoSetup = Demo.prepare(vertx, store, clock);
-        holder = demoSetup.config();
-      } else {
-        ConfigLoader loader = new ConfigLoader(System::getenv);
-        GatewayConfig loaded = loader.load(config == null ? Path.of("tollgate.yaml") : config);
-        holder = new ConfigHolder(loaded, loader);
+      } catch (ConfigException e) {
+        System.err.println("error: invalid configuration\n" + e.getMessage());
+        store.close();
+        vertx.close();
+        return 2;
       }
-    } catch (ConfigException e) {
-      System.err.println("error: invalid configuration\n" + e.getMessage());
-      store.close();
-      vertx.close();
-      return 2;
+      holder = demoSetup.config();
+    } else {
+      holder = new ConfigHolder(loaded, loader);
     }
     // from here the process logs as the configuration says, and follows each reload
     holder.afterSwap(c -> LogSetup.apply(c.logging()));
@@ -128,7 +138,7 @@ final class ServeCommand implements Callable<Integer> {
       System.out.println(demoSetup.banner(gateway.port()));
     } else {
       System.out.println("Tollgate is serving " + Plural.of(holder.current().models().size(), "model") + " on http://127.0.0.1:"
-          + gateway.port() + "/v1 (database " + store.file().toAbsolutePath().normalize() + ")"
+          + gateway.port() + "/v1 (database " + store.describe() + (store.shared() ? ", node " + store.node() : "") + ")"
           + (vertx.isNativeTransportEnabled() ? "" : " (the JDK's network transport: Linux's epoll did not load)"));
     }
     if (noAccounting) {

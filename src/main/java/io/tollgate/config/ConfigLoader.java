@@ -129,7 +129,53 @@ public final class ConfigLoader {
     List<ConfiguredLimit> limits = limits(root, channels, routes);
     return new GatewayConfig(source, port, maxBody, serverLimits, zone, multipliers, channels, models, routes, limits,
         redactor(channels), alerts(root.child("alerts")), logging(root.child("logging")), storeSync(root.child("store")),
-        ResearchConfigs.parse(root.child("research"), models, routes, source == null ? null : source.toAbsolutePath().getParent()));
+        ResearchConfigs.parse(root.child("research"), models, routes, source == null ? null : source.toAbsolutePath().getParent()),
+        store(root.child("store")));
+  }
+
+  /** {@code store: {kind, url, user, password, pool_size, node}}: the engine; see {@link StoreConfig}. */
+  private StoreConfig store(Node node) {
+    if (node.isMissing()) {
+      return StoreConfig.SQLITE;
+    }
+    String kind = node.text("kind", "sqlite").toLowerCase(Locale.ROOT);
+    if (kind.equals("sqlite")) {
+      for (String field : List.of("url", "user", "password", "pool_size", "node")) {
+        if (node.has(field)) {
+          throw node.child(field).error("'" + field + "' is for kind: postgres", "remove it, or set kind: postgres");
+        }
+      }
+      return StoreConfig.SQLITE;
+    }
+    if (!kind.equals("postgres")) {
+      throw node.child("kind").error("unknown store kind '" + kind + "'",
+          "use sqlite (one process, a file in the data directory) or postgres (several processes on one database)");
+    }
+    if (!node.has("url")) {
+      throw node.error("kind: postgres needs a url", "add url: jdbc:postgresql://127.0.0.1:5432/tollgate");
+    }
+    String url = resolve(node.child("url"), node.text("url"));
+    if (!url.startsWith("jdbc:postgresql://")) {
+      throw node.child("url").error("'" + node.text("url") + "' is not a PostgreSQL JDBC URL",
+          "write it like jdbc:postgresql://127.0.0.1:5432/tollgate");
+    }
+    String password = null;
+    if (node.has("password")) {
+      String raw = node.text("password");
+      if (!ENV_REF.matcher(raw).matches()) {
+        throw node.child("password").error("the password is written in the file",
+            "write it as ${ENV_VAR} and set that environment variable, so the secret stays out of the file");
+      }
+      password = resolve(node.child("password"), raw);
+    }
+    String user = node.has("user") ? resolve(node.child("user"), node.text("user")) : null;
+    int poolSize = (int) node.integer("pool_size", 1, 100, 4);
+    String nodeName = node.has("node") ? resolve(node.child("node"), node.text("node")) : null;
+    if (nodeName != null && (nodeName.isBlank() || nodeName.length() > 100)) {
+      throw node.child("node").error("node: '" + nodeName + "' (expected: 1 to 100 characters)",
+          "name this gateway process, uniquely among those sharing the database (e.g. gw-1)");
+    }
+    return new StoreConfig(kind, url, user, password, poolSize, nodeName);
   }
 
   /** {@code store: {sync: normal | full}}: how far a commit of the journal is durable. */
@@ -137,7 +183,7 @@ public final class ConfigLoader {
     if (node.isMissing()) {
       return StoreSync.NORMAL;
     }
-    node.onlyKeys(Set.of("sync"));
+    node.onlyKeys(Set.of("sync", "kind", "url", "user", "password", "pool_size", "node"));
     String name = node.text("sync", "normal").toLowerCase(Locale.ROOT);
     return switch (name) {
       case "normal" -> StoreSync.NORMAL;
