@@ -1,5 +1,3 @@
--- PostgreSQL dialect of sqlite/V5.sql: the same indexes dropped and the same partial index; limit_usage keeps its
--- table (SQLite's WITHOUT ROWID copy has no counterpart here, a primary key already is the table's only index).
-DROP INDEX receipts_by_transfer;
-DROP INDEX holds_pending;
-CREATE INDEX holds_pending ON holds (expires_at) WHERE status = 'pending';
+-- PostgreSQL dialect of sqlite/V5.sql: the index goes; entries keep their bigserial seq (SQLite's rowid copy has no
+-- counterpart here).
+DROP INDEX transfers_by_request;
