@@ -94,7 +94,12 @@ public final class GatewayFixture implements AutoCloseable {
    * the same node, and {@link #peer} starts more gateways on it.
    */
   public static GatewayFixture startPostgres(Path dir, String url, String node) throws Exception {
-    GatewayFixture f = start(dir, Clock.systemUTC(), "", () -> Postgres.open(url, node));
+    return startPostgres(dir, url, node, Clock.systemUTC());
+  }
+
+  /** {@link #startPostgres(Path, String, String)} with {@code clock}, which its peers share. */
+  public static GatewayFixture startPostgres(Path dir, String url, String node, Clock clock) throws Exception {
+    GatewayFixture f = start(dir, clock, "", () -> Postgres.open(url, node));
     f.opener = () -> Postgres.open(url, node);
     f.postgresUrl = url;
     return f;
