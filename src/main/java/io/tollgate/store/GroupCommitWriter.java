@@ -33,6 +33,7 @@ final class GroupCommitWriter implements AutoCloseable {
   private volatile SqlWork<?> beforeTransaction = c -> null;
   /** Set when the connection broke and no new one could be opened yet: the next batch opens one first. */
   private boolean broken;
+  private long failedReconnects;
   private final BlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean closed;
@@ -280,10 +281,14 @@ final class GroupCommitWriter implements AutoCloseable {
       afterRollback.accept(connection);
       connection.rollback();
       broken = false;
-      LOG.info("the store writer reconnected to the database");
+      LOG.info("the store writer reconnected to the database after {} failed attempt(s)", failedReconnects);
+      failedReconnects = 0;
       return true;
     } catch (SQLException | RuntimeException e) {
-      LOG.warn("the store writer cannot reconnect to the database: {}", e.getMessage());
+      // once per outage, then every hundredth attempt: a database that is down is tried at every transaction
+      if (failedReconnects++ % 100 == 0) {
+        LOG.warn("the store writer cannot reconnect to the database (attempt {}): {}", failedReconnects, e.getMessage());
+      }
       return false;
     }
   }
