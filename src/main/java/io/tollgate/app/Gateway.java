@@ -60,6 +60,9 @@ public final class Gateway {
   private String deploymentId;
   private long sweeper = -1;
   private long projector = -1;
+  private long limitsReader = -1;
+  /** How often a gateway sharing its store re-reads the stored limit definitions other processes may change. */
+  private static final long SHARED_LIMITS_REREAD_MS = 1_000;
   /** How often the journal's projections catch up when nothing else made them. */
   private static final long PROJECT_INTERVAL_MS = 200;
 
@@ -160,6 +163,13 @@ public final class Gateway {
         });
       }
     });
+    if (store.shared()) {
+      // other processes change stored limits too: read them again every second, as a revoked key is (KeyAuthenticator)
+      gateway.limitsReader = vertx.setPeriodic(SHARED_LIMITS_REREAD_MS, id -> vertx.executeBlocking(() -> {
+        limits.refreshDefinitions();
+        return null;
+      }, false).onFailure(e -> LOG.debug("stored limits not re-read: {}", e.getMessage())));
+    }
     Connections connections = Connections.create(config.current().serverLimits(), clock);
     config.beforeSwap(c -> {
       if (!c.serverLimits().equals(connections.limits())) {
@@ -196,6 +206,7 @@ public final class Gateway {
   public Future<Void> stop() {
     vertx.cancelTimer(sweeper);
     vertx.cancelTimer(projector);
+    vertx.cancelTimer(limitsReader);
     Future<Void> undeployed = deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
     // the projections catch up before the store is handed back: a verify after a stop sees them whole
     return undeployed.compose(v -> proxy.close())

@@ -4,7 +4,6 @@ import io.tollgate.app.Gateway;
 import io.tollgate.config.ConfigException;
 import io.tollgate.config.ConfigHolder;
 import io.tollgate.config.ConfigLoader;
-import io.tollgate.config.GatewayConfig;
 import io.tollgate.demo.Demo;
 import io.tollgate.logs.LogSetup;
 import io.tollgate.proxy.Accounting;
@@ -76,37 +75,32 @@ final class ServeCommand implements Callable<Integer> {
     Store store;
     ConfigHolder holder;
     Demo.Setup demoSetup = null;
-    GatewayConfig loaded = null;
     ConfigLoader loader = new ConfigLoader(System::getenv);
-    if (!demo) {
-      // the configuration names the store (store.kind), so it is read first
-      try {
-        loaded = loader.load(config == null ? Path.of("tollgate.yaml") : config);
-      } catch (ConfigException e) {
-        System.err.println("error: invalid configuration\n" + e.getMessage());
-        vertx.close();
-        return 2;
-      }
-    }
+    Path file = config == null ? Path.of("tollgate.yaml") : config;
     try {
-      store = demo ? data.createDemo() : data.create(loaded.store());
+      // the configuration names the store (store.kind): its store section is read first, the rest once it is open
+      store = demo ? data.createDemo() : data.create(loader.storeOf(file));
+    } catch (ConfigException e) {
+      System.err.println("error: invalid configuration\n" + e.getMessage());
+      vertx.close();
+      return 2;
     } catch (RuntimeException e) {
       System.err.println("error: " + e.getMessage());
       vertx.close();
       return 1;
     }
-    if (demo) {
-      try {
+    try {
+      if (demo) {
         demoSetup = Demo.prepare(vertx, store, clock);
-      } catch (ConfigException e) {
-        System.err.println("error: invalid configuration\n" + e.getMessage());
-        store.close();
-        vertx.close();
-        return 2;
+        holder = demoSetup.config();
+      } else {
+        holder = new ConfigHolder(loader.load(file), loader);
       }
-      holder = demoSetup.config();
-    } else {
-      holder = new ConfigHolder(loaded, loader);
+    } catch (ConfigException e) {
+      System.err.println("error: invalid configuration\n" + e.getMessage());
+      store.close();
+      vertx.close();
+      return 2;
     }
     // from here the process logs as the configuration says, and follows each reload
     holder.afterSwap(c -> LogSetup.apply(c.logging()));

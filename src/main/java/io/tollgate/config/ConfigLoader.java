@@ -98,6 +98,14 @@ public final class ConfigLoader {
     return parse(yaml, name, source, null);
   }
 
+  /**
+   * Only the {@code store:} section of {@code file}: which store {@code serve} opens, read before the rest of the file
+   * is validated, so that a store another process owns is refused as such whatever else the file says.
+   */
+  public StoreConfig storeOf(Path file) {
+    return store(root(read(file), file.toString()).child("store"));
+  }
+
   private GatewayConfig parse(String yaml, String name, Path source, GatewayConfig serving) {
     Node root = root(yaml, name);
 

@@ -15,6 +15,7 @@ import io.tollgate.ledger.core.Snapshot;
 import io.tollgate.ledger.core.Standing;
 import io.tollgate.ledger.core.Voided;
 import io.tollgate.ledger.journal.Journal;
+import io.tollgate.ledger.journal.JournalSql;
 import io.tollgate.limits.Limits;
 import io.tollgate.receipts.Receipt;
 import io.tollgate.receipts.ReceiptSql;
@@ -115,7 +116,11 @@ public final class Accountant {
 
   /** Brings the projections up to date before a read, when they are behind; never on the writer thread. */
   private void catchUp() {
-    if (journal.behind() > 0 && !store.onWriterThread()) {
+    if (store.onWriterThread()) {
+      return;
+    }
+    // on a shared store other processes append too: one indexed look at the journal's end says whether they did
+    if (journal.behind() > 0 || journal.shared() && store.readAsIs(JournalSql::lastSeq) > journal.core().lastSeq()) {
       store.writeNow(projection());
     }
   }

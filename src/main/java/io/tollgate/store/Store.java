@@ -309,6 +309,26 @@ public final class Store implements AutoCloseable {
     if (writer == null || !writer.isWriterThread()) {
       beforeRead.run();
     }
+    return readAsIs(work);
+  }
+
+  /**
+   * Runs read-only work on a pooled connection as the tables are now, without bringing the projections up to date
+   * first: for the owner of the projections, to learn whether they are behind. On PostgreSQL a pooled connection
+   * that broke while the server was away is dropped and the work runs once more on a fresh one.
+   */
+  public <T> T readAsIs(SqlWork<T> work) {
+    try {
+      return readOnce(work);
+    } catch (StoreException e) {
+      if (kind == Kind.POSTGRES && StoreException.unreachable(e)) {
+        return readOnce(work);
+      }
+      throw e;
+    }
+  }
+
+  private <T> T readOnce(SqlWork<T> work) {
     try (Connection connection = readers.getConnection()) {
       return work.run(connection);
     } catch (SQLException e) {
