@@ -33,6 +33,12 @@ class ScaleOutThroughputBench {
     Assumptions.assumeTrue(Boolean.getBoolean("tollgate.bench"), "a measurement: run with -Dtollgate.bench=true");
     int clients = Integer.getInteger("tollgate.bench.clients", 32);
     int seconds = Integer.getInteger("tollgate.bench.seconds", 15);
+    // the embedded store under the same load of the machine, for reference
+    double sqlite;
+    try (GatewayFixture embedded = GatewayFixture.start(Files.createTempDirectory("scale-bench-sqlite"))) {
+      run(List.of(embedded), clients, 5);
+      sqlite = run(List.of(embedded), clients, seconds);
+    }
     String url = Postgres.freshSchema("bench");
     Path dir = Files.createTempDirectory("scale-bench");
     GatewayFixture a = GatewayFixture.startPostgres(dir, url, "gw-1");
@@ -46,8 +52,8 @@ class ScaleOutThroughputBench {
       run(three, clients, 5);
       double all = run(three, clients, seconds);
       long[] commits = a.store.commitCounts();
-      System.out.printf("BENCH clients=%d seconds=%d one=%.0f req/s three=%.0f req/s (gw-1 commits %d, tasks %d)%n",
-          clients, seconds, one, all, commits[0], commits[1]);
+      System.out.printf("BENCH clients=%d seconds=%d sqlite=%.0f req/s postgres one=%.0f req/s three=%.0f req/s"
+          + " (gw-1 commits %d, tasks %d)%n", clients, seconds, sqlite, one, all, commits[0], commits[1]);
     } finally {
       for (GatewayFixture p : peers) {
         p.close();
