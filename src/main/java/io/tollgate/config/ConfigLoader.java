@@ -167,15 +167,7 @@ public final class ConfigLoader {
       throw node.child("url").error("'" + node.text("url") + "' is not a PostgreSQL JDBC URL",
           "write it like jdbc:postgresql://127.0.0.1:5432/tollgate");
     }
-    String password = null;
-    if (node.has("password")) {
-      String raw = node.text("password");
-      if (!ENV_REF.matcher(raw).matches()) {
-        throw node.child("password").error("the password is written in the file",
-            "write it as ${ENV_VAR} and set that environment variable, so the secret stays out of the file");
-      }
-      password = resolve(node.child("password"), raw);
-    }
+    String password = node.has("password") ? secret(node.child("password"), "the password") : null;
     String user = node.has("user") ? resolve(node.child("user"), node.text("user")) : null;
     int poolSize = (int) node.integer("pool_size", 1, 100, 4);
     String nodeName = node.has("node") ? resolve(node.child("node"), node.text("node")) : null;
@@ -371,15 +363,7 @@ public final class ConfigLoader {
       if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https")) || uri.getHost() == null) {
         throw node.child("base_url").error("'" + written + "' is not an http(s) URL", "write it like https://api.example.com/v1");
       }
-      String credential = null;
-      if (node.has("api_key")) {
-        String raw = node.text("api_key");
-        if (!ENV_REF.matcher(raw).matches()) {
-          throw node.child("api_key").error("the credential is written in the file",
-              "write it as ${ENV_VAR} and set that environment variable, so the secret stays out of the file");
-        }
-        credential = resolve(node.child("api_key"), raw);
-      }
+      String credential = node.has("api_key") ? secret(node.child("api_key"), "the credential") : null;
       Map<String, String> headers = new LinkedHashMap<>();
       node.child("headers").entries().forEach((k, v) -> headers.put(k, resolve(v, v.json().asText())));
       List<String> forward = new ArrayList<>();
@@ -690,6 +674,16 @@ public final class ConfigLoader {
       throw node.child(field).error("'" + id + "' is not a valid id", "use letters, digits and . _ : / - (at most 128)");
     }
     return id;
+  }
+
+  /** A secret's value: only a {@code ${ENV_VAR}} reference is accepted, so that no secret is written in the file. */
+  private String secret(Node node, String what) {
+    String raw = node.json().asText();
+    if (!ENV_REF.matcher(raw).matches()) {
+      throw node.error(what + " is written in the file",
+          "write it as ${ENV_VAR} and set that environment variable, so the secret stays out of the file");
+    }
+    return resolve(node, raw);
   }
 
   private String resolve(Node node, String raw) {
