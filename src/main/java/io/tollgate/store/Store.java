@@ -189,6 +189,7 @@ public final class Store implements AutoCloseable {
     try {
       writerConnection = target.connect();
       migrate(writerConnection);
+      claimNode(writerConnection, target);
       HikariConfig pool = new HikariConfig();
       pool.setJdbcUrl(target.url());
       pool.setDataSourceProperties(target.properties());
@@ -200,8 +201,17 @@ public final class Store implements AutoCloseable {
       pool.setInitializationFailTimeout(-1);
       pool.setReadOnly(true);
       readers = new HikariDataSource(pool);
-      GroupCommitWriter writer = new GroupCommitWriter(writerConnection, GroupCommitWriter.CLOSE_WAIT_MS,
-          target::connect);
+      GroupCommitWriter writer = new GroupCommitWriter(writerConnection, GroupCommitWriter.CLOSE_WAIT_MS, () -> {
+        // a new connection claims the node name again: if another process took it meanwhile, this one stays out
+        Connection fresh = target.connect();
+        try {
+          claimNode(fresh, target);
+        } catch (StoreException e) {
+          fresh.close();
+          throw new SQLException(e.getMessage(), e);
+        }
+        return fresh;
+      });
       writer.beforeTransaction(Store::lockJournal);
       return new Store(Kind.POSTGRES, null, target, null, writer, readers, null);
     } catch (SQLException | RuntimeException e) {
@@ -219,6 +229,29 @@ public final class Store implements AutoCloseable {
           StoreException.unreachable(e));
     }
   }
+
+  /**
+   * Claims {@code target}'s node name for this process for as long as the writer's connection lives (a session
+   * advisory lock, which PostgreSQL drops when the connection ends, {@code kill -9} included). Two live processes under
+   * one name would void each other's holds at a restart, so a second one is refused.
+   */
+  private static void claimNode(Connection c, PostgresTarget target) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
+      s.setInt(1, NODE_LOCK_CLASS);
+      s.setInt(2, target.node().hashCode());
+      try (ResultSet rs = s.executeQuery()) {
+        if (rs.next() && rs.getBoolean(1)) {
+          return;
+        }
+      }
+    }
+    throw new StoreException("the node name '" + target.node() + "' is in use by another gateway process on "
+        + target.shown() + " (expected: a name of its own for each process, store.node); stop the other process or"
+        + " give this one another name", null, true);
+  }
+
+  /** The first key of the session advisory locks that claim node names ({@link #claimNode}). */
+  private static final int NODE_LOCK_CLASS = 0x746f6c6c;
 
   private static void migrate(Connection c) throws SQLException {
     try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_lock(?)")) {

