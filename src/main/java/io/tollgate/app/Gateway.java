@@ -63,6 +63,9 @@ public final class Gateway {
   private long projector = -1;
   /** What the quotes measured of each model's answers, kept in the store every sweep and at a stop. */
   private OutputStats outputs;
+  private long limitsReader = -1;
+  /** How often a gateway sharing its store re-reads the stored limit definitions other processes may change. */
+  private static final long SHARED_LIMITS_REREAD_MS = 1_000;
   /** How often the journal's projections catch up when nothing else made them. */
   private static final long PROJECT_INTERVAL_MS = 200;
 
@@ -107,7 +110,8 @@ public final class Gateway {
     AccessLog accessLog = new AccessLog(prefixes);
     // the accounting core is restored from the journal (a database older than it is migrated first); holds left
     // open by an earlier stop are then resolved before the first request, by the rule in docs/billing.md: the store
-    // is this process's alone (Store.open locks the file), so none of them belongs to a live gateway
+    // is this process's alone (Store.open locks the file), so none of them belongs to a live gateway. On a shared
+    // store (PostgreSQL) only this node's own holds are resolved here; the others' end by their expiry (scale-out.md)
     store.sync(config.current().storeSync().pragma());
     config.beforeSwap(c -> store.sync(c.storeSync().pragma()));
     Accountant accountant = Accountant.of(store, clock);
@@ -156,12 +160,27 @@ public final class Gateway {
       return expired;
     }).onSuccess(expired -> expired.receipts().forEach(accessLog::recorded)));
     // projections follow the journal off the request path: in batches as it grows, and at least this often
+    // on a shared store this is also when the core reads the other processes' events while this one is idle
     gateway.projector = vertx.setPeriodic(PROJECT_INTERVAL_MS, id -> {
-      if (accountant.behind() > 0) {
-        access.write(accountant.projection()).onFailure(e -> LOG.error("the journal's projections could not catch up"
-            + " ({} events behind); reads wait for them: {}", accountant.behind(), e.getMessage(), e));
+      if (accountant.behind() > 0 || accountant.shared()) {
+        access.write(accountant.projection()).onFailure(e -> {
+          if (io.tollgate.store.StoreException.unreachable(e)) {
+            // the writer says so once per outage; requests meanwhile get 503 accounting_unavailable
+            LOG.debug("the journal's projections wait for the database: {}", e.getMessage());
+          } else {
+            LOG.error("the journal's projections could not catch up ({} events behind); reads wait for them: {}",
+                accountant.behind(), e.getMessage(), e);
+          }
+        });
       }
     });
+    if (store.shared()) {
+      // other processes change stored limits too: read them again every second, as a revoked key is (KeyAuthenticator)
+      gateway.limitsReader = vertx.setPeriodic(SHARED_LIMITS_REREAD_MS, id -> vertx.executeBlocking(() -> {
+        limits.refreshDefinitions();
+        return null;
+      }, false).onFailure(e -> LOG.debug("stored limits not re-read: {}", e.getMessage())));
+    }
     Connections connections = Connections.create(config.current().serverLimits(), clock);
     config.beforeSwap(c -> {
       if (!c.serverLimits().equals(connections.limits())) {
@@ -198,6 +217,7 @@ public final class Gateway {
   public Future<Void> stop() {
     vertx.cancelTimer(sweeper);
     vertx.cancelTimer(projector);
+    vertx.cancelTimer(limitsReader);
     Future<Void> undeployed = deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
     // the projections catch up before the store is handed back: a verify after a stop sees them whole
     return undeployed.compose(v -> proxy.close())

@@ -11,11 +11,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * Turns an {@code Authorization} header into a live {@link ApiKey}. Keys are looked up by display prefix and
  * their hash compared in constant time. Found keys are cached: a revoke through this process invalidates the
  * entry at once, and no other process writes the store while this one runs (it holds the file's lock); entries
- * are still re-read after {@link #TTL_MS}, so a change made beside the admin API cannot outlive that.
+ * are still re-read after {@link #TTL_MS}, so a change made beside the admin API cannot outlive that. On a store
+ * shared by several gateway processes (PostgreSQL) a revoke through another process is seen once the entry is
+ * {@link #SHARED_TTL_MS} old: within a second everywhere.
  * Messages never echo the presented key.
  */
 public final class KeyAuthenticator {
   static final long TTL_MS = 2_000;
+  /** The entry's age after which a key is read again when other processes may revoke it (a shared store). */
+  static final long SHARED_TTL_MS = 500;
   private static final int MAX_CACHED = 100_000;
 
   private record Cached(Optional<ApiKey> key, long loadedAtMs) {}
@@ -34,7 +38,10 @@ public final class KeyAuthenticator {
     this.store = store;
     this.clock = clock;
     this.prefixes = prefixes;
+    this.ttlMs = store.store().shared() ? SHARED_TTL_MS : TTL_MS;
   }
+
+  private final long ttlMs;
 
   public Future<ApiKey> authenticate(String authorization) {
     if (authorization == null || authorization.isBlank()) {
@@ -50,7 +57,7 @@ public final class KeyAuthenticator {
     long now = clock.millis();
     Cached cached = cache.get(prefix);
     Future<Optional<ApiKey>> found;
-    if (cached != null && now - cached.loadedAtMs() < TTL_MS) {
+    if (cached != null && now - cached.loadedAtMs() < ttlMs) {
       found = Future.succeededFuture(cached.key());
     } else {
       found = store.read(c -> KeySql.byPrefix(c, prefix)).onSuccess(key -> {

@@ -23,6 +23,20 @@ final class DataOption {
       description = "Directory of the SQLite database (default: data; for serve --demo: data/demo).")
   Path dir;
 
+  @Option(names = "--store", paramLabel = "URL", scope = CommandLine.ScopeType.INHERIT,
+      description = {"A PostgreSQL store instead of the data directory's file: jdbc:postgresql://HOST:PORT/DATABASE",
+          "(user and password as ?user=...&password=... in the URL, or from PGUSER and PGPASSWORD)."})
+  String storeUrl;
+
+  /** The PostgreSQL store named by {@code --store}, as this command's own node; null when the file is meant. */
+  io.tollgate.store.PostgresTarget postgres() {
+    if (storeUrl == null) {
+      return null;
+    }
+    return new io.tollgate.store.PostgresTarget(storeUrl, System.getenv("PGUSER"), System.getenv("PGPASSWORD"), 2,
+        "cli-" + ProcessHandle.current().pid());
+  }
+
   /** The database of a real gateway, and of every command but {@code serve --demo}. */
   Path file() {
     return (dir == null ? DEFAULT_DIR : dir).resolve(FILE_NAME);
@@ -38,7 +52,7 @@ final class DataOption {
    * Refused while another process owns it, and when it is the demo's.
    */
   Store create() {
-    Store store = Store.open(file());
+    Store store = storeUrl != null ? Store.openPostgres(postgres()) : Store.open(file());
     if (store.isDemo()) {
       store.close();
       throw new IllegalStateException("the database " + file() + " is a demo database, made by `tollgate serve --demo`;"
@@ -75,11 +89,29 @@ final class DataOption {
    * a mistyped {@code --data} never receives a new, empty one.
    */
   Store open() {
-    return Store.openExisting(file());
+    return storeUrl != null ? Store.openPostgres(postgres()) : Store.openExisting(file());
   }
 
   /** Opens the existing database for reading only; works beside a running gateway and never creates the file. */
   Store openReadOnly() {
-    return Store.openReadOnly(file());
+    return storeUrl != null ? Store.openPostgres(postgres()) : Store.openReadOnly(file());
+  }
+
+  /**
+   * The store {@code config} names ({@code store: {kind: postgres}}), as {@code serve} opens it; the data directory's
+   * file otherwise, as {@link #create()} opens it.
+   */
+  Store create(io.tollgate.config.StoreConfig config) {
+    if (!config.postgres()) {
+      return create();
+    }
+    String node = config.node() != null ? config.node() : "gw-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    Store store = Store.openPostgres(new io.tollgate.store.PostgresTarget(config.url(), config.user(), config.password(),
+        config.poolSize(), node));
+    if (store.isDemo()) {
+      store.close();
+      throw new IllegalStateException("the database " + store.describe() + " is a demo database; a real gateway never uses it");
+    }
+    return store;
   }
 }

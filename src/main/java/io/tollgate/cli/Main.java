@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
         AdminCommand.class,
         AdminTokenCommand.class,
         ConfigCommand.class,
+        MigrateCommand.class,
         DemoCommand.class,
         MockUpstreamCommand.class,
         ResearchCommand.class,

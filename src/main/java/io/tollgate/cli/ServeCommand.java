@@ -4,7 +4,6 @@ import io.tollgate.app.Gateway;
 import io.tollgate.config.ConfigException;
 import io.tollgate.config.ConfigHolder;
 import io.tollgate.config.ConfigLoader;
-import io.tollgate.config.GatewayConfig;
 import io.tollgate.demo.Demo;
 import io.tollgate.logs.LogSetup;
 import io.tollgate.proxy.Accounting;
@@ -74,23 +73,28 @@ final class ServeCommand implements Callable<Integer> {
     Vertx vertx = io.tollgate.app.Gateway.newVertx();
     Clock clock = Clock.systemUTC();
     Store store;
+    ConfigHolder holder;
+    Demo.Setup demoSetup = null;
+    ConfigLoader loader = new ConfigLoader(System::getenv);
+    Path file = config == null ? Path.of("tollgate.yaml") : config;
     try {
-      store = demo ? data.createDemo() : data.create();
+      // the configuration names the store (store.kind): its store section is read first, the rest once it is open
+      store = demo ? data.createDemo() : data.create(loader.storeOf(file));
+    } catch (ConfigException e) {
+      System.err.println("error: invalid configuration\n" + e.getMessage());
+      vertx.close();
+      return 2;
     } catch (RuntimeException e) {
       System.err.println("error: " + e.getMessage());
       vertx.close();
       return 1;
     }
-    ConfigHolder holder;
-    Demo.Setup demoSetup = null;
     try {
       if (demo) {
         demoSetup = Demo.prepare(vertx, store, clock);
         holder = demoSetup.config();
       } else {
-        ConfigLoader loader = new ConfigLoader(System::getenv);
-        GatewayConfig loaded = loader.load(config == null ? Path.of("tollgate.yaml") : config);
-        holder = new ConfigHolder(loaded, loader);
+        holder = new ConfigHolder(loader.load(file), loader);
       }
     } catch (ConfigException e) {
       System.err.println("error: invalid configuration\n" + e.getMessage());
@@ -128,7 +132,7 @@ final class ServeCommand implements Callable<Integer> {
       System.out.println(demoSetup.banner(gateway.port()));
     } else {
       System.out.println("Tollgate is serving " + Plural.of(holder.current().models().size(), "model") + " on http://127.0.0.1:"
-          + gateway.port() + "/v1 (database " + store.file().toAbsolutePath().normalize() + ")"
+          + gateway.port() + "/v1 (database " + store.describe() + (store.shared() ? ", node " + store.node() : "") + ")"
           + (vertx.isNativeTransportEnabled() ? "" : " (the JDK's network transport: Linux's epoll did not load)"));
     }
     if (noAccounting) {

@@ -98,6 +98,14 @@ public final class ConfigLoader {
     return parse(yaml, name, source, null);
   }
 
+  /**
+   * Only the {@code store:} section of {@code file}: which store {@code serve} opens, read before the rest of the file
+   * is validated, so that a store another process owns is refused as such whatever else the file says.
+   */
+  public StoreConfig storeOf(Path file) {
+    return store(root(read(file), file.toString()).child("store"));
+  }
+
   private GatewayConfig parse(String yaml, String name, Path source, GatewayConfig serving) {
     Node root = root(yaml, name);
 
@@ -129,7 +137,45 @@ public final class ConfigLoader {
     List<ConfiguredLimit> limits = limits(root, channels, routes);
     return new GatewayConfig(source, port, maxBody, serverLimits, zone, multipliers, channels, models, routes, limits,
         redactor(channels), alerts(root.child("alerts")), logging(root.child("logging")), storeSync(root.child("store")),
-        ResearchConfigs.parse(root.child("research"), models, routes, source == null ? null : source.toAbsolutePath().getParent()));
+        ResearchConfigs.parse(root.child("research"), models, routes, source == null ? null : source.toAbsolutePath().getParent()),
+        store(root.child("store")));
+  }
+
+  /** {@code store: {kind, url, user, password, pool_size, node}}: the engine; see {@link StoreConfig}. */
+  private StoreConfig store(Node node) {
+    if (node.isMissing()) {
+      return StoreConfig.SQLITE;
+    }
+    String kind = node.text("kind", "sqlite").toLowerCase(Locale.ROOT);
+    if (kind.equals("sqlite")) {
+      for (String field : List.of("url", "user", "password", "pool_size", "node")) {
+        if (node.has(field)) {
+          throw node.child(field).error("'" + field + "' is for kind: postgres", "remove it, or set kind: postgres");
+        }
+      }
+      return StoreConfig.SQLITE;
+    }
+    if (!kind.equals("postgres")) {
+      throw node.child("kind").error("unknown store kind '" + kind + "'",
+          "use sqlite (one process, a file in the data directory) or postgres (several processes on one database)");
+    }
+    if (!node.has("url")) {
+      throw node.error("kind: postgres needs a url", "add url: jdbc:postgresql://127.0.0.1:5432/tollgate");
+    }
+    String url = resolve(node.child("url"), node.text("url"));
+    if (!url.startsWith("jdbc:postgresql://")) {
+      throw node.child("url").error("'" + node.text("url") + "' is not a PostgreSQL JDBC URL",
+          "write it like jdbc:postgresql://127.0.0.1:5432/tollgate");
+    }
+    String password = node.has("password") ? secret(node.child("password"), "the password") : null;
+    String user = node.has("user") ? resolve(node.child("user"), node.text("user")) : null;
+    int poolSize = (int) node.integer("pool_size", 1, 100, 4);
+    String nodeName = node.has("node") ? resolve(node.child("node"), node.text("node")) : null;
+    if (nodeName != null && (nodeName.isBlank() || nodeName.length() > 100)) {
+      throw node.child("node").error("node: '" + nodeName + "' (expected: 1 to 100 characters)",
+          "name this gateway process, uniquely among those sharing the database (e.g. gw-1)");
+    }
+    return new StoreConfig(kind, url, user, password, poolSize, nodeName);
   }
 
   /** {@code store: {sync: normal | full}}: how far a commit of the journal is durable. */
@@ -137,7 +183,7 @@ public final class ConfigLoader {
     if (node.isMissing()) {
       return StoreSync.NORMAL;
     }
-    node.onlyKeys(Set.of("sync"));
+    node.onlyKeys(Set.of("sync", "kind", "url", "user", "password", "pool_size", "node"));
     String name = node.text("sync", "normal").toLowerCase(Locale.ROOT);
     return switch (name) {
       case "normal" -> StoreSync.NORMAL;
@@ -317,15 +363,7 @@ public final class ConfigLoader {
       if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https")) || uri.getHost() == null) {
         throw node.child("base_url").error("'" + written + "' is not an http(s) URL", "write it like https://api.example.com/v1");
       }
-      String credential = null;
-      if (node.has("api_key")) {
-        String raw = node.text("api_key");
-        if (!ENV_REF.matcher(raw).matches()) {
-          throw node.child("api_key").error("the credential is written in the file",
-              "write it as ${ENV_VAR} and set that environment variable, so the secret stays out of the file");
-        }
-        credential = resolve(node.child("api_key"), raw);
-      }
+      String credential = node.has("api_key") ? secret(node.child("api_key"), "the credential") : null;
       Map<String, String> headers = new LinkedHashMap<>();
       node.child("headers").entries().forEach((k, v) -> headers.put(k, resolve(v, v.json().asText())));
       List<String> forward = new ArrayList<>();
@@ -636,6 +674,16 @@ public final class ConfigLoader {
       throw node.child(field).error("'" + id + "' is not a valid id", "use letters, digits and . _ : / - (at most 128)");
     }
     return id;
+  }
+
+  /** A secret's value: only a {@code ${ENV_VAR}} reference is accepted, so that no secret is written in the file. */
+  private String secret(Node node, String what) {
+    String raw = node.json().asText();
+    if (!ENV_REF.matcher(raw).matches()) {
+      throw node.error(what + " is written in the file",
+          "write it as ${ENV_VAR} and set that environment variable, so the secret stays out of the file");
+    }
+    return resolve(node, raw);
   }
 
   private String resolve(Node node, String raw) {

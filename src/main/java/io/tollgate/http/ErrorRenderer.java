@@ -95,6 +95,20 @@ public final class ErrorRenderer {
     return failure;
   }
 
+  /** Seconds a client is asked to wait when the accounting store is unreachable. */
+  static final int ACCOUNTING_RETRY_AFTER_S = 2;
+
+  /**
+   * 503 {@code accounting_unavailable}: the store that holds balances, holds and limits cannot be reached, so no request
+   * can be admitted (fail closed); nothing was sent upstream.
+   */
+  public static ApiException accountingUnavailable() {
+    return new ApiException(503, "server_error", "accounting_unavailable", null,
+        "The gateway cannot reach its accounting store, so it admits no request for now; nothing was sent upstream or"
+            + " charged. Retry after " + ACCOUNTING_RETRY_AFTER_S + " seconds.",
+        Map.of("retry-after", Integer.toString(ACCOUNTING_RETRY_AFTER_S)));
+  }
+
   /** Any failure as the API error a client is shown: an unexpected one is logged and shown only by reference. */
   public static ApiException toApi(Throwable failure) {
     if (failure instanceof ApiException api) {
@@ -106,6 +120,11 @@ public final class ErrorRenderer {
       }
       return new ApiException(http.getStatusCode(), "invalid_request_error", null, null,
           http.getPayload() != null ? http.getPayload() : "Request failed with status " + http.getStatusCode());
+    }
+    if (io.tollgate.store.StoreException.unreachable(failure)) {
+      // the database that keeps the accounting cannot be reached: nothing was admitted, so nothing reached an upstream
+      LOG.warn("accounting unavailable: {}", failure.getMessage());
+      return accountingUnavailable();
     }
     // the client learns only that it happened and where the log tells the rest: never a class name, a stack
     // trace or the exception's own text, which may carry internals

@@ -15,6 +15,7 @@ import io.tollgate.ledger.core.Snapshot;
 import io.tollgate.ledger.core.Standing;
 import io.tollgate.ledger.core.Voided;
 import io.tollgate.ledger.journal.Journal;
+import io.tollgate.ledger.journal.JournalSql;
 import io.tollgate.limits.Limits;
 import io.tollgate.receipts.Receipt;
 import io.tollgate.receipts.ReceiptSql;
@@ -60,12 +61,16 @@ public final class Accountant {
    */
   private static Accountant open(Store store, Clock clock) {
     Journal journal = store.writeNow(c -> {
-      Journal j = Journal.open(c, clock.millis());
+      Journal j = store.shared() ? Journal.openShared(c, clock.millis(), store.node()) : Journal.open(c, clock.millis());
       j.project(c, clock.millis());
       return j;
     });
     journal.committed();
     Accountant accountant = new Accountant(store, clock, journal);
+    if (store.shared()) {
+      // every write transaction first reads what the other processes appended (under the journal's lock)
+      store.beforeWrite(journal::tail);
+    }
     store.afterCommit(accountant::afterCommit);
     store.afterRollback(c -> {
       journal.rolledBack(c);
@@ -111,7 +116,11 @@ public final class Accountant {
 
   /** Brings the projections up to date before a read, when they are behind; never on the writer thread. */
   private void catchUp() {
-    if (journal.behind() > 0 && !store.onWriterThread()) {
+    if (store.onWriterThread()) {
+      return;
+    }
+    // on a shared store other processes append too: one indexed look at the journal's end says whether they did
+    if (journal.behind() > 0 || journal.shared() && store.readAsIs(JournalSql::lastSeq) > journal.core().lastSeq()) {
       store.writeNow(projection());
     }
   }
@@ -276,13 +285,30 @@ public final class Accountant {
   SqlWork<List<Voided>> resolve(Long expiredBefore) {
     return c -> {
       AccountingCore core = journal.core();
-      List<Voided> voided = expiredBefore == null ? core.recover() : core.expire(expiredBefore);
+      List<Voided> voided = expiredBefore != null ? core.expire(expiredBefore)
+          : journal.shared() ? core.recover(ownHolds(c, core)) : core.recover();
       for (Voided v : voided) {
         journal.append(c, v, null, clock.millis());
       }
       journal.project(c, clock.millis());
       return voided;
     };
+  }
+
+  /**
+   * On a shared journal, the pending holds this node appended (a restart under the same node name): the only ones it
+   * knows no live process serves. Other processes' holds end by their expiry (docs/scale-out.md).
+   */
+  private java.util.function.Predicate<Hold> ownHolds(Connection c, AccountingCore core) throws SQLException {
+    long oldest = core.pending().stream().mapToLong(Hold::seq).min().orElse(Long.MAX_VALUE);
+    java.util.Set<Long> mine = oldest == Long.MAX_VALUE ? java.util.Set.of()
+        : io.tollgate.ledger.journal.JournalSql.holdsOf(c, journal.node(), oldest);
+    return h -> mine.contains(h.seq());
+  }
+
+  /** Whether other gateway processes share this journal (PostgreSQL). */
+  public boolean shared() {
+    return journal.shared();
   }
 
   /** Forgets limit counters of windows long ended that nothing holds; writer work. Returns how many. */

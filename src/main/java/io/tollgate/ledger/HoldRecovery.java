@@ -42,12 +42,13 @@ public final class HoldRecovery {
   /**
    * Resolves every pending hold; for start-up, before the gateway takes requests. Returns how many. Only the process
    * that owns the database file ({@link Store#open}, an exclusive lock) may run it: every hold it finds was then
-   * left by a process that has stopped, never one another process is still serving. {@code receipts} hears of each
-   * receipt written, after the commit.
+   * left by a process that has stopped, never one another process is still serving. On a store shared by several
+   * processes (PostgreSQL) only the holds this node appended before its restart are resolved here; the others' end by
+   * their expiry ({@link #expire}, docs/scale-out.md). {@code receipts} hears of each receipt written, after the commit.
    */
   public static int recoverAll(Store store, Accountant accountant, long nowMs, ReceiptListener receipts) {
     if (!store.writable()) {
-      throw new IllegalStateException("hold recovery on " + store.file() + ": the store is open read-only"
+      throw new IllegalStateException("hold recovery on " + store.describe() + ": the store is open read-only"
           + " (expected: Store.open, which makes this process the file's only owner)");
     }
     Resolved resolved = store.writeNow(c -> receipts(c, accountant.resolve(null).run(c), "recovered_on_startup", nowMs));

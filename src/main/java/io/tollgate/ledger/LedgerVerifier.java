@@ -86,7 +86,7 @@ public final class LedgerVerifier {
                 // in the journal: it is not missing
                 + " AND NOT (COALESCE(c.n, 0) = 0 AND EXISTS (SELECT 1 FROM journal j WHERE j.kind = 'posting'"
                 + " AND j.seq > (SELECT seq FROM journal_projection WHERE id = 1)"
-                + " AND json_extract(j.event, '$.request_id') = r.id))",
+                + " AND " + io.tollgate.store.Dialect.jsonText(c, "j.event", "request_id") + " = r.id))",
             rs -> "receipt " + rs.getString(1) + " has " + rs.getLong(2) + " charge transfers"),
         check(c, "each charge transfer has a charged receipt",
             "SELECT t.id, t.amount FROM transfers t WHERE t.kind = 'charge' AND NOT EXISTS (SELECT 1 FROM receipts r"

@@ -15,7 +15,7 @@ import java.util.Optional;
 
 /** SQL for stored limit definitions and per-counter usage. */
 public final class LimitSql {
-  private static final String SELECT = "SELECT id, scope, subject, model, route_type, metric, bucket, window, cap, source FROM limits";
+  private static final String SELECT = "SELECT id, scope, subject, model, route_type, metric, bucket, \"window\", cap, source FROM limits";
 
   private LimitSql() {}
 
@@ -53,7 +53,7 @@ public final class LimitSql {
       return byId(c, same.get().id()).orElseThrow();
     }
     try (PreparedStatement s = c.prepareStatement("INSERT INTO limits (id, scope, subject, model, route_type, metric, bucket,"
-        + " window, cap, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        + " \"window\", cap, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       s.setString(1, limit.id());
       s.setString(2, limit.scope().wireName());
       s.setString(3, limit.subject());
@@ -78,7 +78,7 @@ public final class LimitSql {
   /** The stored limit of {@code limit}'s shape set by {@code source} ({@code admin} or {@code owner}), if any. */
   public static Optional<Limit> sameShape(Connection c, Limit limit, String source) throws SQLException {
     try (PreparedStatement s = c.prepareStatement(SELECT + " WHERE scope = ? AND subject = ? AND COALESCE(model, '') = ?"
-        + " AND COALESCE(route_type, '') = ? AND metric = ? AND COALESCE(bucket, '') = ? AND window = ? AND source = ?")) {
+        + " AND COALESCE(route_type, '') = ? AND metric = ? AND COALESCE(bucket, '') = ? AND \"window\" = ? AND source = ?")) {
       s.setString(8, source);
       s.setString(1, limit.scope().wireName());
       s.setString(2, limit.subject());
@@ -103,7 +103,7 @@ public final class LimitSql {
   /** Adds {@code amount} to a counter's persisted usage. */
   public static void addSpent(Connection c, String counter, long amount, long nowMs) throws SQLException {
     try (PreparedStatement s = c.prepareStatement("INSERT INTO limit_usage (counter_key, spent, updated_at) VALUES (?, ?, ?)"
-        + " ON CONFLICT (counter_key) DO UPDATE SET spent = spent + excluded.spent, updated_at = excluded.updated_at")) {
+        + " ON CONFLICT (counter_key) DO UPDATE SET spent = limit_usage.spent + excluded.spent, updated_at = excluded.updated_at")) {
       s.setString(1, counter);
       s.setLong(2, amount);
       s.setLong(3, nowMs);

@@ -695,6 +695,10 @@ public final class ProxyHandler {
       error = passThrough(attempt, call);
     } else if (failure instanceof ApiException api) {
       error = api;
+    } else if (call.upstreamAttempts() == 0 && io.tollgate.store.StoreException.unreachable(failure)) {
+      // the accounting store is out of reach: nothing could be held, so nothing was sent upstream (fail closed)
+      LOG.warn("request {} refused: the accounting store is unreachable ({})", call.id, failure.getMessage());
+      error = io.tollgate.http.ErrorRenderer.accountingUnavailable();
     } else {
       LOG.error("request {} failed unexpectedly", call.id, failure);
       error = new ApiException(500, "server_error", "internal_error", null,

@@ -1,6 +1,7 @@
 package io.tollgate.receipts;
 
 import io.tollgate.json.Json;
+import io.tollgate.store.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -64,7 +65,8 @@ public final class ReceiptSql {
 
   /** Marks a settled receipt whose answer never reached its client ({@code delivery: failed}). */
   public static void markUndelivered(Connection c, String id) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("UPDATE receipts SET body = json_set(body, '$.delivery', ?) WHERE id = ?")) {
+    try (PreparedStatement s = c.prepareStatement("UPDATE receipts SET body = "
+        + io.tollgate.store.Dialect.jsonSetString(c, "body", "delivery") + " WHERE id = ?")) {
       s.setString(1, Receipt.DELIVERY_FAILED);
       s.setString(2, id);
       s.executeUpdate();
@@ -87,8 +89,8 @@ public final class ReceiptSql {
   public static void usageRows(Connection c, long fromMs, long toMs, String projectId,
       java.util.function.Consumer<UsageReport.Row> into) throws SQLException {
     String sql = "SELECT created_at, project_id, key_id, model, route_type, bucket, charged,"
-        + " COALESCE(json_extract(body, '$.usage.prompt_tokens'), 0), COALESCE(json_extract(body, '$.usage.completion_tokens'), 0),"
-        + " COALESCE(json_extract(body, '$.charged_micros'), 0) FROM receipts WHERE created_at >= ? AND created_at < ?"
+        + " " + Dialect.jsonLong(c, "body", "usage.prompt_tokens") + ", " + Dialect.jsonLong(c, "body", "usage.completion_tokens") + ","
+        + " " + Dialect.jsonLong(c, "body", "charged_micros") + " FROM receipts WHERE created_at >= ? AND created_at < ?"
         + (projectId == null ? "" : " AND project_id = ?");
     try (PreparedStatement s = c.prepareStatement(sql)) {
       s.setLong(1, fromMs);

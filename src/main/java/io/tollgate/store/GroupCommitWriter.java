@@ -20,13 +20,20 @@ import org.slf4j.LoggerFactory;
 final class GroupCommitWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
   private static final int MAX_BATCH = 512;
-  private static final long CLOSE_WAIT_MS = 5_000;
+  static final long CLOSE_WAIT_MS = 5_000;
 
   private record Task<T>(SqlWork<T> work, CompletableFuture<T> result) {}
 
   private static final Task<Void> STOP = new Task<>(c -> null, new CompletableFuture<>());
 
-  private final Connection connection;
+  private Connection connection;
+  /** Opens a new connection when the one in use breaks (a server that restarted); null for an embedded file. */
+  private final ConnectionSource reconnect;
+  /** Runs first in every transaction, on its connection: a shared store's lock and journal tail. */
+  private volatile SqlWork<?> beforeTransaction = c -> null;
+  /** Set when the connection broke and no new one could be opened yet: the next batch opens one first. */
+  private boolean broken;
+  private long failedReconnects;
   private final BlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean closed;
@@ -40,18 +47,37 @@ final class GroupCommitWriter implements AutoCloseable {
   private volatile long committedTasks;
   private final long closeWaitMs;
 
-  GroupCommitWriter(Connection connection) throws SQLException {
-    this(connection, CLOSE_WAIT_MS);
+  /** Opens a connection for the writer; for a server database, called again when the one in use breaks. */
+  @FunctionalInterface
+  interface ConnectionSource {
+    Connection open() throws SQLException;
   }
 
-  /** {@code closeWaitMs}: how long {@link #close} waits for queued work before it returns. */
+  GroupCommitWriter(Connection connection) throws SQLException {
+    this(connection, CLOSE_WAIT_MS, null);
+  }
+
   GroupCommitWriter(Connection connection, long closeWaitMs) throws SQLException {
+    this(connection, closeWaitMs, null);
+  }
+
+  /**
+   * {@code closeWaitMs}: how long {@link #close} waits for queued work before it returns; {@code reconnect}: how to
+   * replace a broken connection (null: never, as for a file, whose connection does not break).
+   */
+  GroupCommitWriter(Connection connection, long closeWaitMs, ConnectionSource reconnect) throws SQLException {
     this.closeWaitMs = closeWaitMs;
+    this.reconnect = reconnect;
     this.connection = StatementCache.wrap(connection);
     this.connection.setAutoCommit(false);
     this.thread = new Thread(this::loop, "tollgate-store-writer");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /** Runs {@code hook} at the start of every transaction, before its work; a failure fails the transaction. */
+  void beforeTransaction(SqlWork<?> hook) {
+    this.beforeTransaction = hook;
   }
 
   void afterRollback(java.util.function.Consumer<Connection> hook) {
@@ -63,9 +89,12 @@ final class GroupCommitWriter implements AutoCloseable {
     this.afterCommit = hook;
   }
 
-  /** Applies SQLite's {@code synchronous} level {@code value} between two transactions, before the next one. */
-  void sync(String value) {
-    pendingSync = value;
+  /**
+   * Runs {@code statement} (SQLite's {@code PRAGMA synchronous=...}, PostgreSQL's {@code SET synchronous_commit ...})
+   * between two transactions, before the next one.
+   */
+  void sync(String statement) {
+    pendingSync = statement;
     // an empty task wakes the writer, so the level applies before any work queued after this call
     submit(c -> null);
   }
@@ -80,12 +109,12 @@ final class GroupCommitWriter implements AutoCloseable {
       connection.commit();
       connection.setAutoCommit(true);
       try {
-        execute(connection, "PRAGMA synchronous=" + value);
+        execute(connection, value);
       } finally {
         connection.setAutoCommit(false);
       }
     } catch (SQLException e) {
-      LOG.error("could not set PRAGMA synchronous={}: commits keep the level they had", value, e);
+      LOG.error("could not run '{}': commits keep the durability they had", value, e);
     }
   }
 
@@ -182,6 +211,7 @@ final class GroupCommitWriter implements AutoCloseable {
   private void runBatch(List<Task<?>> batch) {
     List<Runnable> completions = new ArrayList<>(batch.size());
     try {
+      begin();
       for (int i = 0; i < batch.size(); i++) {
         Task<?> task = batch.get(i);
         completions.add(succeed(task, task.work().run(connection)));
@@ -214,6 +244,7 @@ final class GroupCommitWriter implements AutoCloseable {
 
   private <T> void runAlone(Task<T> task) {
     try {
+      begin();
       T value = task.work().run(connection);
       connection.commit();
       counted(1);
@@ -222,6 +253,43 @@ final class GroupCommitWriter implements AutoCloseable {
     } catch (SQLException | RuntimeException | Error e) {
       rollback(e);
       task.result().completeExceptionally(e instanceof Error ? new StoreException("commit failed: " + e, e) : e);
+    }
+  }
+
+  /** Starts a transaction: a connection that broke is replaced first (see {@link #repair}), then the hook runs. */
+  private void begin() throws SQLException {
+    if (broken && !repair()) {
+      throw new StoreException("the database is unreachable (the writer could not reconnect)", null, false, true);
+    }
+    beforeTransaction.run(connection);
+  }
+
+  /**
+   * Replaces a broken connection and lets state kept beside the database be rebuilt on the new one, since the work
+   * that failed with the old one may have changed it. False, and still broken, when no connection could be opened.
+   */
+  private boolean repair() {
+    try {
+      connection.close();
+    } catch (SQLException ignored) {
+      // it is broken; closing is only tidiness
+    }
+    try {
+      Connection fresh = StatementCache.wrap(reconnect.open());
+      fresh.setAutoCommit(false);
+      connection = fresh;
+      afterRollback.accept(connection);
+      connection.rollback();
+      broken = false;
+      LOG.info("the store writer reconnected to the database after {} failed attempt(s)", failedReconnects);
+      failedReconnects = 0;
+      return true;
+    } catch (SQLException | RuntimeException e) {
+      // once per outage, then every hundredth attempt: a database that is down is tried at every transaction
+      if (failedReconnects++ % 100 == 0) {
+        LOG.warn("the store writer cannot reconnect to the database (attempt {}): {}", failedReconnects, e.getMessage());
+      }
+      return false;
     }
   }
 
@@ -247,12 +315,26 @@ final class GroupCommitWriter implements AutoCloseable {
     } catch (SQLException ignored) {
       // the cause is the failure worth reporting
     }
+    if (reconnect != null && !valid()) {
+      // the state beside the database is rebuilt on the next connection, which the next transaction opens
+      broken = true;
+      repair();
+      return;
+    }
     try {
       afterRollback.accept(connection);
       // the hook only reads: end its read transaction so the next write starts on a fresh snapshot
       connection.rollback();
     } catch (RuntimeException | SQLException hookFailure) {
       cause.addSuppressed(hookFailure);
+    }
+  }
+
+  private boolean valid() {
+    try {
+      return connection.isValid(2);
+    } catch (SQLException e) {
+      return false;
     }
   }
 

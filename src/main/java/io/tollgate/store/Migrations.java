@@ -59,8 +59,10 @@ final class Migrations {
 
   /** The version a database has reached; 0 for one never migrated. Reads only. */
   static int current(Connection connection) throws SQLException {
+    boolean postgres = connection.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
     try (Statement statement = connection.createStatement();
-        ResultSet rs = statement.executeQuery("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'")) {
+        ResultSet rs = statement.executeQuery(postgres ? "SELECT COUNT(*) FROM (SELECT to_regclass('schema_version') AS t) r WHERE t IS NOT NULL"
+            : "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'")) {
       if (!rs.next() || rs.getInt(1) == 0) {
         return 0;
       }

@@ -14,17 +14,46 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /**
- * The embedded SQLite store. Writes go through one {@link GroupCommitWriter}; reads use a small pool of
- * read-only connections, which WAL mode lets run beside the writer. All methods here block: callers on an
- * event loop go through {@link StoreAccess}.
+ * The store: an embedded SQLite file ({@link #open}) or a PostgreSQL database shared by several gateway processes
+ * ({@link #openPostgres}). Either way writes go through one {@link GroupCommitWriter} per process and reads use a
+ * small pool of connections beside it; the SQL above this class runs unchanged on both (what differs between the two
+ * dialects is here, in the migrations under {@code db/<dialect>/}, and in the journal's SQL). All methods here block:
+ * callers on an event loop go through {@link StoreAccess}.
  */
 public final class Store implements AutoCloseable {
+  /** The engine behind a store. */
+  public enum Kind {
+    SQLITE("sqlite"),
+    POSTGRES("postgres");
+
+    private final String dialect;
+
+    Kind(String dialect) {
+      this.dialect = dialect;
+    }
+
+    /** The name of the migrations' folder, {@code db/<dialect>/}. */
+    public String dialect() {
+      return dialect;
+    }
+  }
+
+  /**
+   * The advisory lock every write transaction on a PostgreSQL store holds until it ends: the processes sharing the
+   * database then append to the journal one transaction at a time, each after reading what the others appended.
+   */
+  static final long JOURNAL_LOCK = 0x746f6c6c67617465L;
+  /** The advisory lock a process holds while it migrates a PostgreSQL schema, so two starting together do not race. */
+  private static final long MIGRATION_LOCK = JOURNAL_LOCK + 1;
   /** Pages of WAL after which a commit of the writer checkpoints (SQLite's default is 1,000). */
   static final int WRITER_CHECKPOINT_PAGES = 4_000;
   /** The {@code kind} of a demo database in {@code store_info}. */
   private static final String DEMO = "demo";
 
+  private final Kind kind;
   private final Path file;
+  /** A PostgreSQL store's database and this process's node name in it; null for a file. */
+  private final PostgresTarget target;
   /** The claim on the file; null when opened read-only, as are the writer and the checkpointer. */
   private final StoreLock lock;
   private final GroupCommitWriter writer;
@@ -35,6 +64,13 @@ public final class Store implements AutoCloseable {
   private final java.util.Map<Class<?>, Object> attachments = new java.util.HashMap<>();
 
   private Store(Path file, StoreLock lock, GroupCommitWriter writer, HikariDataSource readers, Checkpointer checkpointer) {
+    this(Kind.SQLITE, file, null, lock, writer, readers, checkpointer);
+  }
+
+  private Store(Kind kind, Path file, PostgresTarget target, StoreLock lock, GroupCommitWriter writer,
+      HikariDataSource readers, Checkpointer checkpointer) {
+    this.kind = kind;
+    this.target = target;
     this.file = file;
     this.lock = lock;
     this.writer = writer;
@@ -141,6 +177,119 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  /**
+   * Opens (migrating when needed) a PostgreSQL database shared with other gateway processes. Nothing is claimed: every
+   * write transaction takes the journal's advisory lock ({@link #JOURNAL_LOCK}) first, so processes write one
+   * transaction at a time; the accounting core reads the others' events at the start of each one (see
+   * {@code ledger.journal.Journal}). A broken writer connection is replaced at the next transaction.
+   */
+  public static Store openPostgres(PostgresTarget target) {
+    HikariDataSource readers = null;
+    Connection writerConnection = null;
+    try {
+      writerConnection = target.connect();
+      migrate(writerConnection);
+      claimNode(writerConnection, target);
+      HikariConfig pool = new HikariConfig();
+      pool.setJdbcUrl(target.url());
+      pool.setDataSourceProperties(target.properties());
+      pool.setPoolName("tollgate-readers");
+      pool.setMaximumPoolSize(target.poolSize());
+      pool.setMinimumIdle(0);
+      // a database that cannot be reached fails a read in seconds (503 accounting_unavailable), not in Hikari's 30
+      pool.setConnectionTimeout(PostgresTarget.CONNECT_TIMEOUT_S * 1000L);
+      pool.setInitializationFailTimeout(-1);
+      pool.setReadOnly(true);
+      readers = new HikariDataSource(pool);
+      GroupCommitWriter writer = new GroupCommitWriter(writerConnection, GroupCommitWriter.CLOSE_WAIT_MS, () -> {
+        // a new connection claims the node name again: if another process took it meanwhile, this one stays out
+        Connection fresh = target.connect();
+        try {
+          claimNode(fresh, target);
+        } catch (StoreException e) {
+          fresh.close();
+          throw new SQLException(e.getMessage(), e);
+        }
+        return fresh;
+      });
+      writer.beforeTransaction(Store::lockJournal);
+      return new Store(Kind.POSTGRES, null, target, null, writer, readers, null);
+    } catch (SQLException | RuntimeException e) {
+      if (readers != null) {
+        readers.close();
+      }
+      if (writerConnection != null) {
+        try {
+          writerConnection.close();
+        } catch (SQLException ignored) {
+          // the failure to open is the one worth reporting
+        }
+      }
+      throw new StoreException("cannot open the database " + target.shown() + ": " + e.getMessage(), e, false,
+          StoreException.unreachable(e));
+    }
+  }
+
+  /**
+   * Claims {@code target}'s node name for this process for as long as the writer's connection lives (a session
+   * advisory lock, which PostgreSQL drops when the connection ends, {@code kill -9} included). Two live processes under
+   * one name would void each other's holds at a restart, so a second one is refused.
+   */
+  private static void claimNode(Connection c, PostgresTarget target) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
+      s.setInt(1, NODE_LOCK_CLASS);
+      s.setInt(2, target.node().hashCode());
+      try (ResultSet rs = s.executeQuery()) {
+        if (rs.next() && rs.getBoolean(1)) {
+          return;
+        }
+      }
+    }
+    throw new StoreException("the node name '" + target.node() + "' is in use by another gateway process on "
+        + target.shown() + " (expected: a name of its own for each process, store.node); stop the other process or"
+        + " give this one another name", null, true);
+  }
+
+  /** The first key of the session advisory locks that claim node names ({@link #claimNode}). */
+  private static final int NODE_LOCK_CLASS = 0x746f6c6c;
+
+  private static void migrate(Connection c) throws SQLException {
+    try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_lock(?)")) {
+      lock.setLong(1, MIGRATION_LOCK);
+      lock.execute();
+    }
+    try {
+      Migrations.apply(c, Kind.POSTGRES.dialect());
+    } finally {
+      try (PreparedStatement unlock = c.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+        unlock.setLong(1, MIGRATION_LOCK);
+        unlock.execute();
+      }
+    }
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /**
+   * Whether other gateway processes may write this database too (PostgreSQL): the journal then has events this
+   * process did not decide, and holds of other processes that only their expiry may end here.
+   */
+  public boolean shared() {
+    return kind == Kind.POSTGRES;
+  }
+
+  /** This process's name in a shared journal; null for a file, which has one writer. */
+  public String node() {
+    return target == null ? null : target.node();
+  }
+
+  /** The file, or the database's URL without its query: for messages. */
+  public String describe() {
+    return file != null ? file.toAbsolutePath().normalize().toString() : target.shown();
+  }
+
   private static HikariConfig readerPool(String url) {
     HikariConfig pool = new HikariConfig();
     pool.setJdbcUrl(url);
@@ -180,6 +329,7 @@ public final class Store implements AutoCloseable {
     });
   }
 
+  /** The database file; null for a PostgreSQL store (see {@link #describe}). */
   public Path file() {
     return file;
   }
@@ -192,10 +342,30 @@ public final class Store implements AutoCloseable {
     if (writer == null || !writer.isWriterThread()) {
       beforeRead.run();
     }
+    return readAsIs(work);
+  }
+
+  /**
+   * Runs read-only work on a pooled connection as the tables are now, without bringing the projections up to date
+   * first: for the owner of the projections, to learn whether they are behind. On PostgreSQL a pooled connection
+   * that broke while the server was away is dropped and the work runs once more on a fresh one.
+   */
+  public <T> T readAsIs(SqlWork<T> work) {
+    try {
+      return readOnce(work);
+    } catch (StoreException e) {
+      if (kind == Kind.POSTGRES && StoreException.unreachable(e)) {
+        return readOnce(work);
+      }
+      throw e;
+    }
+  }
+
+  private <T> T readOnce(SqlWork<T> work) {
     try (Connection connection = readers.getConnection()) {
       return work.run(connection);
     } catch (SQLException e) {
-      throw new StoreException("read failed: " + e.getMessage(), e);
+      throw new StoreException("read failed: " + e.getMessage(), e, false, StoreException.unreachable(e));
     }
   }
 
@@ -293,12 +463,20 @@ public final class Store implements AutoCloseable {
     if (!pragmaValue.equals("NORMAL") && !pragmaValue.equals("FULL")) {
       throw new IllegalArgumentException("sync: " + pragmaValue + " (expected: NORMAL or FULL)");
     }
-    writer().sync(pragmaValue);
+    // PostgreSQL: a commit survives this process's crash either way (the server has it); "off" may lose the server's
+    // last few milliseconds of commits when the server itself crashes, as NORMAL may on a power cut
+    writer().sync(kind == Kind.SQLITE ? "PRAGMA synchronous=" + pragmaValue
+        : "SET synchronous_commit = " + (pragmaValue.equals("FULL") ? "on" : "off"));
   }
 
   /** The writer connection's {@code synchronous} setting: 1 for NORMAL, 2 for FULL. */
   public int syncLevel() {
     return writeNow(c -> {
+      if (kind == Kind.POSTGRES) {
+        try (PreparedStatement s = c.prepareStatement("SHOW synchronous_commit"); ResultSet rs = s.executeQuery()) {
+          return rs.next() ? ("off".equals(rs.getString(1)) ? 1 : 2) : -1;
+        }
+      }
       try (PreparedStatement s = c.prepareStatement("PRAGMA synchronous"); ResultSet rs = s.executeQuery()) {
         return rs.next() ? rs.getInt(1) : -1;
       }
@@ -317,8 +495,30 @@ public final class Store implements AutoCloseable {
     return writer;
   }
 
+  /**
+   * Runs {@code hook} at the start of every write transaction, before its work, on the writer thread (after the
+   * journal's advisory lock on a shared store): where a process reads what the others appended.
+   */
+  public void beforeWrite(SqlWork<?> hook) {
+    writer().beforeTransaction(c -> {
+      if (kind == Kind.POSTGRES) {
+        lockJournal(c);
+      }
+      return hook.run(c);
+    });
+  }
+
+  /** Takes the journal's advisory lock until the transaction ends (commit or rollback). */
+  private static Void lockJournal(Connection c) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+      s.setLong(1, JOURNAL_LOCK);
+      s.execute();
+    }
+    return null;
+  }
+
   private StoreException readOnly() {
-    return new StoreException("the database " + file + " was opened read-only (expected: Store.open, which claims"
+    return new StoreException("the database " + describe() + " was opened read-only (expected: Store.open, which claims"
         + " the file for writing)", null);
   }
 

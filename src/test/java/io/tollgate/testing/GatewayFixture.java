@@ -86,6 +86,52 @@ public final class GatewayFixture implements AutoCloseable {
   }
 
   private static GatewayFixture start(Path dir, Clock clock, String serverSettings) throws Exception {
+    return start(dir, clock, serverSettings, () -> Store.open(dir.resolve("tollgate.db")));
+  }
+
+  /**
+   * Starts on a PostgreSQL store ({@code url}, a schema of the test's own) as node {@code node}; restarts reopen it as
+   * the same node, and {@link #peer} starts more gateways on it.
+   */
+  public static GatewayFixture startPostgres(Path dir, String url, String node) throws Exception {
+    return startPostgres(dir, url, node, Clock.systemUTC());
+  }
+
+  /** {@link #startPostgres(Path, String, String)} with {@code clock}, which its peers share. */
+  public static GatewayFixture startPostgres(Path dir, String url, String node, Clock clock) throws Exception {
+    GatewayFixture f = start(dir, clock, "", () -> Postgres.open(url, node));
+    f.opener = () -> Postgres.open(url, node);
+    f.postgresUrl = url;
+    return f;
+  }
+
+  /**
+   * Another gateway process on this fixture's PostgreSQL database, as node {@code node}: its own Vert.x, store and
+   * HTTP port, the same configuration, upstream, tenants and key. Closing it leaves the upstream to this fixture.
+   */
+  public GatewayFixture peer(String node) throws Exception {
+    if (postgresUrl == null) {
+      throw new IllegalStateException("peer: only a fixture on PostgreSQL (startPostgres) has peers");
+    }
+    Vertx peerVertx = io.tollgate.app.Gateway.newVertx();
+    ConfigLoader loader = new ConfigLoader(env::get);
+    Store peerStore = Postgres.open(postgresUrl, node);
+    Gateway peerGateway = await(Gateway.start(peerVertx, new ConfigHolder(loader.load(configFile), loader), peerStore, 0, clock));
+    GatewayFixture peer = new GatewayFixture(peerVertx, upstream, peerStore, peerGateway, configFile, project, key,
+        adminToken, env, clock, serverSettings);
+    peer.opener = () -> Postgres.open(postgresUrl, node);
+    peer.postgresUrl = postgresUrl;
+    peer.ownsUpstream = false;
+    return peer;
+  }
+
+  /** How {@link #restart} reopens the store. */
+  private java.util.function.Supplier<Store> opener;
+  private String postgresUrl;
+  private boolean ownsUpstream = true;
+
+  private static GatewayFixture start(Path dir, Clock clock, String serverSettings,
+      java.util.function.Supplier<Store> open) throws Exception {
     Vertx vertx = io.tollgate.app.Gateway.newVertx();
     MockUpstream upstream = await(MockUpstream.start(vertx, 0));
     Map<String, String> env = new HashMap<>();
@@ -96,7 +142,7 @@ public final class GatewayFixture implements AutoCloseable {
     Files.writeString(configFile, withServerSettings(resource("gateway-test.yaml"), serverSettings));
     ConfigLoader loader = new ConfigLoader(env::get);
     ConfigHolder config = new ConfigHolder(loader.load(configFile), loader);
-    Store store = Store.open(dir.resolve("tollgate.db"));
+    Store store = open.get();
     Tenants tenants = new Tenants(store, clock);
     Account account = tenants.createAccount("test");
     Project project = tenants.createProject(account.id(), "test-project");
@@ -122,7 +168,7 @@ public final class GatewayFixture implements AutoCloseable {
   public void restart(Accounting accounting) throws Exception {
     await(gateway.stop());
     store.close();
-    store = Store.open(configFile.getParent().resolve("tollgate.db"));
+    store = opener != null ? opener.get() : Store.open(configFile.getParent().resolve("tollgate.db"));
     ConfigLoader loader = new ConfigLoader(env::get);
     gateway = await(Gateway.start(vertx, new ConfigHolder(loader.load(configFile), loader), store, 0, clock, accounting));
   }
@@ -257,7 +303,9 @@ public final class GatewayFixture implements AutoCloseable {
       await(scripted.close());
     }
     await(gateway.stop());
-    await(upstream.close());
+    if (ownsUpstream) {
+      await(upstream.close());
+    }
     store.close();
     await(vertx.close());
   }

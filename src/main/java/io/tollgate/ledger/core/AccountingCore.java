@@ -170,6 +170,14 @@ public final class AccountingCore {
     return voidAll(h -> true, "recovered_on_startup");
   }
 
+  /**
+   * Voids the pending holds {@code which} picks, oldest first, as {@link #recover} does: for a process that shares its
+   * journal with others and restarts, whose own holds are the only ones it knows to be abandoned.
+   */
+  public List<Voided> recover(Predicate<Hold> which) {
+    return voidAll(which, "recovered_on_startup");
+  }
+
   /** Voids the pending holds whose TTL ended before {@code nowMs}, as abandoned. */
   public List<Voided> expire(long nowMs) {
     return voidAll(h -> h.expiresAtMs() < nowMs, "expired");

@@ -36,9 +36,12 @@ public final class Journal {
   private long snapshotSeq;
   private long snapshottingAt;
   private final long snapshotEvery;
+  /** This process's name in a journal shared with other processes (PostgreSQL); null for the embedded journal. */
+  private final String node;
 
-  private Journal(AccountingCore core, long projectedSeq, long snapshotSeq, long snapshotEvery) {
+  private Journal(AccountingCore core, long projectedSeq, long snapshotSeq, long snapshotEvery, String node) {
     this.snapshotEvery = snapshotEvery;
+    this.node = node;
     this.core = core;
     this.projectedSeq = projectedSeq;
     this.projectingTo = projectedSeq;
@@ -53,10 +56,22 @@ public final class Journal {
    * reads the events the projections have not applied yet.
    */
   public static Journal open(Connection c, long nowMs) throws SQLException {
-    return open(c, nowMs, SNAPSHOT_EVERY);
+    return open(c, nowMs, SNAPSHOT_EVERY, null);
+  }
+
+  /**
+   * Opens a journal shared with other processes, as {@code node}: see {@link #tail}. Every write transaction must
+   * hold the journal's lock (the store takes it) and call {@link #tail} before deciding anything.
+   */
+  public static Journal openShared(Connection c, long nowMs, String node) throws SQLException {
+    return open(c, nowMs, SNAPSHOT_EVERY, java.util.Objects.requireNonNull(node, "node"));
   }
 
   static Journal open(Connection c, long nowMs, long snapshotEvery) throws SQLException {
+    return open(c, nowMs, snapshotEvery, null);
+  }
+
+  private static Journal open(Connection c, long nowMs, long snapshotEvery, String node) throws SQLException {
     if (JournalSql.snapshot(c, Long.MAX_VALUE, true) == null) {
       if (JournalSql.lastSeq(c) != 0) {
         throw new IllegalStateException("the journal has events but no snapshot 0 (expected: the snapshot the journal"
@@ -66,7 +81,7 @@ public final class Journal {
     }
     Snapshot latest = JournalSql.snapshot(c, Long.MAX_VALUE, false);
     long projected = JournalSql.projectedSeq(c);
-    Journal journal = new Journal(restore(c, latest), projected, latest.seq(), snapshotEvery);
+    Journal journal = new Journal(restore(c, latest), projected, latest.seq(), snapshotEvery, node);
     journal.unprojected.addAll(JournalSql.events(c, projected, Long.MAX_VALUE));
     journal.committed = journal.unprojected.size();
     return journal;
@@ -86,8 +101,41 @@ public final class Journal {
           + "); the core no longer matches the journal and the gateway needs a restart");
     }
     Journaled j = new Journaled(event, annotation, nowMs);
-    JournalSql.append(c, j);
+    JournalSql.append(c, j, node);
     unprojected.add(j);
+  }
+
+  /**
+   * At the start of a write transaction on a shared journal, holding its lock: applies the events other processes
+   * appended since this core's last one, by {@link AccountingCore#replay} (their effect, decided there and never
+   * decided again here), so that what this transaction decides sees every balance, hold and counter of the cluster.
+   * They are committed already, and this process's projection applies them like its own.
+   */
+  public Void tail(Connection c) throws SQLException {
+    List<Journaled> foreign = JournalSql.events(c, core.lastSeq(), Long.MAX_VALUE);
+    if (foreign.isEmpty()) {
+      return null;
+    }
+    if (committed != unprojected.size()) {
+      throw new IllegalStateException("the journal is tailed inside a transaction that appended (expected: first)");
+    }
+    for (Journaled j : foreign) {
+      core.replay(j.event());
+      unprojected.add(j);
+    }
+    committed = unprojected.size();
+    committedSeq = core.lastSeq();
+    return null;
+  }
+
+  /** Whether other processes append to this journal too. */
+  public boolean shared() {
+    return node != null;
+  }
+
+  /** This process's name in a shared journal; null for the embedded one. */
+  public String node() {
+    return node;
   }
 
   /**
@@ -95,16 +143,19 @@ public final class Journal {
    * {@link #SNAPSHOT_EVERY} events (by default) have passed since the last snapshot.
    */
   public void project(Connection c, long nowMs) throws SQLException {
+    // on a shared journal another process may have projected further (under the same lock): never twice
+    long from = node == null ? projectingTo : Math.max(projectingTo, JournalSql.projectedSeq(c));
     List<Journaled> todo = new ArrayList<>();
     for (Journaled j : unprojected) {
-      if (j.event().seq() > projectingTo) {
+      if (j.event().seq() > from) {
         todo.add(j);
       }
     }
     if (!todo.isEmpty()) {
       Projector.apply(c, todo);
-      projectingTo = todo.get(todo.size() - 1).event().seq();
+      from = todo.get(todo.size() - 1).event().seq();
     }
+    projectingTo = Math.min(from, core.lastSeq());
     if (core.lastSeq() - snapshottingAt >= snapshotEvery) {
       Snapshot snapshot = core.snapshot();
       JournalSql.saveSnapshot(c, snapshot, nowMs);
@@ -141,6 +192,11 @@ public final class Journal {
       return;
     }
     core = restore(c, JournalSql.snapshot(c, Long.MAX_VALUE, false));
+    // on a shared journal the rebuild may also hold events other processes committed meanwhile: projected like the rest
+    long known = unprojected.isEmpty() ? Math.max(projectedSeq, committedSeq) : unprojected.get(unprojected.size() - 1).event().seq();
+    unprojected.addAll(JournalSql.events(c, known, core.lastSeq()));
+    committed = unprojected.size();
+    committedSeq = core.lastSeq();
   }
 
   /** The core {@code latest} and the journal after it describe. */

@@ -22,15 +22,41 @@ public final class JournalSql {
 
   /** Appends one event at its own {@code seq}; a second event at the same seq fails (the primary key). */
   public static void append(Connection c, Journaled j) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("INSERT INTO journal (seq, kind, event, annotation, created_at)"
-        + " VALUES (?, ?, ?, ?, ?)")) {
+    append(c, j, null);
+  }
+
+  /**
+   * Appends one event, naming the {@code node} that decided it in a journal shared by several processes (PostgreSQL);
+   * {@code node} is null for the embedded journal, which has no such column.
+   */
+  public static void append(Connection c, Journaled j, String node) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("INSERT INTO journal (seq, kind, event, annotation, created_at"
+        + (node == null ? ") VALUES (?, ?, ?, ?, ?)" : ", node) VALUES (?, ?, ?, ?, ?, ?)"))) {
       s.setLong(1, j.event().seq());
       s.setString(2, kind(j.event()));
       s.setString(3, Json.write(j.event()));
       s.setString(4, j.annotation());
       s.setLong(5, j.createdAtMs());
+      if (node != null) {
+        s.setString(6, node);
+      }
       s.executeUpdate();
     }
+  }
+
+  /** The seqs of the holds {@code node} appended at or after {@code fromSeq}, in a shared journal. */
+  public static java.util.Set<Long> holdsOf(Connection c, String node, long fromSeq) throws SQLException {
+    java.util.Set<Long> out = new java.util.HashSet<>();
+    try (PreparedStatement s = c.prepareStatement("SELECT seq FROM journal WHERE kind = 'hold' AND node = ? AND seq >= ?")) {
+      s.setString(1, node);
+      s.setLong(2, fromSeq);
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getLong(1));
+        }
+      }
+    }
+    return out;
   }
 
   /** The events after {@code afterSeq} up to {@code toSeq} (inclusive), in order. */

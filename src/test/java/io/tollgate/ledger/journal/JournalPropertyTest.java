@@ -54,7 +54,28 @@ class JournalPropertyTest {
   @Property(tries = 25, seed = "20261203")
   void theCoreSurvivesEveryRestartAndTheProjectionsFollowTheJournal(@ForAll("steps") List<Step> steps) throws IOException {
     Path dir = Files.createTempDirectory("journal-property");
-    Store store = Store.open(dir.resolve("p.db"));
+    try {
+      run(steps, () -> Store.open(dir.resolve("p.db")));
+    } finally {
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  /** The same steps on a PostgreSQL journal (a schema of its own per try); restarts reopen it as the same node. */
+  @Property(tries = 10, seed = "20261203")
+  void theSameHoldsOnPostgres(@ForAll("steps") List<Step> steps) {
+    String url = io.tollgate.testing.Postgres.freshSchema("journal_property");
+    try {
+      run(steps, () -> io.tollgate.testing.Postgres.open(url, "node-a"));
+    } finally {
+      io.tollgate.testing.Postgres.drop(url);
+    }
+  }
+
+  private void run(List<Step> steps, java.util.function.Supplier<Store> opener) {
+    Store store = opener.get();
     try {
       String account = new Tenants(store, CLOCK).createAccount("p").id();
       Accountant accountant = Accountant.of(store, CLOCK);
@@ -109,7 +130,7 @@ class JournalPropertyTest {
           case RESTART -> {
             Snapshot before = accountant.view().snapshot();
             store.close();
-            store = Store.open(dir.resolve("p.db"));
+            store = opener.get();
             accountant = Accountant.of(store, CLOCK);
             assertThat(accountant.view().snapshot()).as("after step %d (%s)", n, step).isEqualTo(before);
           }
@@ -129,9 +150,6 @@ class JournalPropertyTest {
           .allSatisfy(check -> assertThat(check.ok()).as(report.text()).isTrue());
     } finally {
       store.close();
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
     }
   }
 
