@@ -129,7 +129,8 @@ public final class ConfigLoader {
     List<ConfiguredLimit> limits = limits(root, channels, routes);
     return new GatewayConfig(source, port, maxBody, serverLimits, zone, multipliers, channels, models, routes, limits,
         redactor(channels), alerts(root.child("alerts")), logging(root.child("logging")), storeSync(root.child("store")),
-        ResearchConfigs.parse(root.child("research"), models, routes, source == null ? null : source.toAbsolutePath().getParent()));
+        ResearchConfigs.parse(root.child("research"), models, routes, source == null ? null : source.toAbsolutePath().getParent()),
+        RedisConfig.parse(root.child("redis"), this::resolve));
   }
 
   /** {@code store: {sync: normal | full}}: how far a commit of the journal is durable. */
@@ -221,7 +222,8 @@ public final class ConfigLoader {
     if (root.isMissing()) {
       throw root.error("the file is empty", "start from the file that 'tollgate init' writes");
     }
-    root.onlyKeys(Set.of("server", "time_zone", "pricing", "channels", "models", "routes", "limits", "alerts", "logging", "store", "research"));
+    root.onlyKeys(Set.of("server", "time_zone", "pricing", "channels", "models", "routes", "limits", "alerts", "logging", "store", "research",
+        "redis"));
     return root;
   }
 

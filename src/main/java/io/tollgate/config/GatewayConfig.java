@@ -15,6 +15,7 @@ import java.util.Map;
  * @param logging how the process logs (format, level, access log)
  * @param storeSync how far each commit of the store is durable
  * @param research the AI Researcher's data source and modes ({@link ResearchConfig#DISABLED} when not configured)
+ * @param redis the shared counters of a cluster; null when this process keeps them alone
  */
 public record GatewayConfig(
     Path source,
@@ -31,7 +32,8 @@ public record GatewayConfig(
     AlertsConfig alerts,
     LoggingConfig logging,
     StoreSync storeSync,
-    ResearchConfig research) {
+    ResearchConfig research,
+    RedisConfig redis) {
 
   public CatalogModel model(String id) {
     return models.get(id);
