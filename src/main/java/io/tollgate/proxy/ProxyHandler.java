@@ -681,6 +681,8 @@ public final class ProxyHandler {
       error = passThrough(attempt, call);
     } else if (failure instanceof ApiException api) {
       error = api;
+    } else if (failure instanceof io.tollgate.ledger.core.CountersUnavailable unavailable) {
+      error = Refusals.unavailable(unavailable, call.id);
     } else {
       LOG.error("request {} failed unexpectedly", call.id, failure);
       error = new ApiException(500, "server_error", "internal_error", null,

@@ -24,7 +24,7 @@ for i = 1, n do
     cap = tonumber(v[3] or '0')
   end
   if spent + held + amount > cap then
-    return {'refused', i - 1, tostring(spent), tostring(held), tostring(cap)}
+    return {'refused', i - 1, spent, held, cap}
   end
 end
 local claims = {}
