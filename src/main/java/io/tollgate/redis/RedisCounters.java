@@ -117,6 +117,11 @@ public final class RedisCounters implements SharedCounters {
     return started;
   }
 
+  /** Completes once every step queued before it (pushes of committed events, rebuilds) has run. */
+  public Future<Void> drained() {
+    return step(() -> Future.succeededFuture()).mapEmpty();
+  }
+
   // ---- admission -----------------------------------------------------------------------------------------------
 
   @Override
