@@ -120,6 +120,12 @@ public final class Gateway {
     Future<Void> sharedReady = Future.succeededFuture();
     if (shared != null) {
       accountant.onCommitted(shared::committed);
+      config.beforeSwap(c -> {
+        if (!config.current().redis().equals(c.redis())) {
+          LOG.warn("redis: is read at start: the reloaded one ({}) waits for a restart; {} still serves", c.redis(),
+              config.current().redis().url());
+        }
+      });
       sharedReady = shared.start().recover(e -> {
         LOG.warn("Redis at {} cannot be reached at start: serving, and admitting nothing (503 accounting_unavailable)"
             + " until it can: {}", config.current().redis().url(), e.getMessage());
