@@ -6,13 +6,14 @@
 set -euo pipefail
 N=${1:-200000}
 HERE=$(cd "$(dirname "$0")" && pwd)
-SCRIPT="$HERE/../src/main/resources/io/tollgate/redis/reserve.lua"
+SCRIPTS="$HERE/../src/main/resources/io/tollgate/redis"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 redis-server --port "$PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize no >/dev/null &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
 until redis-cli -p "$PORT" ping >/dev/null 2>&1; do :; done
-SHA=$(redis-cli -p "$PORT" SCRIPT LOAD "$(cat "$SCRIPT")")
+# as the gateway loads it (Script.load): the shared functions, then the script
+SHA=$(redis-cli -p "$PORT" SCRIPT LOAD "$(cat "$SCRIPTS/common.lua"; echo; cat "$SCRIPTS/reserve.lua")")
 # the source "bench" has been rebuilt at seq 0; every hold below has seq 1 and a random id (-r), so each call takes the
 # full path: check the epoch, compare the hot route counter and the wallet to their caps, add, record the hold
 redis-cli -p "$PORT" HSET b:epoch id bench src:bench 0 >/dev/null

@@ -28,13 +28,17 @@ final class Script {
     this.sha = sha1(text);
   }
 
-  /** The script {@code name}.lua beside this class. */
+  /** The script {@code name}.lua beside this class, after {@code common.lua} (the functions the scripts share). */
   static Script load(String name) {
+    return new Script(name, text("common") + "\n" + text(name));
+  }
+
+  private static String text(String name) {
     try (InputStream in = Script.class.getResourceAsStream(name + ".lua")) {
       if (in == null) {
         throw new IllegalStateException("script " + name + ".lua is missing from the classpath");
       }
-      return new Script(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new IllegalStateException("script " + name + ".lua cannot be read", e);
     }

@@ -3,14 +3,14 @@
 -- ARGV[1] source, ARGV[2] the hold's journal seq, ARGV[3] hold id, ARGV[4] expires at (ms, the gateway's clock),
 -- then per claim: amount, cap (-1: the cap the counter keeps, a wallet's credits plus overdraft), ttl ms (0: none)
 -- Returns {'taken'}, {'refused', index (0-based), spent, held, cap}, {'rebuild'} or {'stale'}.
-local contributed = redis.call('HGET', KEYS[1], 'src:' .. ARGV[1])
-if not contributed then
+local skip = skipped(KEYS[1], ARGV[1], ARGV[2])
+if skip == 'rebuild' then
   return {'rebuild'}
 end
 if redis.call('EXISTS', KEYS[3]) == 1 then
   return {'taken'} -- a rebuild already carried this hold
 end
-if tonumber(ARGV[2]) <= tonumber(contributed) then
+if skip == 'seen' then
   return {'stale'} -- the rebuild saw this hold already ended
 end
 local n = #KEYS - 3
