@@ -238,7 +238,11 @@ public final class Gateway {
           LOG.warn("the journal's projections could not catch up at stop; the next start applies them: {}", e.getMessage());
           return Future.succeededFuture();
         }) : Future.<Void>succeededFuture())
-        .compose(v -> shared == null ? Future.<Void>succeededFuture() : shared.close().recover(e -> Future.succeededFuture()))
+        // what this process journaled reaches Redis before it goes, when Redis answers within a few seconds
+        .compose(v -> shared == null ? Future.<Void>succeededFuture() : shared.drained()
+            .timeout(5, java.util.concurrent.TimeUnit.SECONDS)
+            .transform(drained -> shared.close())
+            .recover(e -> Future.succeededFuture()))
         .andThen(v -> {
       try {
         storeAccess.close();

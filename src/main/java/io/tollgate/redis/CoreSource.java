@@ -19,10 +19,16 @@ public final class CoreSource implements RebuildSource {
   private final Accountant accountant;
   private final String id;
 
+  /** The source of an embedded store: this process's SQLite {@code file}. */
   public CoreSource(StoreAccess store, Accountant accountant, Path file) {
+    this(store, accountant, "sqlite-" + digest(file.toAbsolutePath().normalize().toString()));
+  }
+
+  /** A source named {@code id}: the same name in every process that shares its journal. */
+  public CoreSource(StoreAccess store, Accountant accountant, String id) {
     this.store = store;
     this.accountant = accountant;
-    this.id = "sqlite-" + digest(file.toAbsolutePath().normalize().toString());
+    this.id = java.util.Objects.requireNonNull(id, "id");
   }
 
   @Override

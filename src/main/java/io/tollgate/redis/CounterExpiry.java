@@ -9,8 +9,9 @@ import java.time.format.DateTimeParseException;
 /**
  * How long a counter's key lives in Redis, from the window its key names (the part after its last {@code |}, as the
  * limits room makes it): until well after the window ends, with the same margins the core forgets counters by (a
- * minute for a minute window, two days for a day or a month: wider than any time zone's offset). Lifetime and run
- * counters, and wallets, never expire.
+ * minute for a minute window, two days for a day or a month: wider than any time zone's offset). A run's counter
+ * lives two days past its last use (a run ends long before; the core forgets it when the run ends). Lifetime counters
+ * and wallets never expire.
  */
 final class CounterExpiry {
   static final long NEVER = 0;
@@ -28,6 +29,8 @@ final class CounterExpiry {
         until = Instant.ofEpochSecond((Long.parseLong(window.substring(1)) + 1) * 60).plusMillis(MINUTE_MS);
       } else if (window.length() == 10) {
         until = LocalDate.parse(window).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().plusMillis(2 * DAY_MS);
+      } else if (window.equals("run")) {
+        return 2 * DAY_MS;
       } else if (window.length() == 7) {
         until = YearMonth.parse(window).plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant().plusMillis(2 * DAY_MS);
       } else {
