@@ -77,8 +77,8 @@ public final class RedisCounters implements SharedCounters {
   private volatile boolean behind;
   private volatile boolean rebuildQueued;
   private volatile boolean reachable = true;
-  /** Each wallet's overdraft as last pushed, to push an overdraft change as the move of its cap; on the context. */
-  private final Map<String, Long> overdrafts = new HashMap<>();
+  /** Each wallet's overdraft as last pushed, to push an overdraft change as the move of its cap; by one step at a time. */
+  private final Map<String, Long> overdrafts = new java.util.concurrent.ConcurrentHashMap<>();
   private long timer = -1;
 
   private RedisCounters(Vertx vertx, RedisConfig config, RebuildSource source, Clock clock) {

@@ -69,6 +69,7 @@ class RedisGatewaysTest {
   static Tenant capped;
   static Tenant outage;
   static Tenant dead;
+  static Tenant others;
   static Map<Tenant, String> limitIds = new HashMap<>();
   static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(10)).build();
@@ -81,6 +82,7 @@ class RedisGatewaysTest {
     capped = tenantWithCap("capped", "0.05");
     outage = tenantWithCap("outage", "1000");
     dead = tenantWithCap("dead", "1000");
+    others = tenantWithCap("others", "1");
     Files.writeString(a.configFile, Files.readString(a.configFile) + "\nredis:\n  url: " + redis.url()
         + "\n  key_prefix: \"gw:\"\n  check_interval_ms: 100\n  # the test machine is shared and loaded: a slow answer must not pass for an unreachable Redis\n  command_timeout_ms: 10000\n");
     // the two gateways start from the same file: the same accounts, keys and limits, each then with its own journal
@@ -142,6 +144,44 @@ class RedisGatewaysTest {
     assertThat(await(a.gateway.shared().counter(counter))).containsExactly(spentA + spentB, 0, 0);
     Wallets.assertVerified(a.store, CLOCK.millis());
     Wallets.assertVerified(storeB, CLOCK.millis());
+  }
+
+  @Test
+  @Order(0)
+  void whatOtherProcessesUsedInRedisRefusesAsTheLocalCoreWould() throws Exception {
+    // other processes' use, as Redis counts it: this gateway's own core knows nothing of it
+    String counter = "gw:c:" + counter(others);
+    String wallet = "gw:c:" + SharedCounters.walletCounter(others.accountId(), Bucket.RMB);
+    io.vertx.redis.client.Redis raw = io.vertx.redis.client.Redis.createClient(a.vertx, redis.url());
+    try {
+      await(raw.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.HINCRBY).arg(counter).arg("spent")
+          .arg(999_990)));
+      HttpResponse<String> limited = send(a.gateway, others, "tokens=10").get(30, TimeUnit.SECONDS);
+      assertThat(limited.statusCode()).as(limited.body()).isEqualTo(429);
+      assertThat(new JsonObject(limited.body()).getJsonObject("error").getString("code"))
+          .isEqualTo("route_key_daily_spend_limit_reached");
+      assertThat(limited.headers().firstValue("retry-after")).isPresent();
+      await(raw.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.HINCRBY).arg(counter).arg("spent")
+          .arg(-999_990)));
+
+      // both wallets' 2,000 less all but 0.000500 of it, charged by other processes
+      await(raw.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.HINCRBY).arg(wallet).arg("spent")
+          .arg(1_999_999_500L)));
+      HttpResponse<String> poor = send(b, others, "tokens=10").get(30, TimeUnit.SECONDS);
+      assertThat(poor.statusCode()).as(poor.body()).isEqualTo(402);
+      assertThat(new JsonObject(poor.body()).getJsonObject("error").getString("code")).isEqualTo("insufficient_balance");
+      assertThat(poor.headers().firstValue("x-tollgate-balance-available")).hasValue("500");
+      await(raw.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.HINCRBY).arg(wallet).arg("spent")
+          .arg(-1_999_999_500L)));
+    } finally {
+      await(raw.close());
+    }
+    // refused before any upstream call, with nothing held anywhere
+    drained();
+    assertThat(Accountant.of(a.store, CLOCK).wallet(others.accountId(), Bucket.RMB).heldMicros()).isZero();
+    assertThat(Accountant.of(storeB, CLOCK).wallet(others.accountId(), Bucket.RMB).heldMicros()).isZero();
+    assertThat(await(a.gateway.shared().counter(counter(others)))).containsExactly(0, 0, 0);
+    assertThat(send(a.gateway, others, "tokens=10").get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
   }
 
   @Test

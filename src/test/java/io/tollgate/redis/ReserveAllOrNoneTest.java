@@ -22,15 +22,18 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
-import org.opentest4j.TestAbortedException;
+import net.jqwik.api.lifecycle.LifecycleContext;
+import net.jqwik.api.lifecycle.SkipExecutionHook;
 
 /**
  * The reservation script takes every claim of a hold or none, atomically across processes: three "processes" (each its
  * own client and source) reserve random holds over shared limit counters and one wallet at once, and afterwards no
  * counter holds more than its cap and each counter holds exactly the claims of the holds that were taken.
  */
+@AddLifecycleHook(ReserveAllOrNoneTest.RedisInstalled.class)
 class ReserveAllOrNoneTest {
   private static final int COUNTERS = 4;
   private static final AtomicInteger TRIES = new AtomicInteger();
@@ -62,9 +65,6 @@ class ReserveAllOrNoneTest {
   @Property(tries = 40)
   void neverAPartialReservationAndNeverAboveACap(@ForAll("caps") List<Long> caps, @ForAll("credit") long creditMicros,
       @ForAll("tries") List<Try> tries) throws Exception {
-    if (redis == null) {
-      throw new TestAbortedException(RedisProcess.missing());
-    }
     String prefix = "prop" + TRIES.incrementAndGet() + ":";
     Clock clock = Clock.systemUTC();
     List<RedisCounters> processes = new ArrayList<>();
@@ -126,6 +126,14 @@ class ReserveAllOrNoneTest {
 
   private static String counter(int c) {
     return "limit-" + c + "|subject|all";
+  }
+
+  /** Skips the class, saying why, where redis-server is not installed. */
+  static final class RedisInstalled implements SkipExecutionHook {
+    @Override
+    public SkipResult shouldBeSkipped(LifecycleContext context) {
+      return RedisProcess.installed() ? SkipResult.doNotSkip() : SkipResult.skip(RedisProcess.missing());
+    }
   }
 
   @Provide
