@@ -15,8 +15,6 @@ import io.tollgate.ledger.core.Voided;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -24,17 +22,13 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Clock;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,19 +56,15 @@ public final class RedisCounters implements SharedCounters {
   private final RebuildSource source;
   private final Clock clock;
   private final Context context;
-  private final String epochKey;
-  private final String holdsKey;
+  private final RedisKeys keys;
   private final Script reserve = Script.load("reserve");
   private final Script settle = Script.load("settle");
   private final Script sweep = Script.load("sweep");
   private final Script raise = Script.load("raise");
   private final Script rebuild = Script.load("rebuild");
 
-  /** Steps for Redis in journal order (pushes, rebuilds), run one at a time on {@link #context}. */
-  private final Deque<Supplier<Future<?>>> steps = new ArrayDeque<>();
-  private boolean stepping;
-  /** A step failed and waits for a retry: Redis is behind this process's journal, so nothing is admitted. */
-  private volatile boolean behind;
+  /** Pushes and rebuilds in journal order; while one waits for a retry, Redis is behind and nothing is admitted. */
+  private final OrderedSteps steps;
   private volatile boolean rebuildQueued;
   private volatile boolean reachable = true;
   /** Each wallet's overdraft as last pushed, to push an overdraft change as the move of its cap; by one step at a time. */
@@ -86,8 +76,8 @@ public final class RedisCounters implements SharedCounters {
     this.source = Objects.requireNonNull(source, "source");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.context = vertx.getOrCreateContext();
-    this.epochKey = config.keyPrefix() + "epoch";
-    this.holdsKey = config.keyPrefix() + "holds";
+    this.keys = new RedisKeys(config.keyPrefix());
+    this.steps = new OrderedSteps(context, Math.min(250, config.checkIntervalMs()), this::reachable);
     RedisOptions options = new RedisOptions()
         .setConnectionString(config.url().toString())
         .setNetClientOptions(new NetClientOptions().setConnectTimeout((int) config.connectTimeoutMs()).setTcpNoDelay(true))
@@ -112,14 +102,14 @@ public final class RedisCounters implements SharedCounters {
   public Future<Void> start() {
     Future<Void> started = Future.future(p -> context.runOnContext(v -> {
       rebuildQueued = true;
-      step(this::rebuildIfMissing).onComplete(done -> p.handle(done.mapEmpty()));
+      steps.run(this::rebuildIfMissing).onComplete(done -> p.handle(done.mapEmpty()));
     }));
     return started;
   }
 
   /** Completes once every step queued before it (pushes of committed events, rebuilds) has run. */
   public Future<Void> drained() {
-    return step(() -> Future.succeededFuture()).mapEmpty();
+    return steps.run(() -> Future.succeededFuture()).mapEmpty();
   }
 
   // ---- admission -----------------------------------------------------------------------------------------------
@@ -129,13 +119,13 @@ public final class RedisCounters implements SharedCounters {
     if (rebuildQueued) {
       return this.<Taken>unavailable("Redis is being rebuilt from the journal", null).toCompletionStage();
     }
-    if (behind) {
+    if (steps.behind()) {
       return this.<Taken>unavailable("Redis is behind this gateway's journal (updates wait for it)", null).toCompletionStage();
     }
-    List<String> keys = new ArrayList<>(claims.size() + 3);
-    keys.add(epochKey);
-    keys.add(holdsKey);
-    keys.add(holdKey(taken.id()));
+    List<String> named = new ArrayList<>(claims.size() + 3);
+    named.add(keys.epoch());
+    named.add(keys.holds());
+    named.add(keys.hold(taken.id()));
     List<String> args = new ArrayList<>(claims.size() * 3 + 4);
     args.add(source.id());
     args.add(Long.toString(taken.seq()));
@@ -143,12 +133,12 @@ public final class RedisCounters implements SharedCounters {
     args.add(Long.toString(sweepAfterMs(taken)));
     long nowMs = clock.millis();
     for (CounterClaim claim : claims) {
-      keys.add(counterKey(claim.counter()));
+      named.add(keys.counter(claim.counter()));
       args.add(Long.toString(claim.amount()));
       args.add(Long.toString(claim.cap() == STORED_CAP ? STORED_CAP : Math.min(claim.cap(), MAX_EXACT)));
       args.add(Long.toString(ttlMs(claim.counter(), nowMs)));
     }
-    return reserve.run(redis, keys, args)
+    return reserve.run(redis, named, args)
         .timeout(config.commandTimeoutMs(), TimeUnit.MILLISECONDS)
         .transform(done -> {
           if (done.failed()) {
@@ -200,7 +190,7 @@ public final class RedisCounters implements SharedCounters {
   public void committed(List<LedgerEvent> events) {
     for (LedgerEvent event : events) {
       if (!(event instanceof Hold)) {
-        enqueue(() -> push(event));
+        steps.add(() -> push(event));
       }
     }
   }
@@ -235,19 +225,19 @@ public final class RedisCounters implements SharedCounters {
 
   /** Settles or voids a hold in Redis; {@code used} is (counter, used, ttl) triples, empty for a void. */
   private Future<?> end(long seq, String holdId, List<String> used) {
-    List<String> keys = new ArrayList<>(List.of(epochKey, holdsKey, holdKey(holdId)));
+    List<String> named = new ArrayList<>(List.of(keys.epoch(), keys.holds(), keys.hold(holdId)));
     List<String> args = new ArrayList<>(List.of(source.id(), Long.toString(seq), holdId));
     for (int i = 0; i < used.size(); i += 3) {
-      keys.add(counterKey(used.get(i)));
+      named.add(keys.counter(used.get(i)));
       args.add(used.get(i + 1));
       args.add(used.get(i + 2));
     }
-    return settle.run(redis, keys, args).timeout(config.commandTimeoutMs(), TimeUnit.MILLISECONDS)
+    return settle.run(redis, named, args).timeout(config.commandTimeoutMs(), TimeUnit.MILLISECONDS)
         .map(r -> answered(r.toString()));
   }
 
   private Future<?> move(long seq, String wallet, long deltaMicros) {
-    return raise.run(redis, List.of(epochKey, counterKey(wallet)), List.of(source.id(), Long.toString(seq),
+    return raise.run(redis, List.of(keys.epoch(), keys.counter(wallet)), List.of(source.id(), Long.toString(seq),
         Long.toString(deltaMicros))).timeout(config.commandTimeoutMs(), TimeUnit.MILLISECONDS).map(r -> answered(r.toString()));
   }
 
@@ -259,68 +249,6 @@ public final class RedisCounters implements SharedCounters {
     return answer;
   }
 
-  // ---- steps in order ------------------------------------------------------------------------------------------
-
-  private void enqueue(Supplier<Future<?>> step) {
-    synchronized (steps) {
-      steps.addLast(step);
-    }
-    context.runOnContext(v -> next());
-  }
-
-  /**
-   * Runs {@code step} after the steps queued before it; completes with its first run (a failed step is run again
-   * until it succeeds, and holds back the steps after it).
-   */
-  private <T> Future<T> step(Supplier<Future<T>> step) {
-    io.vertx.core.Promise<T> done = io.vertx.core.Promise.promise();
-    enqueue(() -> step.get().andThen(ar -> {
-      if (ar.succeeded()) {
-        done.tryComplete(ar.result());
-      } else {
-        done.tryFail(ar.cause());
-      }
-    }));
-    return done.future();
-  }
-
-  /** On the context: runs the first step; a failed one stays first and is tried again after a pause. */
-  private void next() {
-    Supplier<Future<?>> head;
-    synchronized (steps) {
-      if (stepping || steps.isEmpty()) {
-        return;
-      }
-      stepping = true;
-      head = steps.peekFirst();
-    }
-    Future<?> running;
-    try {
-      running = head.get();
-    } catch (RuntimeException e) {
-      running = Future.failedFuture(e);
-    }
-    running.onComplete(done -> {
-      synchronized (steps) {
-        stepping = false;
-        if (done.succeeded()) {
-          steps.pollFirst();
-          behind = !steps.isEmpty() && behind;
-        } else {
-          behind = true;
-        }
-      }
-      if (done.succeeded()) {
-        reachable(true);
-        next();
-      } else {
-        reachable(false);
-        LOG.debug("a step for Redis failed; tried again shortly: {}", done.cause().getMessage());
-        context.owner().setTimer(Math.min(250, config.checkIntervalMs()), id -> next());
-      }
-    });
-  }
-
   // ---- rebuild, checks, sweeps -----------------------------------------------------------------------------------
 
   /** Queues a rebuild, once: admission fails closed until it has run. */
@@ -328,13 +256,13 @@ public final class RedisCounters implements SharedCounters {
     if (!rebuildQueued) {
       rebuildQueued = true;
       LOG.warn("Redis lacks the counters of {}: rebuilding them from the journal; admission waits", source.id());
-      step(this::rebuildIfMissing);
+      steps.run(this::rebuildIfMissing);
     }
   }
 
   /** Adds this source's state to Redis unless the epoch already has it. */
   private Future<String> rebuildIfMissing() {
-    return redis.send(Request.cmd(Command.HGET).arg(epochKey).arg("src:" + source.id()))
+    return redis.send(Request.cmd(Command.HGET).arg(keys.epoch()).arg("src:" + source.id()))
         .timeout(config.commandTimeoutMs(), TimeUnit.MILLISECONDS)
         .compose(seq -> seq != null ? primed() : source.snapshot().compose(this::rebuildFrom))
         .onSuccess(answer -> rebuildQueued = false);
@@ -351,47 +279,26 @@ public final class RedisCounters implements SharedCounters {
 
   private Future<String> rebuildFrom(Snapshot snapshot) {
     long nowMs = clock.millis();
-    JsonArray counters = new JsonArray();
-    for (Snapshot.CounterState c : snapshot.counters()) {
-      counters.add(new JsonArray().add(counterKey(c.counter())).add(Long.toString(c.spent())).add(Long.toString(c.held()))
-          .add(Long.toString(ttlMs(c.counter(), nowMs))));
-    }
-    JsonArray wallets = new JsonArray();
-    Map<String, Long> seen = new HashMap<>();
-    for (Snapshot.WalletState w : snapshot.wallets()) {
-      String wallet = SharedCounters.walletCounter(w.accountId(), w.bucket());
-      seen.put(wallet, w.overdraftMicros());
-      wallets.add(new JsonArray().add(counterKey(wallet)).add(Long.toString(Math.addExact(w.balanceMicros(), w.overdraftMicros())))
-          .add(Long.toString(w.heldMicros())));
-    }
-    JsonArray holds = new JsonArray();
-    for (Hold h : snapshot.pending()) {
-      JsonArray claims = new JsonArray();
-      for (CounterClaim c : SharedCounters.claims(h)) {
-        claims.add(counterKey(c.counter())).add(Long.toString(c.amount()));
-      }
-      holds.add(new JsonArray().add(holdKey(h.id())).add(h.id()).add(Long.toString(sweepAfterMs(h))).add(claims));
-    }
-    String state = new JsonObject().put("c", counters).put("w", wallets).put("h", holds).encode();
-    return rebuild.run(redis, List.of(epochKey, holdsKey), List.of(source.id(), Long.toString(snapshot.seq()),
-            UUID.randomUUID().toString(), config.keyPrefix(), state))
+    RebuildState state = RebuildState.of(snapshot, keys, counter -> ttlMs(counter, nowMs), this::sweepAfterMs);
+    return rebuild.run(redis, List.of(keys.epoch(), keys.holds()), List.of(source.id(), Long.toString(snapshot.seq()),
+            UUID.randomUUID().toString(), config.keyPrefix(), state.json()))
         .timeout(Math.max(config.commandTimeoutMs(), 10_000), TimeUnit.MILLISECONDS)
         .map(r -> {
           overdrafts.clear();
-          overdrafts.putAll(seen);
+          overdrafts.putAll(state.overdrafts());
           LOG.info("Redis counters of {}: {} at journal seq {} ({} counters, {} wallets, {} open holds)", source.id(),
-              r.toString(), snapshot.seq(), counters.size(), wallets.size(), holds.size());
+              r.toString(), snapshot.seq(), state.counters(), state.wallets(), state.holds());
           return r.toString();
         });
   }
 
   /** Periodically: is this source's state still in Redis? A restart empties it; then it is rebuilt. */
   private void check() {
-    context.runOnContext(v -> next());
+    steps.kick();
     if (rebuildQueued) {
       return;
     }
-    redis.send(Request.cmd(Command.HGET).arg(epochKey).arg("src:" + source.id()))
+    redis.send(Request.cmd(Command.HGET).arg(keys.epoch()).arg("src:" + source.id()))
         .timeout(config.commandTimeoutMs(), TimeUnit.MILLISECONDS)
         .onSuccess(seq -> {
           reachable(true);
@@ -407,8 +314,8 @@ public final class RedisCounters implements SharedCounters {
    * it: the holds of a dead process. Idempotent. Returns the ids released.
    */
   public Future<List<String>> sweep(long nowMs) {
-    return sweep.run(redis, List.of(holdsKey), List.of(Long.toString(nowMs), Integer.toString(SWEEP_BATCH),
-            config.keyPrefix() + "h:"))
+    return sweep.run(redis, List.of(keys.holds()), List.of(Long.toString(nowMs), Integer.toString(SWEEP_BATCH),
+            keys.holdPrefix()))
         .timeout(config.commandTimeoutMs(), TimeUnit.MILLISECONDS)
         .map(r -> {
           List<String> ids = new ArrayList<>();
@@ -425,18 +332,18 @@ public final class RedisCounters implements SharedCounters {
 
   /** A counter as Redis holds it: {@code spent}, {@code held} and {@code cap} (zeros when absent). */
   public Future<long[]> counter(String counter) {
-    return redis.send(Request.cmd(Command.HMGET).arg(counterKey(counter)).arg("spent").arg("held").arg("cap"))
+    return redis.send(Request.cmd(Command.HMGET).arg(keys.counter(counter)).arg("spent").arg("held").arg("cap"))
         .map(r -> new long[] {number(r.get(0)), number(r.get(1)), number(r.get(2))});
   }
 
   /** Whether Redis holds {@code holdId} open. */
   public Future<Boolean> holdOpen(String holdId) {
-    return redis.send(Request.cmd(Command.EXISTS).arg(holdKey(holdId))).map(r -> r.toInteger() == 1);
+    return redis.send(Request.cmd(Command.EXISTS).arg(keys.hold(holdId))).map(r -> r.toInteger() == 1);
   }
 
   /** Whether admission may ask Redis now (no rebuild queued, no update waiting). */
   public boolean ready() {
-    return !rebuildQueued && !behind;
+    return !rebuildQueued && !steps.behind();
   }
 
   public String sourceId() {
@@ -450,14 +357,6 @@ public final class RedisCounters implements SharedCounters {
 
   private static long number(Response r) {
     return r == null ? 0 : r.toLong();
-  }
-
-  private String counterKey(String counter) {
-    return config.keyPrefix() + "c:" + counter;
-  }
-
-  private String holdKey(String holdId) {
-    return config.keyPrefix() + "h:" + holdId;
   }
 
   private long ttlMs(String counter, long nowMs) {
