@@ -32,6 +32,8 @@ import io.tollgate.pricing.PriceVersions;
 import io.tollgate.proxy.Accounting;
 import io.tollgate.proxy.ProxyHandler;
 import io.tollgate.receipts.ReceiptsHandler;
+import io.tollgate.redis.CoreSource;
+import io.tollgate.redis.RedisCounters;
 import io.tollgate.research.ResearchApi;
 import io.tollgate.store.Store;
 import io.tollgate.store.StoreAccess;
@@ -43,6 +45,7 @@ import io.vertx.core.ThreadingModel;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Clock;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +59,8 @@ public final class Gateway {
   private final ProxyHandler proxy;
   private final GatewayMetrics metrics;
   private final Accountant accountant;
+  /** The counters shared with other gateway processes in Redis; null without {@code redis:}. */
+  private RedisCounters shared;
   private final int port;
   private static final long SWEEP_INTERVAL_MS = 30_000;
   private String deploymentId;
@@ -115,6 +120,28 @@ public final class Gateway {
     store.sync(config.current().storeSync().pragma());
     config.beforeSwap(c -> store.sync(c.storeSync().pragma()));
     Accountant accountant = Accountant.of(store, clock);
+    // with redis: the counters other processes share: every posting, void and movement journaled from here on
+    // (recovery's voids first) follows to Redis, and a Redis that lacks this journal's state is rebuilt from it
+    RedisCounters shared = config.current().redis() == null ? null
+        : RedisCounters.open(vertx, config.current().redis(), store.file() != null
+            ? new CoreSource(access, accountant, store.file())
+            // one journal shared by every process: one source, the same name in each
+            : new CoreSource(access, accountant, "postgres-" + store.describe()), clock);
+    Future<Void> sharedReady = Future.succeededFuture();
+    if (shared != null) {
+      accountant.onCommitted(shared::committed);
+      config.beforeSwap(c -> {
+        if (!config.current().redis().equals(c.redis())) {
+          LOG.warn("redis: is read at start: the reloaded one ({}) waits for a restart; {} still serves", c.redis(),
+              config.current().redis().url());
+        }
+      });
+      sharedReady = shared.start().recover(e -> {
+        LOG.warn("Redis at {} cannot be reached at start: serving, and admitting nothing (503 accounting_unavailable)"
+            + " until it can: {}", config.current().redis().url(), e.getMessage());
+        return Future.succeededFuture();
+      });
+    }
     HoldRecovery.recoverAll(store, accountant, clock.millis(), accessLog);
     // research runs live in the process that started them: none survives a stop, so neither do their envelopes
     store.writeNow(accountant.forgetCounters(Limits::ofAnyRun));
@@ -139,7 +166,7 @@ public final class Gateway {
     RedeemCodes codes = new RedeemCodes(accountant);
     GatewayMetrics metrics = new GatewayMetrics(store);
     metrics.journalLag(accountant::behind);
-    ProxyHandler proxy = new ProxyHandler(vertx, config, auth, new Billing(access, accountant, accessLog), limits, health,
+    ProxyHandler proxy = new ProxyHandler(vertx, config, auth, new Billing(access, accountant, accessLog, shared), limits, health,
         outputs, overruns, priceVersions, access, clock, accounting, metrics, new BudgetAlerts(vertx, clock));
     ReceiptsHandler receipts = new ReceiptsHandler(auth, access, () -> config.current().timeZone(), clock);
     ModelsHandler models = new ModelsHandler(config, auth, clock.millis() / 1000);
@@ -152,13 +179,17 @@ public final class Gateway {
         new ChannelsAdmin(config, health), quotes, new CatalogHandler(config, auth, health), metrics, research::mount);
     Gateway gateway = new Gateway(vertx, store, access, config, proxy, metrics, accountant, chosen);
     gateway.outputs = outputs;
-    gateway.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> access.write(c -> {
-      ProxyHandler.expireIdempotency(c, clock.millis());
-      HoldRecovery.Resolved expired = HoldRecovery.expire(accountant, clock.millis()).run(c);
-      accountant.forgetCounters(limits.endedLongAgo()).run(c);
-      OutputStatsSql.save(c, outputs);
-      return expired;
-    }).onSuccess(expired -> expired.receipts().forEach(accessLog::recorded)));
+    gateway.shared = shared;
+    gateway.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> {
+      access.write(c -> {
+        ProxyHandler.expireIdempotency(c, clock.millis());
+        HoldRecovery.Resolved expired = HoldRecovery.expire(accountant, clock.millis()).run(c);
+        accountant.forgetCounters(limits.endedLongAgo()).run(c);
+        OutputStatsSql.save(c, outputs);
+        return expired;
+      }).onSuccess(expired -> expired.receipts().forEach(accessLog::recorded));
+      gateway.sweepShared(clock.millis());
+    });
     // projections follow the journal off the request path: in batches as it grows, and at least this often
     // on a shared store this is also when the core reads the other processes' events while this one is idle
     gateway.projector = vertx.setPeriodic(PROJECT_INTERVAL_MS, id -> {
@@ -189,12 +220,28 @@ public final class Gateway {
       }
     });
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-    return vertx.deployVerticle(() -> new HttpVerticle(routes, chosen, connections),
+    return sharedReady.compose(ready -> vertx.deployVerticle(() -> new HttpVerticle(routes, chosen, connections),
             new DeploymentOptions().setInstances(instances).setThreadingModel(ThreadingModel.EVENT_LOOP))
         .map(id -> {
           gateway.deploymentId = id;
           return gateway;
-        });
+        }));
+  }
+
+  /**
+   * Releases from Redis the holds whose expiry passed, whichever process took them: a dead process's holds stop
+   * counting against the limits and wallets every process shares. Nothing without {@code redis:}.
+   */
+  public Future<List<String>> sweepShared(long nowMs) {
+    if (shared == null) {
+      return Future.succeededFuture(List.of());
+    }
+    return shared.sweep(nowMs).onFailure(e -> LOG.debug("the Redis hold sweep failed: {}", e.getMessage()));
+  }
+
+  /** The counters shared with other processes in Redis; null without {@code redis:}. */
+  public RedisCounters shared() {
+    return shared;
   }
 
   public int port() {
@@ -228,6 +275,11 @@ public final class Gateway {
           LOG.warn("the journal's projections could not catch up at stop; the next start applies them: {}", e.getMessage());
           return Future.succeededFuture();
         }) : Future.<Void>succeededFuture())
+        // what this process journaled reaches Redis before it goes, when Redis answers within a few seconds
+        .compose(v -> shared == null ? Future.<Void>succeededFuture() : shared.drained()
+            .timeout(5, java.util.concurrent.TimeUnit.SECONDS)
+            .transform(drained -> shared.close())
+            .recover(e -> Future.succeededFuture()))
         .andThen(v -> {
       try {
         storeAccess.close();

@@ -138,7 +138,8 @@ public final class ConfigLoader {
     return new GatewayConfig(source, port, maxBody, serverLimits, zone, multipliers, channels, models, routes, limits,
         redactor(channels), alerts(root.child("alerts")), logging(root.child("logging")), storeSync(root.child("store")),
         ResearchConfigs.parse(root.child("research"), models, routes, source == null ? null : source.toAbsolutePath().getParent()),
-        store(root.child("store")));
+        store(root.child("store")),
+        RedisConfig.parse(root.child("redis"), this::resolve));
   }
 
   /** {@code store: {kind, url, user, password, pool_size, node}}: the engine; see {@link StoreConfig}. */
@@ -267,7 +268,8 @@ public final class ConfigLoader {
     if (root.isMissing()) {
       throw root.error("the file is empty", "start from the file that 'tollgate init' writes");
     }
-    root.onlyKeys(Set.of("server", "time_zone", "pricing", "channels", "models", "routes", "limits", "alerts", "logging", "store", "research"));
+    root.onlyKeys(Set.of("server", "time_zone", "pricing", "channels", "models", "routes", "limits", "alerts", "logging", "store", "research",
+        "redis"));
     return root;
   }
 

@@ -16,6 +16,7 @@ import java.util.Map;
  * @param storeSync how far each commit of the store is durable
  * @param research the AI Researcher's data source and modes ({@link ResearchConfig#DISABLED} when not configured)
  * @param store which engine keeps the journal and the tenants (read at start-up; see {@link StoreConfig})
+ * @param redis the shared counters of a cluster; null when this process keeps them alone
  */
 public record GatewayConfig(
     Path source,
@@ -33,7 +34,8 @@ public record GatewayConfig(
     LoggingConfig logging,
     StoreSync storeSync,
     ResearchConfig research,
-    StoreConfig store) {
+    StoreConfig store,
+    RedisConfig redis) {
 
   public CatalogModel model(String id) {
     return models.get(id);

@@ -40,6 +40,9 @@ public final class Accountant {
   private final Journal journal;
   /** Set on the writer thread when a projection is queued and not yet run. */
   private boolean projectionQueued;
+  /** Events journaled in the transaction under way; writer thread only. */
+  private final List<LedgerEvent> uncommitted = new java.util.ArrayList<>();
+  private volatile java.util.function.Consumer<List<LedgerEvent>> committedEvents = events -> {};
 
   private Accountant(Store store, Clock clock, Journal journal) {
     this.store = store;
@@ -73,6 +76,7 @@ public final class Accountant {
     }
     store.afterCommit(accountant::afterCommit);
     store.afterRollback(c -> {
+      accountant.uncommitted.clear();
       journal.rolledBack(c);
       accountant.projectionQueued = false;
       return null;
@@ -90,6 +94,11 @@ public final class Accountant {
 
   private void afterCommit() {
     journal.committed();
+    if (!uncommitted.isEmpty()) {
+      List<LedgerEvent> events = List.copyOf(uncommitted);
+      uncommitted.clear();
+      committedEvents.accept(events);
+    }
     if (!projectionQueued && journal.waiting() >= Journal.PROJECT_EVERY) {
       projectionQueued = true;
       store.write(projection()).exceptionally(e -> {
@@ -98,6 +107,21 @@ public final class Accountant {
         return null;
       });
     }
+  }
+
+  /**
+   * Tells {@code listener} of the events each commit made durable, in journal order, on the writer thread and before
+   * the committed work completes: what shared counters ({@code redis:}) learn postings, voids and movements from.
+   * One listener; it must not block.
+   */
+  public void onCommitted(java.util.function.Consumer<List<LedgerEvent>> listener) {
+    this.committedEvents = Objects.requireNonNull(listener, "listener");
+  }
+
+  /** Journals {@code event} in the transaction of {@code c}; the committed-events listener hears of it after the commit. */
+  private void append(Connection c, LedgerEvent event, String annotation) throws SQLException {
+    journal.append(c, event, annotation, clock.millis());
+    uncommitted.add(event);
   }
 
   /** Writer work that brings the projections up to date. */
@@ -160,7 +184,7 @@ public final class Accountant {
         // admission and reservation read the same state on the same thread: they cannot disagree
         throw new IllegalStateException("leg " + leg + " was admitted and then refused: " + reserved);
       }
-      journal.append(c, hold, Json.write(context.apply(leg)), clock.millis());
+      append(c, hold, Json.write(context.apply(leg)));
       return new Admitted(admission, hold);
     };
   }
@@ -173,7 +197,7 @@ public final class Accountant {
     return c -> {
       Reserved reserved = journal.core().reserve(attempt);
       if (reserved instanceof Hold hold) {
-        journal.append(c, hold, Json.write(context), clock.millis());
+        append(c, hold, Json.write(context));
       }
       return reserved;
     };
@@ -239,7 +263,7 @@ public final class Accountant {
       Posting posting = outcome instanceof Posting p ? p : null;
       Receipt explained = receipt == null ? null : receipt.apply(posting);
       if (posting != null) {
-        journal.append(c, posting, explained == null ? null : Json.write(explained), clock.millis());
+        append(c, posting, explained == null ? null : Json.write(explained));
       } else if (explained != null) {
         ReceiptSql.insert(c, explained);
       }
@@ -257,7 +281,7 @@ public final class Accountant {
   public SqlWork<Boolean> voidHold(String holdId, String reason) {
     return c -> {
       if (journal.core().voidHold(holdId, reason) instanceof Voided voided) {
-        journal.append(c, voided, null, clock.millis());
+        append(c, voided, null);
         return true;
       }
       return false;
@@ -288,7 +312,7 @@ public final class Accountant {
       List<Voided> voided = expiredBefore != null ? core.expire(expiredBefore)
           : journal.shared() ? core.recover(ownHolds(c, core)) : core.recover();
       for (Voided v : voided) {
-        journal.append(c, v, null, clock.millis());
+        append(c, v, null);
       }
       journal.project(c, clock.millis());
       return voided;
@@ -326,7 +350,7 @@ public final class Accountant {
   <T> SqlWork<T> move(MoveStep<T> step) {
     return c -> {
       journal.project(c, clock.millis());
-      T result = step.run(c, journal.core(), (event, annotation) -> journal.append(c, event, annotation, clock.millis()));
+      T result = step.run(c, journal.core(), (event, annotation) -> append(c, event, annotation));
       journal.project(c, clock.millis());
       return result;
     };

@@ -1,9 +1,12 @@
 package io.tollgate.ledger;
 
 import io.tollgate.ledger.core.AdmitRequest;
+import io.tollgate.ledger.core.CountersUnavailable;
 import io.tollgate.ledger.core.Hold;
 import io.tollgate.ledger.core.PlannedLimit;
 import io.tollgate.ledger.core.Posting;
+import io.tollgate.ledger.core.Refusal;
+import io.tollgate.ledger.core.SharedCounters;
 import io.tollgate.receipts.Receipt;
 import io.tollgate.receipts.ReceiptListener;
 import io.tollgate.receipts.ReceiptSql;
@@ -27,18 +30,60 @@ public final class Billing {
   private final StoreAccess store;
   private final Accountant accountant;
   private final ReceiptListener receipts;
+  private final SharedCounters shared;
 
   /** @param receipts told of each receipt this writes, once its transaction has committed */
   public Billing(StoreAccess store, Accountant accountant, ReceiptListener receipts) {
+    this(store, accountant, receipts, null);
+  }
+
+  /**
+   * @param shared the counters other gateway processes reserve against too ({@code redis:}); null when this process
+   *     keeps them alone
+   */
+  public Billing(StoreAccess store, Accountant accountant, ReceiptListener receipts, SharedCounters shared) {
     this.store = store;
     this.accountant = accountant;
     this.receipts = Objects.requireNonNull(receipts, "receipts");
+    this.shared = shared;
   }
 
-  /** The leg walk of {@code request} and, on its admitted leg, the hold: see {@link Accountant#admit}. */
+  /**
+   * The leg walk of {@code request} and, on its admitted leg, the hold: see {@link Accountant#admit}. With shared
+   * counters the hold then takes its claims there too before the future completes (so before any upstream call): when
+   * they refuse, the hold is voided and the admission comes back refused on that leg as the core would have refused
+   * it (a limit or the balance); when they cannot be asked, the hold is voided and the future fails with
+   * {@link CountersUnavailable}.
+   */
   public Future<Accountant.Admitted> admit(AdmitRequest request, String holdId, String requestId,
       IntFunction<Long> expiresAtMs, IntFunction<HoldContext> context) {
-    return store.write(accountant.admit(request, holdId, requestId, expiresAtMs, context));
+    Future<Accountant.Admitted> local = store.write(accountant.admit(request, holdId, requestId, expiresAtMs, context));
+    return shared == null ? local : local.compose(this::shared);
+  }
+
+  private Future<Accountant.Admitted> shared(Accountant.Admitted admitted) {
+    Hold hold = admitted.hold();
+    if (hold == null) {
+      return Future.succeededFuture(admitted);
+    }
+    return Future.fromCompletionStage(shared.reserveAll(SharedCounters.claims(hold), hold)).transform(done -> {
+      if (done.succeeded() && done.result().taken()) {
+        return Future.succeededFuture(admitted);
+      }
+      String resolution = done.succeeded() ? "refused_by_shared_counters" : "shared_counters_unavailable";
+      return voidHold(hold, resolution).transform(voided -> {
+        if (voided.failed()) {
+          LOG.error("hold {} could not be voided after the shared counters did not take it; the sweeper voids it",
+              hold.id(), voided.cause());
+        }
+        if (done.failed()) {
+          return Future.failedFuture(done.cause() instanceof CountersUnavailable ? done.cause()
+              : new CountersUnavailable("the shared counters failed: " + done.cause(), 1, done.cause()));
+        }
+        Refusal refusal = SharedCounters.refusal(done.result(), hold, admitted.admission().admittedVerdict());
+        return Future.succeededFuture(new Accountant.Admitted(admitted.admission().refusedAt(refusal), null));
+      });
+    });
   }
 
   public Future<Boolean> voidHold(Hold hold, String resolution) {

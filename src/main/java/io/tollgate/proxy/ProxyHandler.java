@@ -695,6 +695,8 @@ public final class ProxyHandler {
       error = passThrough(attempt, call);
     } else if (failure instanceof ApiException api) {
       error = api;
+    } else if (failure instanceof io.tollgate.ledger.core.CountersUnavailable unavailable) {
+      error = Refusals.unavailable(unavailable, call.id);
     } else if (call.upstreamAttempts() == 0 && io.tollgate.store.StoreException.unreachable(failure)) {
       // the accounting store is out of reach: nothing could be held, so nothing was sent upstream (fail closed)
       LOG.warn("request {} refused: the accounting store is unreachable ({})", call.id, failure.getMessage());

@@ -5,6 +5,7 @@ import io.tollgate.config.Route;
 import io.tollgate.http.ApiException;
 import io.tollgate.ledger.Money;
 import io.tollgate.ledger.core.BalanceRefused;
+import io.tollgate.ledger.core.CountersUnavailable;
 import io.tollgate.ledger.core.LimitRefused;
 import io.tollgate.ledger.core.NoLegAvailable;
 import io.tollgate.ledger.core.Refusal;
@@ -48,5 +49,15 @@ public final class Refusals {
   /** A limit refusal with the moment it was judged, as the limits room describes it. */
   public static LimitRefusal limit(LimitRefused l, Instant now) {
     return new LimitRefusal(l.limit(), l.counter(), l.spent(), l.held(), l.requested(), l.resetsAt(), now);
+  }
+
+  /**
+   * 503 {@code accounting_unavailable}: the shared counters ({@code redis:}) cannot take a hold now, so the request
+   * goes to no upstream; {@code Retry-After} says when to try again.
+   */
+  public static ApiException unavailable(CountersUnavailable e, String requestId) {
+    return new ApiException(503, "server_error", "accounting_unavailable", null, "The gateway cannot reserve this"
+        + " request's cost right now (" + e.getMessage() + "), so it was not sent upstream. Nothing was charged; retry in "
+        + e.retryAfterSeconds() + " s. Receipt: " + requestId, Map.of("retry-after", Long.toString(e.retryAfterSeconds())));
   }
 }

@@ -26,9 +26,10 @@ class ConfigReferenceTest {
   private static final Path LOADER = Path.of("src/main/java/io/tollgate/config/ConfigLoader.java");
   /** Sections read by a helper of the loader, under the same rule. */
   private static final Path RESEARCH_LOADER = Path.of("src/main/java/io/tollgate/config/ResearchConfigs.java");
+  private static final Path REDIS_LOADER = Path.of("src/main/java/io/tollgate/config/RedisConfig.java");
   private static final Path PAGE = Path.of("docs/config.md");
   private static final Set<String> TOP_LEVEL = Set.of("server", "time_zone", "pricing", "channels", "models", "routes", "limits",
-      "alerts", "logging", "store", "research");
+      "alerts", "logging", "store", "research", "redis");
   /** Mappings whose keys the operator chooses: their keys are written as a placeholder in the page. */
   private static final Map<String, String> FREE_KEYS = Map.of("headers", "<name>", "prices", "<route type>",
       "route_type_multipliers", "<route type>", "modes", "<mode>");
@@ -104,7 +105,7 @@ class ConfigReferenceTest {
   }
 
   private static String loaderSource() throws Exception {
-    return Files.readString(LOADER) + Files.readString(RESEARCH_LOADER);
+    return Files.readString(LOADER) + Files.readString(RESEARCH_LOADER) + Files.readString(REDIS_LOADER);
   }
 
   private String starter() throws Exception {

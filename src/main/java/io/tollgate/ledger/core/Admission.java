@@ -33,4 +33,18 @@ public record Admission(List<LegVerdict> legs, int admittedLeg, Refusal refusal)
     LegVerdict leg = admittedVerdict();
     return new Attempt(holdId, requestId, accountId, leg.leg().bucket(), leg.worstCaseMicros(), leg.limits(), expiresAtMs);
   }
+
+  /**
+   * This walk with its admitted leg refused after all by the shared counters ({@link SharedCounters}): the leg is
+   * marked as the core would have marked it ({@link Verdict#LIMIT} or {@link Verdict#BALANCE}) and no leg is admitted.
+   */
+  public Admission refusedAt(Refusal refusal) {
+    LegVerdict leg = admittedVerdict();
+    LegVerdict refused = refusal instanceof LimitRefused l
+        ? new LegVerdict(leg.index(), leg.leg(), leg.worstCaseMicros(), leg.tokens(), leg.limits(), Verdict.LIMIT, l)
+        : new LegVerdict(leg.index(), leg.leg(), leg.worstCaseMicros(), leg.tokens(), leg.limits(), Verdict.BALANCE, null);
+    List<LegVerdict> walked = new java.util.ArrayList<>(legs);
+    walked.set(admittedLeg, refused);
+    return new Admission(walked, -1, refusal);
+  }
 }

@@ -10,6 +10,10 @@ import java.util.concurrent.CompletionStage;
  * <p>Durable means a completed stage survives {@code kill -9} of the process. Callers complete the request step
  * only after the stage completes: a hold before the upstream call, a posting (with its receipt) before the response.
  * The embedded store is a SQLite journal; a scale-out one journals in PostgreSQL and reserves in Redis.
+ *
+ * <p>With Redis the two halves are two ports: the journal stays here, and the counters several processes share are
+ * {@link SharedCounters}, whose {@code reserveAll} takes the same claims (plus the wallet's) after the hold is
+ * journaled, so a refusal there voids a journaled hold instead of leaving none (docs/scale-out.md, "Redis").
  */
 public interface LedgerStore {
 
