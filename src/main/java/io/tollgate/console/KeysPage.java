@@ -100,7 +100,7 @@ final class KeysPage {
       if (key.isEmpty() || !key.get().accountId().equals(session.accountId())) {
         return Future.failedFuture(PageException.notFound("Key '" + id + "'"));
       }
-      return console.vertx().executeBlocking(() -> keys.revoke(id), false).map(done -> {
+      return console.revoke(id).map(done -> {
         ConsoleRoutes.redirect(ctx, "/console/keys");
         return "";
       });

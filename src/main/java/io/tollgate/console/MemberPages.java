@@ -88,7 +88,8 @@ final class MemberPages {
       String bucket = limit.getString("bucket");
       long cap = limit.getLong("cap");
       long used = limit.getLong("spent") + limit.getLong("held");
-      String label = limit.getString("label", limit.getString("scope"));
+      String label = limit.getString("label", limit.getString("scope"))
+          + (limit.getString("model") == null ? "" : " · " + limit.getString("model") + " " + limit.getString("route_type"));
       rows.add(List.of("<span class=\"limit-label\">" + Html.e(label) + "</span>",
           Html.bar(used, cap, label) + " <span class=\"limit-used\" data-limit=\"" + Html.e(limit.getString("id")) + "\">"
               + amount(used, bucket, limit.getString("metric")) + " of " + amount(cap, bucket, limit.getString("metric")) + "</span>",
