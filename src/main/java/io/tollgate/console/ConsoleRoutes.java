@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConsoleRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(ConsoleRoutes.class);
+  static final String PREFIX = "/console/";
   static final String SESSION_COOKIE = "tg_session";
   static final String SIGN_IN_COOKIE = "tg_signin";
   private static final String ADMIN_TOKEN_NAME = "admin-token";
@@ -72,16 +73,21 @@ public final class ConsoleRoutes {
     this.api = new Loopback(vertx, port);
   }
 
+  /**
+   * Mounts the console under {@code /console} as a sub-router (its pages are HTML, not API operations, so they stay
+   * out of the OpenAPI document's list of the router's routes), and {@code GET /} as a redirect to it.
+   */
   public void mount(Router router) {
-    router.get("/").handler(ctx -> redirect(ctx, "/console"));
-    router.get("/console").handler(ctx -> redirect(ctx, "/console/overview"));
-    router.get("/console/assets/:file").handler(Assets::serve);
-    router.get("/console/sign-in").handler(this::signInPage);
-    router.post("/console/sign-in").handler(this::signIn);
-    router.post("/console/sign-out").handler(ctx -> withSession(ctx, false, (c, s) -> signOut(c, s)));
-    MemberPages member = new MemberPages(this, api, keys, store, clock);
-    member.mount(router);
-    new OperatorPages(this, api).mount(router);
+    router.route("/").handler(ctx -> redirectGet(ctx, "/console"));
+    router.route("/console").handler(ctx -> redirectGet(ctx, "/console/overview"));
+    Router console = Router.router(vertx);
+    console.get("/assets/:file").handler(Assets::serve);
+    console.get("/sign-in").handler(this::signInPage);
+    console.post("/sign-in").handler(this::signIn);
+    console.post("/sign-out").handler(ctx -> withSession(ctx, false, (c, s) -> signOut(c, s)));
+    new MemberPages(this, api, keys, store, clock).mount(console);
+    new OperatorPages(this, api).mount(console);
+    router.route(PREFIX + "*").subRouter(console);
   }
 
   ZoneId zone() {
@@ -96,14 +102,21 @@ public final class ConsoleRoutes {
     return vertx;
   }
 
-  /** Mounts {@code page} for members only (operators are sent to their own pages). */
-  void member(Router router, HttpMethod method, String path, Page page) {
-    router.route(method, path).handler(ctx -> withSession(ctx, false, page));
+  /** Mounts {@code page} (its full path, {@code /console/...}) for members only; operators are sent to their own pages. */
+  void member(Router console, HttpMethod method, String path, Page page) {
+    console.route(method, relative(path)).handler(ctx -> withSession(ctx, false, page));
   }
 
-  /** Mounts {@code page} for operators only; a member gets 403. */
-  void operator(Router router, HttpMethod method, String path, Page page) {
-    router.route(method, path).handler(ctx -> withSession(ctx, true, page));
+  /** Mounts {@code page} (its full path) for operators only; a member gets 403. */
+  void operator(Router console, HttpMethod method, String path, Page page) {
+    console.route(method, relative(path)).handler(ctx -> withSession(ctx, true, page));
+  }
+
+  private static String relative(String path) {
+    if (!path.startsWith(PREFIX)) {
+      throw new IllegalArgumentException("console page: " + path + " (expected: under " + PREFIX + ")");
+    }
+    return path.substring(PREFIX.length() - 1);
   }
 
   private void withSession(RoutingContext ctx, boolean operatorPage, Page page) {
@@ -287,6 +300,15 @@ public final class ConsoleRoutes {
 
   static void send(RoutingContext ctx, int status, String html) {
     ctx.response().setStatusCode(status).putHeader("content-type", "text/html; charset=utf-8").end(html);
+  }
+
+  /** Redirects a GET or HEAD; any other method goes on to the router's 404 or 405. */
+  private static void redirectGet(RoutingContext ctx, String location) {
+    if (ctx.request().method() == HttpMethod.GET || ctx.request().method() == HttpMethod.HEAD) {
+      redirect(ctx, location);
+    } else {
+      ctx.next();
+    }
   }
 
   static void redirect(RoutingContext ctx, String location) {

@@ -24,7 +24,7 @@ final class OperatorPages {
   }
 
   void mount(Router router) {
-    console.operator(router, HttpMethod.GET, "/console/ops/channels", (ctx, s) -> simple(s, "Channels", "/admin/channels"));
+    console.operator(router, HttpMethod.GET, "/console/ops/channels", this::channels);
     console.operator(router, HttpMethod.GET, "/console/ops/routes", (ctx, s) -> simple(s, "Route spend", "/admin/routes/spend"));
     console.operator(router, HttpMethod.GET, "/console/ops/accounts", this::accounts);
     console.operator(router, HttpMethod.POST, "/console/ops/accounts/:id/topup", this::topUp);
@@ -40,6 +40,27 @@ final class OperatorPages {
   private Future<String> simple(Session session, String title, String path) {
     return MemberPages.ok(api.get(path, session.bearer())).map(answer ->
         Html.page(title, session, "<div class=\"card\">" + new JsonView(console.zone()).render(answer.getValue("data", answer), null) + "</div>"));
+  }
+
+  /** Each channel's health over the breaker's window: state, success rate, p50/p95 latency and the last error. */
+  private Future<String> channels(RoutingContext ctx, Session session) {
+    return MemberPages.ok(api.get("/admin/channels", session.bearer())).map(answer -> {
+      List<List<String>> rows = new ArrayList<>();
+      for (Object c : answer.getJsonArray("data", new JsonArray())) {
+        JsonObject channel = (JsonObject) c;
+        JsonObject health = channel.getJsonObject("health", new JsonObject());
+        JsonObject last = health.getJsonObject("last_error");
+        Object rate = health.getValue("success_rate");
+        rows.add(List.of(Html.e(channel.getString("id")), Html.e(channel.getString("kind")),
+            "<strong class=\"state state-" + Html.e(health.getString("state")) + "\">" + Html.e(health.getString("state")) + "</strong>",
+            Html.e(health.getValue("requests", 0)),
+            rate == null ? "—" : Html.e(Math.round(((Number) rate).doubleValue() * 1000) / 10.0 + " %"),
+            Html.e(health.getValue("latency_p50_ms", "—")) + " / " + Html.e(health.getValue("latency_p95_ms", "—")) + " ms",
+            last == null ? "—" : new JsonView(console.zone()).render(last, null)));
+      }
+      return Html.page("Channels", session, "<div class=\"card\">" + Html.table(List.of("Channel", "Kind", "State", "Requests",
+          "Success rate", "p50 / p95", "Last error"), rows, "No channel is configured.") + "</div>");
+    });
   }
 
   private Future<String> accounts(RoutingContext ctx, Session session) {

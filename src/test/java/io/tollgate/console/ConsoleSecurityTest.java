@@ -37,6 +37,7 @@ class ConsoleSecurityTest {
   void rootAndConsoleRedirectToSignInWithoutASession() {
     ConsoleHttp browser = new ConsoleHttp(f);
     assertThat(browser.get("/").headers().firstValue("location")).hasValue("/console");
+    assertThat(browser.get("/console").headers().firstValue("location")).hasValue("/console/overview");
     assertThat(browser.get("/console/overview").statusCode()).isEqualTo(303);
     assertThat(browser.get("/console/overview").headers().firstValue("location")).hasValue("/console/sign-in");
   }
