@@ -90,6 +90,11 @@ public final class ConsoleRoutes {
     router.route(PREFIX + "*").subRouter(console);
   }
 
+  /** Whether {@code credential} belongs to a signed-in operator user's session: the admin API then accepts it. */
+  public boolean operatorCredential(String credential) {
+    return sessions.operatorCredential(credential);
+  }
+
   ZoneId zone() {
     return config.current().timeZone();
   }
@@ -216,7 +221,7 @@ public final class ConsoleRoutes {
       return;
     }
     Future<Optional<Session>> attempt = adminToken != null ? operatorSession(adminToken)
-        : memberSession(email, ctx.request().getFormAttribute("password"));
+        : userSession(email, ctx.request().getFormAttribute("password"));
     attempt.onSuccess(session -> {
       if (session.isEmpty()) {
         long delayMs = throttle.failed(name);
@@ -243,18 +248,19 @@ public final class ConsoleRoutes {
   }
 
   /**
-   * Checks the password on a worker (Argon2 is slow by design) and mints the session's key in the account's first
-   * project, expiring with the session: every page then reads the API as that key.
+   * Checks the password on a worker (Argon2 is slow by design). A member's session gets a key minted in the account's
+   * first project, expiring with the session: every page then reads the API as that key. An operator user's session
+   * gets a random credential the admin API accepts while the session lives.
    */
-  private Future<Optional<Session>> memberSession(String email, String password) {
-    return vertx.executeBlocking(() -> users.signIn(email, password).map(this::openMember), false);
+  private Future<Optional<Session>> userSession(String email, String password) {
+    return vertx.executeBlocking(() -> users.signIn(email, password).map(this::openSession), false);
   }
 
-  private Session openMember(User user) {
+  private Session openSession(User user) {
     long expiresAtMs = sessions.expiry();
     if (user.operator()) {
-      // an operator user has no admin token to present to the admin API: not yet supported
-      throw new IllegalStateException("operator users sign in with the admin token for now");
+      // the admin API accepts this credential while the session lives (AdminApi.acceptDelegated)
+      return new Session(Sessions.newToken(), user, null, Sessions.newToken(), null, null, Sessions.newToken(), true, expiresAtMs);
     }
     List<Project> projects = store.store().read(c -> TenantSql.projects(c, user.accountId()));
     Project project = projects.isEmpty() ? tenants.createProject(user.accountId(), "console") : projects.get(0);

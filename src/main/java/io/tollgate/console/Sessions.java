@@ -10,6 +10,8 @@ final class Sessions {
   /** A session lasts this long from sign-in; its key expires with it. */
   static final long TTL_MS = 8 * 3600_000L;
   private final ConcurrentHashMap<String, Session> byId = new ConcurrentHashMap<>();
+  /** The sessions of operator users by their delegated admin credential. */
+  private final ConcurrentHashMap<String, String> operatorCredentials = new ConcurrentHashMap<>();
   private final Clock clock;
 
   Sessions(Clock clock) {
@@ -26,6 +28,19 @@ final class Sessions {
 
   void add(Session session) {
     byId.put(session.id(), session);
+    if (session.operator() && session.user() != null) {
+      operatorCredentials.put(session.credential(), session.id());
+    }
+  }
+
+  /** Whether {@code credential} is the delegated admin credential of a live operator user's session. */
+  boolean operatorCredential(String credential) {
+    String id = operatorCredentials.get(credential);
+    if (id != null && find(id).isEmpty()) {
+      operatorCredentials.remove(credential);
+      return false;
+    }
+    return id != null;
   }
 
   Optional<Session> find(String id) {
@@ -41,6 +56,8 @@ final class Sessions {
   }
 
   Optional<Session> remove(String id) {
-    return id == null ? Optional.empty() : Optional.ofNullable(byId.remove(id));
+    Optional<Session> removed = id == null ? Optional.empty() : Optional.ofNullable(byId.remove(id));
+    removed.ifPresent(s -> operatorCredentials.remove(s.credential(), s.id()));
+    return removed;
   }
 }

@@ -160,6 +160,22 @@ class ConsoleSecurityTest {
     assertThat(operator.get("/console/ops/channels").body()).contains("fragile");
   }
 
+  @Test
+  void anOperatorUserSignsInWithAPasswordAndUsesTheOperatorPagesUntilSigningOut() {
+    assertThat(f.post("/admin/users", "{\"email\":\"ops@example.com\",\"password\":\"operator password\",\"role\":\"operator\"}",
+        f.admin()).statusCode()).isEqualTo(201);
+    ConsoleHttp operator = new ConsoleHttp(f);
+    HttpResponse<String> signedIn = operator.signIn("ops@example.com", "operator password");
+    assertThat(signedIn.headers().firstValue("location")).hasValue("/console/ops/channels");
+    HttpResponse<String> accounts = operator.get("/console/ops/accounts");
+    assertThat(accounts.statusCode()).isEqualTo(200);
+    assertThat(accounts.body()).contains(alice.accountId()).contains("ops@example.com");
+
+    String csrf = ConsoleHttp.csrfOf(accounts.body());
+    operator.postForm("/console/sign-out", Map.of("csrf", csrf));
+    assertThat(operator.get("/console/ops/accounts").headers().firstValue("location")).hasValue("/console/sign-in");
+  }
+
   private static String sessionCookie(HttpResponse<String> response) {
     return response.headers().allValues("set-cookie").stream().filter(c -> c.startsWith(ConsoleRoutes.SESSION_COOKIE + "="))
         .findFirst().orElseThrow(() -> new AssertionError("no session cookie: " + response.headers()));
