@@ -74,3 +74,25 @@
       .then(function (html) { receipt.innerHTML = html; });
   }
 }());
+
+// The overview's spend charts, drawn with uPlot (served from its WebJar) over the server-drawn SVG.
+(function () {
+  'use strict';
+  if (!window.uPlot) { return; }
+  document.querySelectorAll('figure[data-chart]').forEach(function (figure) {
+    var currency = figure.getAttribute('data-currency');
+    var days = figure.getAttribute('data-days').split(',');
+    var values = figure.getAttribute('data-values').split(',').map(Number);
+    var xs = days.map(function (day) { return Date.parse(day + 'T12:00:00Z') / 1000; });
+    var options = {
+      width: Math.max(200, figure.clientWidth - 32), height: 180, legend: { show: false },
+      scales: { x: { time: true } },
+      series: [{}, { label: currency, stroke: '#0b57d0', fill: 'rgba(11, 87, 208, 0.35)',
+        paths: uPlot.paths.bars({ size: [0.7] }) }],
+      axes: [{}, { size: 80, label: currency, labelSize: 20 }]
+    };
+    var svg = figure.querySelector('svg');
+    new uPlot(options, [xs, values], figure);
+    if (svg) { svg.remove(); }
+  });
+}());

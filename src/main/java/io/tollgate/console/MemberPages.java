@@ -8,12 +8,15 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.tollgate.config.Bucket;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.TreeMap;
 
 /** A member's overview and wallet; the other member pages are mounted from here too. */
@@ -104,7 +107,10 @@ final class MemberPages {
     return "spend".equals(metric) && bucket != null ? Html.money(value, bucket) : Html.e(value + " " + metric);
   }
 
-  /** One bar chart per bucket: the day's charged spend, scaled to the bucket's busiest day; an SVG, no script. */
+  /**
+   * One bar chart per bucket: the day's charged spend. Drawn by uPlot in the browser from the figure's data
+   * attributes; the server-drawn SVG inside is what a browser without script shows.
+   */
   private String charts(JsonArray rows, LocalDate today) {
     Map<String, Map<String, Long>> byBucket = new TreeMap<>();
     for (Object r : rows) {
@@ -121,17 +127,24 @@ final class MemberPages {
     byBucket.forEach((bucket, days) -> {
       long max = Math.max(1, days.values().stream().mapToLong(Long::longValue).max().orElse(1));
       long total = days.values().stream().mapToLong(Long::longValue).sum();
-      out.append("<figure class=\"card\"><figcaption>").append(Html.e(bucket)).append(": ").append(Html.money(total, bucket))
-          .append(" in ").append(CHART_DAYS).append(" days</figcaption><svg class=\"chart\" viewBox=\"0 0 300 100\" role=\"img\""
-              + " aria-label=\"Daily spend in ").append(Html.e(bucket)).append("\">");
+      StringJoiner dayList = new StringJoiner(",");
+      StringJoiner values = new StringJoiner(",");
+      StringBuilder bars = new StringBuilder();
       for (int i = 0; i < CHART_DAYS; i++) {
         LocalDate day = today.minusDays(CHART_DAYS - 1 - i);
         long spent = days.getOrDefault(day.toString(), 0L);
+        dayList.add(day.toString());
+        values.add(BigDecimal.valueOf(spent, 6).toPlainString());
         long height = spent * 96 / max;
-        out.append("<rect x=\"").append(i * 10 + 1).append("\" y=\"").append(100 - height).append("\" width=\"8\" height=\"")
+        bars.append("<rect x=\"").append(i * 10 + 1).append("\" y=\"").append(100 - height).append("\" width=\"8\" height=\"")
             .append(height).append("\"><title>").append(day).append(": ").append(Html.money(spent, bucket)).append("</title></rect>");
       }
-      out.append("</svg></figure>");
+      String currency = Bucket.valueOf(bucket).currency();
+      out.append("<figure class=\"card spend-chart\" data-chart data-currency=\"").append(Html.e(currency)).append("\" data-days=\"")
+          .append(dayList).append("\" data-values=\"").append(values).append("\"><figcaption>").append(Html.e(bucket)).append(": ")
+          .append(Html.money(total, bucket)).append(" in ").append(CHART_DAYS).append(" days</figcaption>")
+          .append("<svg class=\"chart\" viewBox=\"0 0 300 100\" role=\"img\" aria-label=\"Daily spend in ").append(Html.e(bucket))
+          .append("\">").append(bars).append("</svg></figure>");
     });
     return out.append("</div>").toString();
   }

@@ -119,6 +119,8 @@ class ConsoleBrowserTest {
     sendInPlayground("chat-b");
     open(member, "/console/overview");
     assertThat(routeBar(member)).isGreaterThan(before);
+    // the 30-day chart of the RMB bucket, drawn by uPlot
+    assertThat(member.findElements(By.cssSelector("figure[data-currency=CNY] .uplot canvas"))).isNotEmpty();
     Browser.screenshot(member, "overview-after-requests");
   }
 
