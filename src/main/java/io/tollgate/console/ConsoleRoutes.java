@@ -99,6 +99,10 @@ public final class ConsoleRoutes {
     return config.current().timeZone();
   }
 
+  long nowMs() {
+    return clock.millis();
+  }
+
   java.time.LocalDate today() {
     return java.time.LocalDate.now(clock.withZone(zone()));
   }

@@ -94,7 +94,8 @@ final class Html {
               new String[] {"/console/ops/config", "Configuration"})
           : List.of(new String[] {"/console/overview", "Overview"}, new String[] {"/console/keys", "Keys"},
               new String[] {"/console/catalog", "Catalog"}, new String[] {"/console/playground", "Playground"},
-              new String[] {"/console/usage", "Usage"}, new String[] {"/console/wallet", "Wallet"});
+              new String[] {"/console/usage", "Usage"}, new String[] {"/console/wallet", "Wallet"},
+              new String[] {"/console/research", "Research"});
       nav.append("<nav aria-label=\"Console\"><ul>");
       for (String[] link : links) {
         boolean current = link[1].equals(title);

@@ -11,8 +11,9 @@ import java.util.Set;
 
 /**
  * Renders an API answer as HTML as it is: objects as definition lists, lists of objects as tables. A
- * {@code *_micros} field beside a {@code bucket} is shown as money in that bucket's currency, a {@code *_at_ms}
- * field as a time in the account's zone; everything else is escaped text.
+ * {@code *_micros} field beside a {@code bucket} (or inside a field named for a bucket), and a number in a field named
+ * for a bucket, is shown as money in that bucket's currency; a {@code *_at_ms} field as a time in the account's zone;
+ * everything else is escaped text.
  */
 final class JsonView {
   private final ZoneId zone;
@@ -35,8 +36,10 @@ final class JsonView {
     String bucket = object.getValue("bucket") instanceof String b && isBucket(b) ? b : outerBucket;
     StringBuilder out = new StringBuilder("<dl class=\"facts\">");
     for (Map.Entry<String, Object> field : object) {
+      // a field named for a bucket ({"RMB": 1200}, {"CREDIT": {"max_micros": ...}}) holds that bucket's amounts
+      String fieldBucket = isBucket(field.getKey()) ? field.getKey() : bucket;
       out.append("<dt>").append(Html.e(field.getKey().replace('_', ' '))).append("</dt><dd>")
-          .append(cell(field.getKey(), field.getValue(), bucket)).append("</dd>");
+          .append(cell(field.getKey(), field.getValue(), fieldBucket)).append("</dd>");
     }
     return out.append("</dl>").toString();
   }
@@ -72,7 +75,7 @@ final class JsonView {
     if (value == null) {
       return "—";
     }
-    if (name.endsWith("_micros") && value instanceof Number n && bucket != null) {
+    if ((name.endsWith("_micros") || isBucket(name)) && value instanceof Number n && bucket != null) {
       return Html.money(n.longValue(), bucket);
     }
     if (name.endsWith("_at_ms") && value instanceof Number n) {

@@ -44,7 +44,7 @@ final class KeysPage {
     return store.read(c -> KeySql.list(c, session.projectId())).map(found -> {
       List<List<String>> rows = new ArrayList<>();
       for (ApiKey key : found) {
-        boolean live = !key.revoked() && (key.expiresAtMs() == null || key.expiresAtMs() > System.currentTimeMillis());
+        boolean live = !key.revoked() && !key.expired(console.nowMs());
         rows.add(List.of(Html.e(key.name()), "<span class=\"mono\">" + Html.e(key.prefix()) + "…</span>",
             Html.e(key.scope().models().isEmpty() ? "all models" : String.join(", ", key.scope().models())),
             Html.e(String.join(", ", key.scope().routeTypes().stream().map(RouteType::wireName).toList())),

@@ -46,6 +46,7 @@ final class MemberPages {
     new KeysPage(console, api, keys, store).mount(router);
     new UsagePages(console, api).mount(router);
     new PlaygroundPages(console, api).mount(router);
+    new ResearchPages(console, api).mount(router);
   }
 
   /** Fails the page with the API's own message when the API refused. */

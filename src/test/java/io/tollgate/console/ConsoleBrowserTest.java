@@ -267,4 +267,23 @@ class ConsoleBrowserTest {
         .contains("The ledger verifies");
     Browser.screenshot(operator, "ops-ledger-verified");
   }
+
+  @Test
+  void aMemberQuotesConfirmsAndWatchesAResearchRun() {
+    open(member, "/console/research");
+    Browser.screenshot(member, "research");
+    member.findElement(By.cssSelector("form[action='/console/research/quote'] button")).click();
+    waitFor(member).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".quote")));
+    assertThat(member.findElement(By.cssSelector(".warnings")).getText()).contains("sample");
+    Browser.screenshot(member, "research-quote");
+
+    member.findElement(By.cssSelector("form[action='/console/research/runs'] button")).click();
+    waitFor(member).until(ExpectedConditions.urlContains("/console/research/runs/"));
+    // the page refreshes itself until the run has ended
+    new WebDriverWait(member, Duration.ofSeconds(60)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(d -> !d.findElement(By.cssSelector(".run-status strong")).getText().equals("running"));
+    assertThat(member.findElement(By.cssSelector(".report")).getText()).isNotBlank();
+    assertThat(member.findElements(By.cssSelector("a[href^='/console/usage/req_']"))).isNotEmpty();
+    Browser.screenshot(member, "research-run");
+  }
 }

@@ -52,7 +52,7 @@ class ConsoleIsolationTest {
   void noMemberPageShowsAnotherAccountsIdsOrAmounts() {
     List<String> pages = List.of("/console/overview", "/console/keys", "/console/catalog", "/console/playground",
         "/console/usage", "/console/usage?key=" + bob.keyId(), "/console/usage.csv", "/console/usage.csv?key=" + bob.keyId(),
-        "/console/wallet", "/console/wallet.csv?bucket=RMB", "/console/wallet.csv?bucket=CREDIT");
+        "/console/wallet", "/console/wallet.csv?bucket=RMB", "/console/wallet.csv?bucket=CREDIT", "/console/research");
     for (String page : pages) {
       HttpResponse<String> response = alice.get(page);
       assertThat(response.statusCode()).as(page).isEqualTo(200);
@@ -69,6 +69,19 @@ class ConsoleIsolationTest {
     assertThat(detail.statusCode()).isEqualTo(404);
     assertThat(fragment.statusCode()).isEqualTo(404);
     assertThat(detail.body() + fragment.body()).doesNotContain("up-b-backup").doesNotContain("333.");
+  }
+
+  @Test
+  void anotherAccountsResearchRunIsNotFound() {
+    String quote = new io.vertx.core.json.JsonObject(f.post("/v1/research/quote", "{\"symbol\":\"ACME\",\"mode\":\"quick\"}",
+        bob.bearer()).body()).getString("id");
+    String run = new io.vertx.core.json.JsonObject(f.post("/v1/research/runs", "{\"quote_id\":\"" + quote + "\"}", bob.bearer())
+        .body()).getString("id");
+    f.get("/v1/research/runs/" + run + "/events", bob.bearer());
+
+    assertThat(alice.get("/console/research/runs/" + run).statusCode()).isEqualTo(404);
+    HttpResponse<String> start = alice.postForm("/console/research/runs", Map.of("csrf", alice.csrf(), "quote_id", quote));
+    assertThat(start.headers().firstValue("location").orElseThrow()).startsWith("/console/research?error=");
   }
 
   @Test

@@ -129,4 +129,25 @@ class ConsolePagesTest {
     assertThat(operator.postForm("/console/ops/config", Map.of("csrf", csrf)).body()).contains("Reloaded:");
     assertThat(operator.get("/console/ops/routes").statusCode()).isEqualTo(200);
   }
+
+  @Test
+  void aResearchRunIsQuotedWithItsWarningsConfirmedAndReportedWithItsReceipts() {
+    String csrf = browser.csrf();
+    String quoted = browser.postForm("/console/research/quote", Map.of("csrf", csrf, "symbol", "ACME", "mode", "quick")).body();
+    assertThat(quoted).contains("Before it runs").contains("bundled sample set").contains("CNY").contains("Confirm and run");
+    String quoteId = quoted.replaceAll("(?s).*name=\"quote_id\" value=\"([^\"]+)\".*", "$1");
+
+    HttpResponse<String> started = browser.postForm("/console/research/runs", Map.of("csrf", csrf, "quote_id", quoteId));
+    String location = started.headers().firstValue("location").orElseThrow();
+    assertThat(location).startsWith("/console/research/runs/run_");
+    String runId = location.substring(location.lastIndexOf('/') + 1);
+    // the progress stream ends when the run does
+    f.get("/v1/research/runs/" + runId + "/events", alice.bearer());
+
+    String run = browser.get(location).body();
+    assertThat(run).doesNotContain("http-equiv=\"refresh\"").contains("overview").contains("risks").contains("<h2>Report</h2>")
+        .contains("/console/usage/req_").contains(" CNY");
+    assertThat(browser.postForm("/console/research/runs", Map.of("csrf", csrf, "quote_id", quoteId))
+        .headers().firstValue("location").orElseThrow()).startsWith("/console/research?error=");
+  }
 }
