@@ -26,7 +26,7 @@ final class PlaygroundPages {
   void mount(Router router) {
     console.member(router, HttpMethod.GET, "/console/playground", this::playground);
     console.member(router, HttpMethod.POST, "/console/playground/chat", this::chat);
-    console.member(router, HttpMethod.GET, "/console/catalog", (ctx, s) -> catalog(s, null, ""));
+    console.member(router, HttpMethod.GET, "/console/catalog", (ctx, s) -> catalog(s, Form.EMPTY, null, ""));
     console.member(router, HttpMethod.POST, "/console/catalog/quote", this::quote);
   }
 
@@ -38,17 +38,32 @@ final class PlaygroundPages {
     });
   }
 
-  private static String modelSelect(List<String> models, String selected) {
+  /** The model and route type fields, with {@code form}'s earlier choices selected. */
+  private static String modelSelect(List<String> models, Form form) {
     StringBuilder out = new StringBuilder("<label for=\"model\">Model</label><select id=\"model\" name=\"model\">");
-    models.forEach(m -> out.append("<option").append(m.equals(selected) ? " selected" : "").append('>').append(Html.e(m)).append("</option>"));
-    return out.append("</select><label for=\"route_type\">Route type</label><select id=\"route_type\" name=\"route_type\">"
-        + "<option value=\"\">the key's preference</option><option>routed</option><option>official</option></select>").toString();
+    models.forEach(m -> out.append("<option").append(m.equals(form.model()) ? " selected" : "").append('>').append(Html.e(m)).append("</option>"));
+    out.append("</select><label for=\"route_type\">Route type</label><select id=\"route_type\" name=\"route_type\">");
+    for (String[] type : new String[][] {{"", "the key's preference"}, {"routed", "routed"}, {"official", "official"}}) {
+      out.append("<option value=\"").append(type[0]).append('"').append(type[0].equals(form.routeType()) ? " selected" : "")
+          .append('>').append(type[1]).append("</option>");
+    }
+    return out.append("</select>").toString();
+  }
+
+  /** What the route preview was asked, shown again beside its answer. */
+  private record Form(String model, String routeType, String prompt, String maxTokens) {
+    static final Form EMPTY = new Form("", "", "Hello!", "200");
+
+    static Form of(RoutingContext ctx) {
+      return new Form(Forms.text(ctx.request().getFormAttribute("model")), Forms.text(ctx.request().getFormAttribute("route_type")),
+          Forms.text(ctx.request().getFormAttribute("prompt")), Forms.text(ctx.request().getFormAttribute("max_tokens")));
+    }
   }
 
   private Future<String> playground(RoutingContext ctx, Session session) {
     return models(session).map(models -> Html.page("Playground", session,
         "<div class=\"grid\"><section class=\"card\"><form id=\"playground\" data-csrf=\"" + Html.e(session.csrf()) + "\">"
-            + modelSelect(models, null)
+            + modelSelect(models, Form.EMPTY)
             + "<label for=\"message\">Message</label><textarea id=\"message\" name=\"message\" rows=\"4\" required>Hello!</textarea>"
             + "<label for=\"max_tokens\">Max tokens</label><input type=\"number\" id=\"max_tokens\" name=\"max_tokens\" value=\"200\" min=\"1\">"
             + "<button type=\"submit\">Send</button></form><h2>Answer</h2><div id=\"answer\" class=\"answer card\" aria-live=\"polite\"></div>"
@@ -85,28 +100,28 @@ final class PlaygroundPages {
     });
   }
 
-  private Future<String> catalog(Session session, String quoteHtml, String top) {
+  private Future<String> catalog(Session session, Form form, String quoteHtml, String top) {
     Future<JsonObject> catalog = MemberPages.ok(api.get("/v1/catalog", session.bearer()));
     Future<List<String>> models = models(session);
     return Future.all(catalog, models).map(all -> Html.page("Catalog", session, top
         + "<section class=\"card\"><h2>Route preview</h2><form method=\"post\" action=\"/console/catalog/quote\">"
-        + Html.csrfField(session) + modelSelect(models.result(), null)
-        + "<label for=\"prompt\">Request</label><textarea id=\"prompt\" name=\"prompt\" rows=\"3\" required>Hello!</textarea>"
-        + "<label for=\"max_tokens\">Max tokens</label><input type=\"number\" id=\"max_tokens\" name=\"max_tokens\" value=\"200\" min=\"1\">"
+        + Html.csrfField(session) + modelSelect(models.result(), form)
+        + "<label for=\"prompt\">Request</label><textarea id=\"prompt\" name=\"prompt\" rows=\"3\" required>" + Html.e(form.prompt())
+        + "</textarea><label for=\"max_tokens\">Max tokens</label><input type=\"number\" id=\"max_tokens\" name=\"max_tokens\" value=\""
+        + Html.e(form.maxTokens()) + "\" min=\"1\">"
         + "<button type=\"submit\">Preview the route</button></form>" + (quoteHtml == null ? "" : "<div id=\"quote\">" + quoteHtml + "</div>")
         + "</section><h2>Models</h2>" + new JsonView(console.zone()).render(catalog.result().getValue("data", catalog.result()), null)));
   }
 
   private Future<String> quote(RoutingContext ctx, Session session) {
-    JsonObject body = new JsonObject().put("model", Forms.text(ctx.request().getFormAttribute("model")))
-        .put("messages", new JsonArray().add(new JsonObject().put("role", "user")
-            .put("content", Forms.text(ctx.request().getFormAttribute("prompt")))));
-    String maxTokens = Forms.text(ctx.request().getFormAttribute("max_tokens"));
-    if (maxTokens.matches("\\d{1,9}")) {
-      body.put("max_tokens", Integer.parseInt(maxTokens));
+    Form form = Form.of(ctx);
+    JsonObject body = new JsonObject().put("model", form.model())
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", form.prompt())));
+    if (form.maxTokens().matches("\\d{1,9}")) {
+      body.put("max_tokens", Integer.parseInt(form.maxTokens()));
     }
-    return api.post("/v1/quote", session.bearer(), body, Forms.text(ctx.request().getFormAttribute("route_type")))
-        .compose(reply -> catalog(session, reply.ok() ? new JsonView(console.zone()).render(reply.json(), null) : null,
+    return api.post("/v1/quote", session.bearer(), body, form.routeType())
+        .compose(reply -> catalog(session, form, reply.ok() ? QuoteView.render(reply.json(), console.zone()) : null,
             reply.ok() ? "" : Html.notice(reply.error(), true)));
   }
 }

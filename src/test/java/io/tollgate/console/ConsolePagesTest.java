@@ -112,7 +112,8 @@ class ConsolePagesTest {
     assertThat(browser.get("/console/catalog").body()).contains("chat-a").contains("chat-b");
     String quoted = browser.postForm("/console/catalog/quote", Map.of("csrf", browser.csrf(), "model", "chat-b",
         "route_type", "routed", "prompt", "Hello there", "max_tokens", "100")).body();
-    assertThat(quoted).contains("id=\"quote\"").contains("up-b-backup").contains("would be admitted");
+    assertThat(quoted).contains("id=\"quote\"").contains("up-b-backup").contains("<dd class=\"admitted\">yes, on primary")
+        .contains("<option selected>chat-b</option>").contains("Hello there");
   }
 
   @Test
