@@ -28,6 +28,7 @@ final class PlaygroundPages {
     console.member(router, HttpMethod.POST, "/console/playground/chat", this::chat);
     console.member(router, HttpMethod.GET, "/console/catalog", (ctx, s) -> catalog(s, Form.EMPTY, null, ""));
     console.member(router, HttpMethod.POST, "/console/catalog/quote", this::quote);
+    console.member(router, HttpMethod.GET, "/console/catalog/:model", this::route);
   }
 
   private Future<List<String>> models(Session session) {
@@ -110,7 +111,34 @@ final class PlaygroundPages {
         + "</textarea><label for=\"max_tokens\">Max tokens</label><input type=\"number\" id=\"max_tokens\" name=\"max_tokens\" value=\""
         + Html.e(form.maxTokens()) + "\" min=\"1\">"
         + "<button type=\"submit\">Preview the route</button></form>" + (quoteHtml == null ? "" : "<div id=\"quote\">" + quoteHtml + "</div>")
-        + "</section><h2>Models</h2>" + new JsonView(console.zone()).render(catalog.result().getValue("data", catalog.result()), null)));
+        + "</section><h2>Models</h2>" + models(catalog.result().getJsonArray("models", new JsonArray()))));
+  }
+
+  /** One row per model and route type: prices after the multiplier, backups and the primary's health. */
+  private static String models(JsonArray catalog) {
+    List<List<String>> rows = new ArrayList<>();
+    for (Object m : catalog) {
+      JsonObject model = (JsonObject) m;
+      for (Object r : model.getJsonArray("routes", new JsonArray())) {
+        JsonObject route = (JsonObject) r;
+        JsonObject prices = route.getJsonObject("price_per_million_tokens", new JsonObject());
+        JsonObject health = route.getJsonObject("health", new JsonObject());
+        String id = model.getString("id");
+        rows.add(List.of("<a href=\"/console/catalog/" + Html.e(Forms.url(id)) + "\">" + Html.e(id) + "</a>",
+            Html.e(route.getString("route_type")), Html.e(route.getString("bucket")), Html.e(prices.getString("input")),
+            Html.e(prices.getString("output")), Html.e(route.getValue("backups")), Html.e(health.getString("state"))));
+      }
+    }
+    return Html.table(List.of("Model", "Route type", "Bucket", "Input per 1M tokens", "Output per 1M tokens", "Backups",
+        "Health"), rows, "No model is open to this account's keys.");
+  }
+
+  /** One model's routes: every leg in order with its channel, upstream model, bucket and price, and the policy. */
+  private Future<String> route(RoutingContext ctx, Session session) {
+    String model = ctx.pathParam("model");
+    return MemberPages.ok(api.get("/v1/routes/" + Forms.url(model), session.bearer())).map(routes -> Html.page("Catalog", session,
+        "<p><a href=\"/console/catalog\">← All models</a></p><h2>" + Html.e(model) + "</h2><div class=\"card\">"
+            + new JsonView(console.zone()).render(routes, null) + "</div>"));
   }
 
   private Future<String> quote(RoutingContext ctx, Session session) {

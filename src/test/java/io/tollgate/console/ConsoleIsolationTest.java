@@ -50,7 +50,7 @@ class ConsoleIsolationTest {
 
   @Test
   void noMemberPageShowsAnotherAccountsIdsOrAmounts() {
-    List<String> pages = List.of("/console/overview", "/console/keys", "/console/catalog", "/console/playground",
+    List<String> pages = List.of("/console/overview", "/console/keys", "/console/catalog", "/console/catalog/chat-b", "/console/playground",
         "/console/usage", "/console/usage?key=" + bob.keyId(), "/console/usage.csv", "/console/usage.csv?key=" + bob.keyId(),
         "/console/wallet", "/console/wallet.csv?bucket=RMB", "/console/wallet.csv?bucket=CREDIT", "/console/research");
     for (String page : pages) {

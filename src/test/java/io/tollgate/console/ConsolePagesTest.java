@@ -109,7 +109,8 @@ class ConsolePagesTest {
 
   @Test
   void theCatalogPreviewsARouteWithTheSameQuoteTheApiGives() {
-    assertThat(browser.get("/console/catalog").body()).contains("chat-a").contains("chat-b");
+    assertThat(browser.get("/console/catalog").body()).contains("href=\"/console/catalog/chat-b\"").contains("0.5 CNY");
+    assertThat(browser.get("/console/catalog/chat-b").body()).contains("up-b").contains("up-b-backup");
     String quoted = browser.postForm("/console/catalog/quote", Map.of("csrf", browser.csrf(), "model", "chat-b",
         "route_type", "routed", "prompt", "Hello there", "max_tokens", "100")).body();
     assertThat(quoted).contains("id=\"quote\"").contains("up-b-backup").contains("<dd class=\"admitted\">yes, on primary")
