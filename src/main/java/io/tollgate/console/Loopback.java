@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 
@@ -37,13 +38,15 @@ final class Loopback {
     }
   }
 
+  private static final int MAX_CONNECTIONS = 64;
   private final HttpClient client;
   private final int port;
 
   Loopback(Vertx vertx, int port) {
     this.port = port;
+    // a page reads a few answers at once and a playground stream holds its connection to the end
     this.client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
-        .setKeepAlive(true));
+        .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS));
   }
 
   Future<Reply> get(String path, String bearer) {

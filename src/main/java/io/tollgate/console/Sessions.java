@@ -9,6 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Sessions {
   /** A session lasts this long from sign-in; its key expires with it. */
   static final long TTL_MS = 8 * 3600_000L;
+  /** Expired sessions are dropped when seen, and all at once when a sign-in finds this many. */
+  private static final int SWEEP_AT = 10_000;
   private final ConcurrentHashMap<String, Session> byId = new ConcurrentHashMap<>();
   /** The sessions of operator users by their delegated admin credential. */
   private final ConcurrentHashMap<String, String> operatorCredentials = new ConcurrentHashMap<>();
@@ -27,6 +29,11 @@ final class Sessions {
   }
 
   void add(Session session) {
+    if (byId.size() >= SWEEP_AT) {
+      long now = clock.millis();
+      byId.values().removeIf(s -> s.expiresAtMs() <= now);
+      operatorCredentials.values().removeIf(id -> !byId.containsKey(id));
+    }
     byId.put(session.id(), session);
     if (session.operator() && session.user() != null) {
       operatorCredentials.put(session.credential(), session.id());
