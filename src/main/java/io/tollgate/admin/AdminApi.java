@@ -105,10 +105,20 @@ public final class AdminApi {
     return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
   }
 
+  /**
+   * Also accepts, beside the admin token, a credential {@code check} vouches for: the console's signed-in operator
+   * users, whose sessions each hold one, in memory only, for as long as the session lives. Never the token rotation.
+   */
+  public void acceptDelegated(java.util.function.Predicate<String> check) {
+    this.delegated = java.util.Objects.requireNonNull(check, "check");
+  }
+
+  private volatile java.util.function.Predicate<String> delegated = token -> false;
+
   private void authenticate(RoutingContext ctx) {
     String token = presentedToken(ctx);
-    if (tokenHash == null || token.isEmpty()
-        || !MessageDigest.isEqual(Secrets.sha256(token), tokenHash)) {
+    boolean adminToken = tokenHash != null && !token.isEmpty() && MessageDigest.isEqual(Secrets.sha256(token), tokenHash);
+    if (!adminToken && (token.isEmpty() || !delegated.test(token))) {
       Audit.refused(ctx);
       ErrorRenderer.send(ctx.response(), new ApiException(401, "invalid_request_error", "invalid_admin_token", null,
           "Missing or incorrect admin token. Send it as 'Authorization: Bearer tga-...'."));

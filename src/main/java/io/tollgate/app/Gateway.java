@@ -6,6 +6,7 @@ import io.tollgate.auth.KeyPrefixes;
 import io.tollgate.auth.Keys;
 import io.tollgate.catalog.ModelsHandler;
 import io.tollgate.config.ConfigHolder;
+import io.tollgate.console.ConsoleRoutes;
 import io.tollgate.http.Connections;
 import io.tollgate.http.HttpVerticle;
 import io.tollgate.ledger.Accountant;
@@ -38,6 +39,8 @@ import io.tollgate.research.ResearchApi;
 import io.tollgate.store.Store;
 import io.tollgate.store.StoreAccess;
 import io.tollgate.tenants.Tenants;
+import io.tollgate.users.Users;
+import io.tollgate.users.UsersAdmin;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -173,10 +176,17 @@ public final class Gateway {
     AdminApi admin = new AdminApi(vertx, store, tenants, keys, auth, config, receipts, clock);
     QuoteHandler quotes = new QuoteHandler(vertx, config, auth, accountant, limits, health, outputs, overruns);
     ResearchApi research = new ResearchApi(vertx, config, auth, quotes, accountant, limits, clock, chosen);
+    Users users = new Users(store, clock);
+    ConsoleRoutes console = new ConsoleRoutes(vertx, access, users, keys, auth, tenants, config, chosen, clock);
+    admin.acceptDelegated(console::operatorCredential);
     HttpVerticle.Routes routes = new HttpVerticle.Routes(config, store, proxy, models, receipts,
         new RoutesHandler(config, auth, health), new WalletApi(vertx, auth, ledger, codes),
         new LimitsApi(vertx, store, limits, auth, config, clock), admin, new AdminMoney(vertx, ledger, codes, store, clock),
-        new ChannelsAdmin(config, health), quotes, new CatalogHandler(config, auth, health), metrics, research::mount);
+        new ChannelsAdmin(config, health), quotes, new CatalogHandler(config, auth, health), metrics, router -> {
+          research.mount(router);
+          new UsersAdmin(vertx, users).mount(router);
+          console.mount(router);
+        });
     Gateway gateway = new Gateway(vertx, store, access, config, proxy, metrics, accountant, chosen);
     gateway.outputs = outputs;
     gateway.shared = shared;

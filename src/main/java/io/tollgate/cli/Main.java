@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         AccountsCommand.class,
         ProjectsCommand.class,
         KeysCommand.class,
+        UsersCommand.class,
         LedgerCommand.class,
         LimitsCommand.class,
         AdminCommand.class,

@@ -10,6 +10,7 @@ import java.util.Locale;
  * with 415 before its body is read or its route runs. {@code application/json} may carry parameters; a charset, if
  * named, must be UTF-8 (the only encoding JSON allows). A body without a Content-Type is read as JSON: the OpenAI
  * SDKs always send one, and a client that omits it still gets its JSON parsed or a 400 saying it is not JSON.
+ * The console ({@code /console/...}) is the exception: its pages post HTML forms.
  */
 final class JsonContentType {
   private JsonContentType() {}
@@ -17,7 +18,9 @@ final class JsonContentType {
   static void check(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
     String contentType = request.getHeader("content-type");
-    if (carriesBody(request) && contentType != null && !isJson(contentType)) {
+    // the console's pages post HTML forms; it checks what it reads itself
+    boolean console = request.path().startsWith("/console/");
+    if (!console && carriesBody(request) && contentType != null && !isJson(contentType)) {
       ApiException error = ApiException.unsupportedMediaType(contentType);
       if (request.path().startsWith("/v1/messages")) {
         // the Messages routes answer in Anthropic's shape: their failure handler renders it

@@ -195,6 +195,11 @@ final class ApiTour {
     String account = new JsonObject(last().response().body()).getString("id");
     call("POST", "/admin/accounts", "/admin/accounts", "{}", 400, admin);
     call("GET", "/admin/accounts", "/admin/accounts", null, 200, admin);
+    call("POST", "/admin/users", "/admin/users", "{\"account_id\":\"" + account
+        + "\",\"email\":\"tour@example.com\",\"password\":\"a long tour password\"}", 201, admin);
+    call("POST", "/admin/users", "/admin/users", "{\"email\":\"op@example.com\",\"password\":\"short\",\"role\":\"operator\"}", 400, admin);
+    call("GET", "/admin/users", "/admin/users?account_id=" + account, null, 200, admin);
+    call("GET", "/admin/users", "/admin/users", null, 401);
     call("GET", "/admin/accounts", "/admin/accounts", null, 401);
     call("GET", "/admin/accounts", "/admin/accounts", null, 401, "authorization", "Bearer tga-wrong");
     call("POST", "/admin/accounts/{id}/projects", "/admin/accounts/" + account + "/projects", "{\"name\":\"bot\"}", 201, admin);

@@ -249,10 +249,14 @@ class OpenApiDocumentTest {
     return out;
   }
 
-  /** A route's operations; routes without a method or with a wildcard are guards and fallbacks, not endpoints. */
+  /**
+   * A route's operations; routes without a method or with a wildcard are guards and fallbacks, not endpoints, and the
+   * console's pages under {@code /console} are HTML for a browser, not API operations.
+   */
   private static List<String> operations(Route route) {
     String path = route.getPath();
-    if (path == null || path.contains("*") || route.methods() == null || route.methods().isEmpty()) {
+    if (path == null || path.contains("*") || route.methods() == null || route.methods().isEmpty()
+        || path.equals("/console") || path.startsWith("/console/")) {
       return List.of();
     }
     String template = path.replaceAll(":([A-Za-z0-9_]+)", "{$1}");

@@ -1,0 +1,173 @@
+package io.tollgate.console;
+
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The operator's pages, each over the admin API with the admin token the operator signed in with: channel health,
+ * route spend against route limits, accounts (top-up, adjust, overdraft), ledger verify and configuration reload.
+ */
+final class OperatorPages {
+  private final ConsoleRoutes console;
+  private final Loopback api;
+
+  OperatorPages(ConsoleRoutes console, Loopback api) {
+    this.console = console;
+    this.api = api;
+  }
+
+  void mount(Router router) {
+    console.operator(router, HttpMethod.GET, "/console/ops/channels", this::channels);
+    console.operator(router, HttpMethod.GET, "/console/ops/routes", (ctx, s) -> simple(s, "Route spend", "/admin/routes/spend"));
+    console.operator(router, HttpMethod.GET, "/console/ops/accounts", this::accounts);
+    console.operator(router, HttpMethod.POST, "/console/ops/accounts/:id/topup", this::topUp);
+    console.operator(router, HttpMethod.POST, "/console/ops/accounts/:id/adjust", this::adjust);
+    console.operator(router, HttpMethod.POST, "/console/ops/accounts/:id/overdraft", this::overdraft);
+    console.operator(router, HttpMethod.GET, "/console/ops/ledger", (ctx, s) -> Future.succeededFuture(Html.page("Ledger verify", s,
+        "<form method=\"post\" action=\"/console/ops/ledger\">" + Html.csrfField(s) + "<button type=\"submit\">Verify the ledger</button></form>")));
+    console.operator(router, HttpMethod.POST, "/console/ops/ledger", this::verify);
+    console.operator(router, HttpMethod.GET, "/console/ops/config", (ctx, s) -> Future.succeededFuture(configPage(s, "")));
+    console.operator(router, HttpMethod.POST, "/console/ops/config", this::reload);
+  }
+
+  private Future<String> simple(Session session, String title, String path) {
+    return MemberPages.ok(api.get(path, session.bearer())).map(answer ->
+        Html.page(title, session, "<div class=\"card\">" + new JsonView(console.zone()).render(answer.getValue("data", answer), null) + "</div>"));
+  }
+
+  /** Each channel's health over the breaker's window: state, success rate, p50/p95 latency and the last error. */
+  private Future<String> channels(RoutingContext ctx, Session session) {
+    return MemberPages.ok(api.get("/admin/channels", session.bearer())).map(answer -> {
+      List<List<String>> rows = new ArrayList<>();
+      for (Object c : answer.getJsonArray("data", new JsonArray())) {
+        JsonObject channel = (JsonObject) c;
+        JsonObject health = channel.getJsonObject("health", new JsonObject());
+        JsonObject last = health.getJsonObject("last_error");
+        Object rate = health.getValue("success_rate");
+        rows.add(List.of(Html.e(channel.getString("id")), Html.e(channel.getString("kind")),
+            "<strong class=\"state state-" + Html.e(health.getString("state")) + "\">" + Html.e(health.getString("state")) + "</strong>",
+            Html.e(health.getValue("requests", 0)),
+            rate == null ? "—" : Html.e(Math.round(((Number) rate).doubleValue() * 1000) / 10.0 + " %"),
+            Html.e(health.getValue("latency_p50_ms", "—")) + " / " + Html.e(health.getValue("latency_p95_ms", "—")) + " ms",
+            last == null ? "—" : new JsonView(console.zone()).render(last, null)));
+      }
+      return Html.page("Channels", session, "<div class=\"card\">" + Html.table(List.of("Channel", "Kind", "State", "Requests",
+          "Success rate", "p50 / p95", "Last error"), rows, "No channel is configured.") + "</div>");
+    });
+  }
+
+  private Future<String> accounts(RoutingContext ctx, Session session) {
+    return MemberPages.ok(api.get("/admin/accounts", session.bearer())).compose(list -> {
+      List<Future<String>> cards = new ArrayList<>();
+      for (Object a : list.getJsonArray("data", new JsonArray())) {
+        JsonObject account = (JsonObject) a;
+        String id = account.getString("id");
+        cards.add(MemberPages.ok(api.get("/admin/accounts/" + Forms.url(id) + "/wallet", session.bearer()))
+            .map(wallet -> accountCard(session, account, wallet.getJsonArray("buckets"))));
+      }
+      return Future.all(cards).map(all -> {
+        StringBuilder body = new StringBuilder(Html.notice(ctx.request().getParam("notice"), false))
+            .append(Html.notice(ctx.request().getParam("error"), true));
+        for (int i = 0; i < all.size(); i++) {
+          body.append(all.<String>resultAt(i));
+        }
+        return Html.page("Accounts", session, body.toString());
+      });
+    });
+  }
+
+  private String accountCard(Session session, JsonObject account, JsonArray buckets) {
+    String id = Html.e(account.getString("id"));
+    String bucketSelect = "<select name=\"bucket\" aria-label=\"Bucket\"><option>CREDIT</option><option>RMB</option></select>";
+    return "<section class=\"card account\" data-account=\"" + id + "\"><h2>" + Html.e(account.getString("name"))
+        + " <span class=\"mono\">" + id + "</span></h2>" + MemberPages.balances(buckets) + "<div class=\"grid\">"
+        + "<form method=\"post\" action=\"/console/ops/accounts/" + id + "/topup\">" + Html.csrfField(session)
+        + "<label for=\"topup-" + id + "\">Top up (amount)</label><input type=\"text\" id=\"topup-" + id + "\" name=\"amount\" inputmode=\"decimal\" required>"
+        + bucketSelect + " <button type=\"submit\">Top up</button></form>"
+        + "<form method=\"post\" action=\"/console/ops/accounts/" + id + "/adjust\">" + Html.csrfField(session)
+        + "<label for=\"adjust-" + id + "\">Adjust (signed amount)</label><input type=\"text\" id=\"adjust-" + id + "\" name=\"amount\" required>"
+        + "<label for=\"note-" + id + "\">Note</label><input type=\"text\" id=\"note-" + id + "\" name=\"note\" required>"
+        + bucketSelect + " <button type=\"submit\">Adjust</button></form>"
+        + "<form method=\"post\" action=\"/console/ops/accounts/" + id + "/overdraft\">" + Html.csrfField(session)
+        + "<label for=\"overdraft-" + id + "\">Overdraft (amount, 0 for none)</label><input type=\"text\" id=\"overdraft-" + id
+        + "\" name=\"amount\" required>" + bucketSelect + " <button type=\"submit\">Set overdraft</button></form></div></section>";
+  }
+
+  /** A decimal amount typed by the operator as micro-units, exactly; null when it is not one. */
+  static Long micros(String amount) {
+    try {
+      return new BigDecimal(Forms.text(amount)).movePointRight(6).longValueExact();
+    } catch (NumberFormatException | ArithmeticException e) {
+      return null;
+    }
+  }
+
+  private Future<String> topUp(RoutingContext ctx, Session session) {
+    JsonObject body = new JsonObject().put("bucket", bucket(ctx)).put("amount", Forms.text(ctx.request().getFormAttribute("amount")))
+        .put("idempotency_key", "console-" + Sessions.newToken()).put("note", "console top-up");
+    return back(ctx, api.post("/admin/accounts/" + Forms.url(ctx.pathParam("id")) + "/topups", session.bearer(), body), "Topped up.");
+  }
+
+  private Future<String> adjust(RoutingContext ctx, Session session) {
+    Long micros = micros(ctx.request().getFormAttribute("amount"));
+    if (micros == null) {
+      return back(ctx, Future.succeededFuture(null), "An adjustment is a decimal amount, such as -2.50.");
+    }
+    JsonObject body = new JsonObject().put("bucket", bucket(ctx)).put("amount_micros", micros)
+        .put("idempotency_key", "console-" + Sessions.newToken()).put("note", Forms.text(ctx.request().getFormAttribute("note")));
+    return back(ctx, api.post("/admin/accounts/" + Forms.url(ctx.pathParam("id")) + "/adjustments", session.bearer(), body), "Adjusted.");
+  }
+
+  private Future<String> overdraft(RoutingContext ctx, Session session) {
+    Long micros = micros(ctx.request().getFormAttribute("amount"));
+    if (micros == null) {
+      return back(ctx, Future.succeededFuture(null), "An overdraft is a decimal amount, such as 10.00.");
+    }
+    JsonObject body = new JsonObject().put("bucket", bucket(ctx)).put("overdraft_micros", micros);
+    return back(ctx, api.put("/admin/accounts/" + Forms.url(ctx.pathParam("id")) + "/overdraft", session.bearer(), body), "Overdraft set.");
+  }
+
+  private static String bucket(RoutingContext ctx) {
+    return "RMB".equals(ctx.request().getFormAttribute("bucket")) ? "RMB" : "CREDIT";
+  }
+
+  /** Back to the accounts page, saying what happened; a null reply means {@code done} is the error to show. */
+  private static Future<String> back(RoutingContext ctx, Future<Loopback.Reply> reply, String done) {
+    return reply.map(r -> {
+      String query = r == null ? "error=" + Forms.url(done) : r.ok() ? "notice=" + Forms.url(done) : "error=" + Forms.url(r.error());
+      ConsoleRoutes.redirect(ctx, "/console/ops/accounts?" + query);
+      return "";
+    });
+  }
+
+  private Future<String> verify(RoutingContext ctx, Session session) {
+    return api.get("/admin/ledger/verify", session.bearer()).map(reply -> {
+      JsonObject result = reply.json();
+      boolean ok = result.getBoolean("ok", false);
+      return Html.page("Ledger verify", session, Html.notice(ok ? "The ledger verifies: every invariant holds."
+              : "The ledger does NOT verify; see the report.", !ok)
+          + "<pre class=\"card mono\" id=\"verify-report\">" + Html.e(result.getString("report", reply.error())) + "</pre>"
+          + new JsonView(console.zone()).render(result.getValue("checks"), null));
+    });
+  }
+
+  private String configPage(Session session, String result) {
+    return Html.page("Configuration", session, result + "<p>Reloads the YAML file the gateway started with. A rejected file"
+        + " keeps the previous configuration serving; its errors name the file and line.</p><form method=\"post\""
+        + " action=\"/console/ops/config\">" + Html.csrfField(session) + "<button type=\"submit\">Reload the configuration</button></form>");
+  }
+
+  private Future<String> reload(RoutingContext ctx, Session session) {
+    return api.post("/admin/config/reload", session.bearer(), new JsonObject()).map(reply -> configPage(session, reply.ok()
+        ? Html.notice("Reloaded: " + reply.json().getValue("models") + " models, " + reply.json().getValue("channels") + " channels.", false)
+        : "<div class=\"notice error\" role=\"alert\"><p>Rejected; the previous configuration keeps serving.</p><pre class=\"mono\""
+            + " id=\"config-errors\">" + Html.e(reply.error()) + "</pre></div>"));
+  }
+}

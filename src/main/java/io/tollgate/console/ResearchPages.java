@@ -1,0 +1,105 @@
+package io.tollgate.console;
+
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The AI Researcher: the quote with its warnings before anything runs, a confirm button that starts the run with
+ * that quote, the run's progress (the page refreshes itself while the run is running), its report and what each
+ * section charged, with the receipts. All through {@code /v1/research/...} as the session's key.
+ */
+final class ResearchPages {
+  private static final int REFRESH_S = 2;
+  private final ConsoleRoutes console;
+  private final Loopback api;
+
+  ResearchPages(ConsoleRoutes console, Loopback api) {
+    this.console = console;
+    this.api = api;
+  }
+
+  void mount(Router router) {
+    console.member(router, HttpMethod.GET, "/console/research", (ctx, s) -> Future.succeededFuture(Html.page("Research", s,
+        Html.notice(ctx.request().getParam("error"), true) + form(s, "ACME"))));
+    console.member(router, HttpMethod.POST, "/console/research/quote", this::quote);
+    console.member(router, HttpMethod.POST, "/console/research/runs", this::start);
+    console.member(router, HttpMethod.GET, "/console/research/runs/:id", this::run);
+  }
+
+  private static String form(Session session, String symbol) {
+    return "<section class=\"card\"><h2>Ask for a quote</h2><form method=\"post\" action=\"/console/research/quote\">"
+        + Html.csrfField(session) + "<label for=\"symbol\">Symbol</label><input type=\"text\" id=\"symbol\" name=\"symbol\" value=\""
+        + Html.e(symbol) + "\" required><label for=\"mode\">Mode</label><select id=\"mode\" name=\"mode\"><option>quick</option>"
+        + "<option>standard</option><option>deep</option></select><button type=\"submit\">Quote</button></form></section>";
+  }
+
+  private Future<String> quote(RoutingContext ctx, Session session) {
+    String symbol = Forms.text(ctx.request().getFormAttribute("symbol"));
+    JsonObject body = new JsonObject().put("symbol", symbol).put("mode", Forms.text(ctx.request().getFormAttribute("mode")));
+    return api.post("/v1/research/quote", session.bearer(), body).map(reply -> {
+      if (!reply.ok()) {
+        return Html.page("Research", session, Html.notice(reply.error(), true) + form(session, symbol));
+      }
+      JsonObject quote = reply.json();
+      StringBuilder warnings = new StringBuilder();
+      for (Object w : quote.getJsonArray("warnings", new JsonArray())) {
+        JsonObject warning = w instanceof JsonObject o ? o : new JsonObject().put("message", String.valueOf(w));
+        warnings.append("<li>").append(Html.e(warning.getString("message", warning.encode()))).append("</li>");
+      }
+      return Html.page("Research", session, "<section class=\"card quote\"><h2>Before it runs</h2>"
+          + (warnings.length() == 0 ? "" : "<div class=\"notice error\" role=\"alert\"><p>Warnings</p><ul class=\"warnings\">" + warnings + "</ul></div>")
+          + "<h3>Cost</h3>" + new JsonView(console.zone()).render(quote.getValue("cost"), null)
+          + "<h3>Time</h3>" + new JsonView(console.zone()).render(quote.getValue("time"), null)
+          + "<h3>Sections</h3>" + new JsonView(console.zone()).render(quote.getValue("sections"), null)
+          + "<form method=\"post\" action=\"/console/research/runs\">" + Html.csrfField(session)
+          + "<input type=\"hidden\" name=\"quote_id\" value=\"" + Html.e(quote.getString("id")) + "\">"
+          + "<button type=\"submit\">Confirm and run</button></form></section>" + form(session, symbol));
+    });
+  }
+
+  private Future<String> start(RoutingContext ctx, Session session) {
+    JsonObject body = new JsonObject().put("quote_id", Forms.text(ctx.request().getFormAttribute("quote_id")));
+    return api.post("/v1/research/runs", session.bearer(), body).map(reply -> {
+      ConsoleRoutes.redirect(ctx, reply.ok() ? "/console/research/runs/" + Forms.url(reply.json().getString("id"))
+          : "/console/research?error=" + Forms.url(reply.error()));
+      return "";
+    });
+  }
+
+  private Future<String> run(RoutingContext ctx, Session session) {
+    String id = ctx.pathParam("id");
+    return MemberPages.ok(api.get("/v1/research/runs/" + Forms.url(id), session.bearer())).compose(run -> {
+      boolean running = "running".equals(run.getString("status"));
+      Future<String> report = running ? Future.succeededFuture("")
+          : api.get("/v1/research/runs/" + Forms.url(id) + "/report", session.bearer())
+              .map(r -> r.ok() ? "<h2>Report</h2><pre class=\"card report\">" + Html.e(r.body()) + "</pre>" : "");
+      return report.map(text -> {
+        List<List<String>> rows = new ArrayList<>();
+        for (Object s : run.getJsonArray("sections", new JsonArray())) {
+          JsonObject section = (JsonObject) s;
+          String receipt = section.getString("receipt");
+          rows.add(List.of(Html.e(section.getString("id")), Html.e(section.getString("status")),
+              Html.e(section.getString("leg", "—")) + (section.getBoolean("fallback", false) ? " (fallback)" : ""),
+              Html.e(section.getString("upstream_model", "—")),
+              Html.money(section.getLong("charged_micros"), section.getString("bucket")),
+              receipt == null ? "—" : "<a href=\"/console/usage/" + Html.e(receipt) + "\">" + Html.e(receipt) + "</a>"));
+        }
+        String body = "<p class=\"run-status\" role=\"status\">Status: <strong>" + Html.e(run.getString("status")) + "</strong>"
+            + (running ? " (this page refreshes every " + REFRESH_S + " s)" : "") + "</p>"
+            + "<h2>Sections</h2>" + Html.table(List.of("Section", "Status", "Leg", "Upstream model", "Charged", "Receipt"), rows,
+                "No section has finished yet.")
+            + "<h2>Charged against the quote's envelope</h2><div class=\"grid\"><div class=\"card\"><h3>Charged</h3>"
+            + new JsonView(console.zone()).render(run.getValue("charged"), null) + "</div><div class=\"card\"><h3>Envelope (the quote's maximum)</h3>"
+            + new JsonView(console.zone()).render(run.getValue("envelope"), null) + "</div></div>" + text;
+        String page = Html.page("Research run", session, body);
+        return running ? page.replace("<head>", "<head><meta http-equiv=\"refresh\" content=\"" + REFRESH_S + "\">") : page;
+      });
+    });
+  }
+}

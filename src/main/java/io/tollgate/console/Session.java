@@ -1,0 +1,24 @@
+package io.tollgate.console;
+
+import io.tollgate.users.User;
+
+/**
+ * One signed-in browser, kept in the gateway's memory only.
+ *
+ * @param user the member or operator user; null when an operator signed in with the admin token
+ * @param csrf the token every form and script post of this session must carry
+ * @param projectId the project a member's pages show (the account's first)
+ * @param keyId the session key minted at sign-in (revoked at sign-out); null for an operator
+ * @param credential what the console presents to the JSON API: the session key, or the admin token
+ */
+record Session(String id, User user, String accountId, String csrf, String projectId, String keyId, String credential,
+    boolean operator, long expiresAtMs) {
+
+  String who() {
+    return user == null ? "operator (admin token)" : user.email();
+  }
+
+  String bearer() {
+    return "Bearer " + credential;
+  }
+}

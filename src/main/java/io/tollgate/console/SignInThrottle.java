@@ -1,0 +1,56 @@
+package io.tollgate.console;
+
+import java.time.Clock;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Slows and then limits failed sign-ins per e-mail (or "admin-token"): each failure in a window adds to the delay
+ * of the next answer, and after {@link #MAX_FAILURES} failures the name is locked until the window ends, right
+ * password or not. Time comes from the injected clock.
+ */
+final class SignInThrottle {
+  static final int MAX_FAILURES = 5;
+  static final long WINDOW_MS = 15 * 60_000L;
+  private static final long DELAY_STEP_MS = 200;
+  private static final int MAX_TRACKED = 100_000;
+
+  private record Failures(int count, long windowStartMs) {}
+
+  private final ConcurrentHashMap<String, Failures> failures = new ConcurrentHashMap<>();
+  private final Clock clock;
+
+  SignInThrottle(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** When the name is locked, the epoch millisecond it unlocks; 0 when it may try. */
+  long lockedUntil(String name) {
+    Failures f = current(name);
+    return f != null && f.count() >= MAX_FAILURES ? f.windowStartMs() + WINDOW_MS : 0;
+  }
+
+  /** Records a failure and returns how long to hold the answer back. */
+  long failed(String name) {
+    if (failures.size() >= MAX_TRACKED) {
+      failures.clear();
+    }
+    long now = clock.millis();
+    Failures f = failures.compute(key(name), (k, old) -> old == null || now - old.windowStartMs() >= WINDOW_MS
+        ? new Failures(1, now) : new Failures(old.count() + 1, old.windowStartMs()));
+    return Math.min(f.count(), MAX_FAILURES) * DELAY_STEP_MS;
+  }
+
+  void succeeded(String name) {
+    failures.remove(key(name));
+  }
+
+  private Failures current(String name) {
+    Failures f = failures.get(key(name));
+    return f == null || clock.millis() - f.windowStartMs() >= WINDOW_MS ? null : f;
+  }
+
+  private static String key(String name) {
+    return name.trim().toLowerCase(Locale.ROOT);
+  }
+}
