@@ -42,9 +42,9 @@ public final class Store implements AutoCloseable {
    * The advisory lock every write transaction on a PostgreSQL store holds until it ends: the processes sharing the
    * database then append to the journal one transaction at a time, each after reading what the others appended.
    */
-  static final long JOURNAL_LOCK = 0x746f6c6c67617465L;
+  static final String JOURNAL_LOCK = "hashtext('tollgate-journal:' || coalesce(current_schema(), ''))";
   /** The advisory lock a process holds while it migrates a PostgreSQL schema, so two starting together do not race. */
-  private static final long MIGRATION_LOCK = JOURNAL_LOCK + 1;
+  private static final String MIGRATION_LOCK = "hashtext('tollgate-migrate:' || coalesce(current_schema(), ''))";
   /** Pages of WAL after which a commit of the writer checkpoints (SQLite's default is 1,000). */
   static final int WRITER_CHECKPOINT_PAGES = 4_000;
   /** The {@code kind} of a demo database in {@code store_info}. */
@@ -236,9 +236,11 @@ public final class Store implements AutoCloseable {
    * one name would void each other's holds at a restart, so a second one is refused.
    */
   private static void claimNode(Connection c, PostgresTarget target) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
-      s.setInt(1, NODE_LOCK_CLASS);
-      s.setInt(2, target.node().hashCode());
+    // advisory locks are the database's, not a schema's: each key names the schema, so clusters in two schemas of one
+    // database never meet
+    try (PreparedStatement s = c.prepareStatement(
+        "SELECT pg_try_advisory_lock(hashtext('tollgate-node:' || coalesce(current_schema(), '')), hashtext(?))")) {
+      s.setString(1, target.node());
       try (ResultSet rs = s.executeQuery()) {
         if (rs.next() && rs.getBoolean(1)) {
           return;
@@ -250,19 +252,14 @@ public final class Store implements AutoCloseable {
         + " give this one another name", null, true);
   }
 
-  /** The first key of the session advisory locks that claim node names ({@link #claimNode}). */
-  private static final int NODE_LOCK_CLASS = 0x746f6c6c;
-
   private static void migrate(Connection c) throws SQLException {
-    try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_lock(?)")) {
-      lock.setLong(1, MIGRATION_LOCK);
+    try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_lock(" + MIGRATION_LOCK + ")")) {
       lock.execute();
     }
     try {
       Migrations.apply(c, Kind.POSTGRES.dialect());
     } finally {
-      try (PreparedStatement unlock = c.prepareStatement("SELECT pg_advisory_unlock(?)")) {
-        unlock.setLong(1, MIGRATION_LOCK);
+      try (PreparedStatement unlock = c.prepareStatement("SELECT pg_advisory_unlock(" + MIGRATION_LOCK + ")")) {
         unlock.execute();
       }
     }
@@ -510,8 +507,7 @@ public final class Store implements AutoCloseable {
 
   /** Takes the journal's advisory lock until the transaction ends (commit or rollback). */
   private static Void lockJournal(Connection c) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-      s.setLong(1, JOURNAL_LOCK);
+    try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_xact_lock(" + JOURNAL_LOCK + ")")) {
       s.execute();
     }
     return null;
