@@ -208,6 +208,31 @@ class ClusterProcessesTest {
     assertThat(balance).isNotNegative().isEqualTo(WALLET_MICROS - chargedOnAll);
     System.out.printf("ClusterProcessesTest load: charged %d on the capped key (cap %d), %d in all, balance %d%n",
         chargedOnCappedKey, CAP_MICROS, chargedOnAll, balance);
+
+    // and Redis, once every process has pushed its postings, counts what PostgreSQL posted: the cap's spend, and the
+    // wallet's availability (its cap less what was spent and what is held)
+    String counter = counterKey(cappedLimit, capped);
+    String wallet = "wallet|" + capped.accountId() + "|RMB";
+    Redis raw = Redis.createClient(setup.vertx, redis.url());
+    try {
+      long[] seen = {};
+      long until = System.currentTimeMillis() + 20_000;
+      do {
+        seen = new long[] {field(raw, PREFIX + "c:" + counter, "spent"), field(raw, PREFIX + "c:" + counter, "held"),
+            field(raw, PREFIX + "c:" + wallet, "cap") - field(raw, PREFIX + "c:" + wallet, "spent")
+                - field(raw, PREFIX + "c:" + wallet, "held")};
+        if (seen[0] == chargedOnCappedKey && seen[1] == 0 && seen[2] == balance) {
+          break;
+        }
+        Thread.sleep(200);
+      } while (System.currentTimeMillis() < until);
+      System.out.printf("ClusterProcessesTest load: in Redis the cap's spent %d held %d, the wallet's available %d%n",
+          seen[0], seen[1], seen[2]);
+      assertThat(seen).as("Redis's cap spent and held, and the wallet's available").containsExactly(chargedOnCappedKey,
+          0, balance);
+    } finally {
+      await(raw.close());
+    }
   }
 
   @Test
