@@ -191,7 +191,8 @@ class ClusterProcessesTest {
       }
     }
     System.out.printf("ClusterProcessesTest load: %d requests over 3 processes in %d ms: %s; upstream calls %d;"
-        + " served by %s%n", REQUESTS, tookMs, byStatus, relay.total.get(), servedBy);
+        + " served by %s; the slowest upstream answer took %d ms%n", REQUESTS, tookMs, byStatus, relay.total.get(),
+        servedBy, relay.slowestMs.get());
     assertThat(unexpected).as("every request served, refused by the cap or the wallet (or timed out upstream)").isEmpty();
     assertThat(byStatus.getOrDefault(200, 0)).isPositive();
     assertThat(byStatus.getOrDefault(429, 0)).as("the cap refused some").isPositive();
@@ -565,6 +566,8 @@ class ClusterProcessesTest {
       return calls.getOrDefault(probe, Map.of()).values().stream().mapToInt(AtomicInteger::get).sum();
     }
     final AtomicLong total = new AtomicLong();
+    /** The longest an upstream call took, relay to mock and back. */
+    final AtomicLong slowestMs = new AtomicLong();
     HttpServer server;
     int port;
 
@@ -575,6 +578,7 @@ class ClusterProcessesTest {
       relay.server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1")).requestHandler(req -> {
         String probe = req.getHeader("x-probe");
         relay.total.incrementAndGet();
+        long arrived = System.nanoTime();
         req.body().compose(body -> {
           String model = new JsonObject(body).getString("model", "?");
           relay.calls.computeIfAbsent(probe == null ? "-" : probe, p -> new ConcurrentHashMap<>())
@@ -596,6 +600,7 @@ class ClusterProcessesTest {
               }
             });
             req.response().end(b);
+            relay.slowestMs.accumulateAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - arrived), Math::max);
             return (Void) null;
           }));
         }).onFailure(e -> {
