@@ -118,8 +118,15 @@ class ClusterProcessesTest {
     redis = RedisProcess.start();
     relay = Relay.start(setup.vertx, setup.upstream.port());
     String base = Files.readString(setup.configFile)
-        .replace("forward_headers: [x-mock]", "forward_headers: [x-mock, x-probe]");
-    assertThat(base).contains("x-probe");
+        .replace("forward_headers: [x-mock]", "forward_headers: [x-mock, x-probe]")
+        // the upstream (relay and mock) shares the loaded test JVM: under the burst it answers in seconds. The primary
+        // leg keeps a first-byte timeout some calls miss (their holds are voided and the backup leg is tried), the
+        // backup gets a generous one, so most requests end served rather than 504
+        .replaceFirst("timeouts: \\{connect_ms: 1000, first_byte_ms: 1500, idle_ms: 1500, total_ms: 10000}",
+            "timeouts: {connect_ms: 5000, first_byte_ms: 4000, idle_ms: 5000, total_ms: 30000}")
+        .replaceFirst("(- id: spare\n(?:.*\n){2}    )timeouts: \\{[^}]*}",
+            "$1timeouts: {connect_ms: 10000, first_byte_ms: 30000, idle_ms: 30000, total_ms: 60000}");
+    assertThat(base).contains("x-probe").contains("first_byte_ms: 4000").contains("first_byte_ms: 30000, idle_ms: 30000, total_ms: 60000}");
     for (int n = 1; n <= 3; n++) {
       Path config = dir.resolve("gw-" + n + ".yaml");
       Files.writeString(config, base + "\nstore: {kind: postgres, url: '" + url + "', user: " + Postgres.user()
@@ -138,8 +145,10 @@ class ClusterProcessesTest {
     for (Process p : processes) {
       p.destroyForcibly();
     }
-    if (setup != null) {
+    if (relay != null) {
       await(relay.server.close());
+    }
+    if (setup != null) {
       await(setup.upstream.close());
       setup.store.close();
       await(setup.vertx.close());
