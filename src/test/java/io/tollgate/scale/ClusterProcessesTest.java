@@ -81,6 +81,7 @@ class ClusterProcessesTest {
   private static final long CAP_MICROS = 10_000;
   private static final long WALLET_MICROS = 25_000;
   private static final int REQUESTS = 1_500;
+  private static final long PACED_CAP_MICROS = 5_000;
 
   @TempDir
   static Path dir;
@@ -92,6 +93,8 @@ class ClusterProcessesTest {
   static Tenant uncapped;
   static String cappedLimit;
   static Tenant restart;
+  static Tenant paced;
+  static String pacedLimit;
   static String restartLimit;
   static final List<Process> processes = new ArrayList<>();
   static final List<Integer> ports = new ArrayList<>();
@@ -112,6 +115,8 @@ class ClusterProcessesTest {
     cappedLimit = routeKeyCap(capped, "0.01");
     restart = Tenant.funded(setup, "restart", null, "1000");
     restartLimit = routeKeyCap(restart, "0.5");
+    paced = Tenant.funded(setup, "paced", null, "1000");
+    pacedLimit = routeKeyCap(paced, "0.005");
     // the in-process gateway only prepared the tenants: it serves nothing; its store stays open to read the database
     await(setup.gateway.stop());
 
@@ -247,6 +252,45 @@ class ClusterProcessesTest {
 
   @Test
   @Order(2)
+  void requestsArrivingWhileOthersAreAnsweredDriveThePostedSpendUpToTheCapAndNoFurther() throws Exception {
+    // answers come back while admissions go on: what a posting frees of its hold is admitted again, up to the cap
+    long t0 = System.currentTimeMillis();
+    Map<String, CompletableFuture<HttpResponse<String>>> calls = new TreeMap<>();
+    for (int i = 0; i < 400; i++) {
+      long wait = t0 + i * 20L - System.currentTimeMillis();
+      if (wait > 0) {
+        Thread.sleep(wait);
+      }
+      String probe = String.format("paced-%04d", i);
+      calls.put(probe, send(ports.get(i % 3), paced, probe, "latency_ms=20,tokens=10", 60));
+    }
+    CompletableFuture.allOf(calls.values().toArray(CompletableFuture[]::new)).get(90, TimeUnit.SECONDS);
+    Map<Integer, Integer> byStatus = new TreeMap<>();
+    long cost = 0;
+    List<String> unexpected = new ArrayList<>();
+    for (Map.Entry<String, CompletableFuture<HttpResponse<String>>> call : calls.entrySet()) {
+      HttpResponse<String> r = call.getValue().join();
+      responses.put(call.getKey(), r);
+      byStatus.merge(r.statusCode(), 1, Integer::sum);
+      if (r.statusCode() == 200) {
+        cost += Long.parseLong(r.headers().firstValue("x-tollgate-cost").orElseThrow());
+      } else if (r.statusCode() == 429) {
+        assertThat(code(r)).isEqualTo("route_key_daily_spend_limit_reached");
+      } else if (r.statusCode() != 504) {
+        unexpected.add(r.statusCode() + " " + r.body());
+      }
+    }
+    long charged = chargedTo(paced);
+    System.out.printf("ClusterProcessesTest paced: %d requests at 50/s over 3 processes: %s; charged %d of the cap %d%n",
+        calls.size(), byStatus, charged, PACED_CAP_MICROS);
+    assertThat(unexpected).as("every request served or refused by the cap").isEmpty();
+    assertThat(byStatus.getOrDefault(429, 0)).as("the cap refused some").isPositive();
+    assertThat(charged).isEqualTo(cost).isEqualTo(usage(pacedLimit, paced)).isLessThanOrEqualTo(PACED_CAP_MICROS)
+        .as("driven close to the cap: within a few requests' worst case of it").isGreaterThan(PACED_CAP_MICROS - 1_000);
+  }
+
+  @Test
+  @Order(3)
   void aRedisRestartMidRunAdmitsNothingWithoutAHoldAndRedisEndsWherePostgresIs() throws Exception {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     long t0 = System.currentTimeMillis();
@@ -338,7 +382,7 @@ class ClusterProcessesTest {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void afterAGracefulStopEveryHoldIsResolvedAndEveryUpstreamCallHasOneHoldAndAtMostOneCharge() throws Exception {
     for (Process p : processes) {
       p.destroy(); // SIGTERM: the shutdown hook stops the gateway
