@@ -207,6 +207,17 @@ class ClusterProcessesTest {
     System.out.printf("ClusterProcessesTest load: %d requests over 3 processes in %d ms: %s; upstream calls %d;"
         + " served by %s; the slowest upstream answer took %d ms%n", REQUESTS, tookMs, byStatus, relay.total.get(),
         servedBy, relay.slowestMs.get());
+    calls.values().stream().map(CompletableFuture::join)
+        .filter(r -> r.headers().firstValue("x-tollgate-fallback").orElse("").equals("true")).findFirst()
+        .ifPresent(r -> {
+          try {
+            Tenant key = r.request().headers().firstValue("authorization").orElseThrow().endsWith(capped.key()) ? capped : uncapped;
+            System.out.printf("ClusterProcessesTest load: the attempts of a request served by its backup leg: %s%n",
+                receipt(r, key).getJsonArray("attempts").encode());
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
     assertThat(unexpected).as("every request served, refused by the cap or the wallet (or timed out upstream)").isEmpty();
     assertThat(byStatus.getOrDefault(200, 0)).isPositive();
     assertThat(byStatus.getOrDefault(429, 0)).as("the cap refused some").isPositive();
