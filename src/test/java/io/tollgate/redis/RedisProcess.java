@@ -13,10 +13,10 @@ import java.util.concurrent.TimeUnit;
  * A private redis-server for one test class, on a free port, keeping nothing on disk: a test may stop it and start
  * it again (empty, as a restart leaves it) without touching the Redis other engineers use on 6379.
  */
-final class RedisProcess implements AutoCloseable {
+public final class RedisProcess implements AutoCloseable {
   static final Path BINARY = Path.of("/usr/bin/redis-server");
 
-  final int port;
+  public final int port;
   private Process process;
 
   private RedisProcess(int port) {
@@ -24,26 +24,26 @@ final class RedisProcess implements AutoCloseable {
   }
 
   /** Whether redis-server is installed; tests assume it. */
-  static boolean installed() {
+  public static boolean installed() {
     return Files.isExecutable(BINARY);
   }
 
-  static String missing() {
+  public static String missing() {
     return BINARY + " is not installed (apt-get install redis-server): the Redis tests need a private redis-server";
   }
 
-  static RedisProcess start() throws IOException {
+  public static RedisProcess start() throws IOException {
     RedisProcess redis = new RedisProcess(freePort());
     redis.startAgain();
     return redis;
   }
 
-  String url() {
+  public String url() {
     return "redis://127.0.0.1:" + port;
   }
 
   /** Starts the server (again, on the same port), returning once it accepts connections. */
-  void startAgain() throws IOException {
+  public void startAgain() throws IOException {
     process = new ProcessBuilder(BINARY.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
         "--save", "", "--appendonly", "no", "--daemonize", "no")
         .redirectErrorStream(true).start();
@@ -63,7 +63,7 @@ final class RedisProcess implements AutoCloseable {
   }
 
   /** Stops the server; what it held is gone (nothing is on disk). */
-  void stop() throws InterruptedException {
+  public void stop() throws InterruptedException {
     if (process != null && process.isAlive()) {
       process.destroy();
       if (!process.waitFor(20, TimeUnit.SECONDS)) {
