@@ -219,7 +219,7 @@ public final class ConsoleRoutes {
     String adminToken = ctx.request().getFormAttribute("admin_token");
     String email = ctx.request().getFormAttribute("email");
     String name = adminToken != null ? ADMIN_TOKEN_NAME : email == null ? "" : email;
-    long lockedUntil = throttle.lockedUntil(name);
+    long lockedUntil = throttle.attempt(name);
     if (lockedUntil > 0) {
       renderSignIn(ctx, 429, "Too many failed sign-ins: try again after " + Html.time(lockedUntil, zone()) + ".");
       return;

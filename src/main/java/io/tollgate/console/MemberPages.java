@@ -160,8 +160,8 @@ final class MemberPages {
             .map(entries -> ledger(bucket, entries.getJsonArray("data"))));
       }
       return Future.all(ledgers).map(all -> {
-        StringBuilder body = new StringBuilder(Html.notice(ctx.request().getParam("notice"), false))
-            .append(Html.notice(ctx.request().getParam("error"), true))
+        StringBuilder body = new StringBuilder(Html.notice(Forms.flashed(ctx, session, "notice"), false))
+            .append(Html.notice(Forms.flashed(ctx, session, "error"), true))
             .append(balances(buckets))
             .append("<section class=\"card\"><h2>Redeem a code</h2><form method=\"post\" action=\"/console/wallet/redeem\">")
             .append(Html.csrfField(session))
@@ -193,8 +193,8 @@ final class MemberPages {
     String code = ctx.request().getFormAttribute("code");
     return api.post("/v1/wallet/redeem", session.bearer(), new JsonObject().put("code", code == null ? "" : code.trim()))
         .map(reply -> {
-          ConsoleRoutes.redirect(ctx, "/console/wallet?" + (reply.ok() ? "notice=" + Forms.url("Code redeemed.")
-              : "error=" + Forms.url(reply.error())));
+          ConsoleRoutes.redirect(ctx, "/console/wallet?" + (reply.ok() ? Forms.flash(session, "notice", "Code redeemed.")
+              : Forms.flash(session, "error", reply.error())));
           return "";
         });
   }

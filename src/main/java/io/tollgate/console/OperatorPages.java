@@ -73,8 +73,8 @@ final class OperatorPages {
             .map(wallet -> accountCard(session, account, wallet.getJsonArray("buckets"))));
       }
       return Future.all(cards).map(all -> {
-        StringBuilder body = new StringBuilder(Html.notice(ctx.request().getParam("notice"), false))
-            .append(Html.notice(ctx.request().getParam("error"), true));
+        StringBuilder body = new StringBuilder(Html.notice(Forms.flashed(ctx, session, "notice"), false))
+            .append(Html.notice(Forms.flashed(ctx, session, "error"), true));
         for (int i = 0; i < all.size(); i++) {
           body.append(all.<String>resultAt(i));
         }
@@ -112,26 +112,26 @@ final class OperatorPages {
   private Future<String> topUp(RoutingContext ctx, Session session) {
     JsonObject body = new JsonObject().put("bucket", bucket(ctx)).put("amount", Forms.text(ctx.request().getFormAttribute("amount")))
         .put("idempotency_key", "console-" + Sessions.newToken()).put("note", "console top-up");
-    return back(ctx, api.post("/admin/accounts/" + Forms.url(ctx.pathParam("id")) + "/topups", session.bearer(), body), "Topped up.");
+    return back(ctx, session, api.post("/admin/accounts/" + Forms.url(ctx.pathParam("id")) + "/topups", session.bearer(), body), "Topped up.");
   }
 
   private Future<String> adjust(RoutingContext ctx, Session session) {
     Long micros = micros(ctx.request().getFormAttribute("amount"));
     if (micros == null) {
-      return back(ctx, Future.succeededFuture(null), "An adjustment is a decimal amount, such as -2.50.");
+      return back(ctx, session, Future.succeededFuture(null), "An adjustment is a decimal amount, such as -2.50.");
     }
     JsonObject body = new JsonObject().put("bucket", bucket(ctx)).put("amount_micros", micros)
         .put("idempotency_key", "console-" + Sessions.newToken()).put("note", Forms.text(ctx.request().getFormAttribute("note")));
-    return back(ctx, api.post("/admin/accounts/" + Forms.url(ctx.pathParam("id")) + "/adjustments", session.bearer(), body), "Adjusted.");
+    return back(ctx, session, api.post("/admin/accounts/" + Forms.url(ctx.pathParam("id")) + "/adjustments", session.bearer(), body), "Adjusted.");
   }
 
   private Future<String> overdraft(RoutingContext ctx, Session session) {
     Long micros = micros(ctx.request().getFormAttribute("amount"));
     if (micros == null) {
-      return back(ctx, Future.succeededFuture(null), "An overdraft is a decimal amount, such as 10.00.");
+      return back(ctx, session, Future.succeededFuture(null), "An overdraft is a decimal amount, such as 10.00.");
     }
     JsonObject body = new JsonObject().put("bucket", bucket(ctx)).put("overdraft_micros", micros);
-    return back(ctx, api.put("/admin/accounts/" + Forms.url(ctx.pathParam("id")) + "/overdraft", session.bearer(), body), "Overdraft set.");
+    return back(ctx, session, api.put("/admin/accounts/" + Forms.url(ctx.pathParam("id")) + "/overdraft", session.bearer(), body), "Overdraft set.");
   }
 
   private static String bucket(RoutingContext ctx) {
@@ -139,9 +139,10 @@ final class OperatorPages {
   }
 
   /** Back to the accounts page, saying what happened; a null reply means {@code done} is the error to show. */
-  private static Future<String> back(RoutingContext ctx, Future<Loopback.Reply> reply, String done) {
+  private static Future<String> back(RoutingContext ctx, Session session, Future<Loopback.Reply> reply, String done) {
     return reply.map(r -> {
-      String query = r == null ? "error=" + Forms.url(done) : r.ok() ? "notice=" + Forms.url(done) : "error=" + Forms.url(r.error());
+      String query = r == null ? Forms.flash(session, "error", done) : r.ok() ? Forms.flash(session, "notice", done)
+          : Forms.flash(session, "error", r.error());
       ConsoleRoutes.redirect(ctx, "/console/ops/accounts?" + query);
       return "";
     });

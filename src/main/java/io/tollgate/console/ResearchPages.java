@@ -26,7 +26,7 @@ final class ResearchPages {
 
   void mount(Router router) {
     console.member(router, HttpMethod.GET, "/console/research", (ctx, s) -> Future.succeededFuture(Html.page("Research", s,
-        Html.notice(ctx.request().getParam("error"), true) + form(s, "ACME"))));
+        Html.notice(Forms.flashed(ctx, s, "error"), true) + form(s, "ACME"))));
     console.member(router, HttpMethod.POST, "/console/research/quote", this::quote);
     console.member(router, HttpMethod.POST, "/console/research/runs", this::start);
     console.member(router, HttpMethod.GET, "/console/research/runs/:id", this::run);
@@ -67,7 +67,7 @@ final class ResearchPages {
     JsonObject body = new JsonObject().put("quote_id", Forms.text(ctx.request().getFormAttribute("quote_id")));
     return api.post("/v1/research/runs", session.bearer(), body).map(reply -> {
       ConsoleRoutes.redirect(ctx, reply.ok() ? "/console/research/runs/" + Forms.url(reply.json().getString("id"))
-          : "/console/research?error=" + Forms.url(reply.error()));
+          : "/console/research?" + Forms.flash(session, "error", reply.error()));
       return "";
     });
   }

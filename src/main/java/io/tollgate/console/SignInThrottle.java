@@ -30,15 +30,39 @@ final class SignInThrottle {
     return f != null && f.count() >= MAX_FAILURES ? f.windowStartMs() + WINDOW_MS : 0;
   }
 
-  /** Records a failure and returns how long to hold the answer back. */
-  long failed(String name) {
-    if (failures.size() >= MAX_TRACKED) {
-      failures.clear();
-    }
+  /**
+   * Takes one attempt for {@code name} before its password is checked: when the name is locked, returns when it
+   * unlocks (and takes nothing); otherwise counts the attempt, atomically, and returns 0. Counting before the check
+   * (a success clears the count) is what stops guesses sent at once from all passing a lock not yet reached. When the
+   * table is full of live entries, a name it does not know is refused rather than letting older entries go.
+   */
+  long attempt(String name) {
     long now = clock.millis();
-    Failures f = failures.compute(key(name), (k, old) -> old == null || now - old.windowStartMs() >= WINDOW_MS
-        ? new Failures(1, now) : new Failures(old.count() + 1, old.windowStartMs()));
-    return Math.min(f.count(), MAX_FAILURES) * DELAY_STEP_MS;
+    String key = key(name);
+    if (failures.size() >= MAX_TRACKED && !failures.containsKey(key)) {
+      failures.entrySet().removeIf(e -> now - e.getValue().windowStartMs() >= WINDOW_MS);
+      if (failures.size() >= MAX_TRACKED) {
+        return now + WINDOW_MS;
+      }
+    }
+    long[] locked = {0};
+    failures.compute(key, (k, old) -> {
+      if (old == null || now - old.windowStartMs() >= WINDOW_MS) {
+        return new Failures(1, now);
+      }
+      if (old.count() >= MAX_FAILURES) {
+        locked[0] = old.windowStartMs() + WINDOW_MS;
+        return old;
+      }
+      return new Failures(old.count() + 1, old.windowStartMs());
+    });
+    return locked[0];
+  }
+
+  /** After a failed attempt ({@link #attempt} counted it): how long to hold the answer back. */
+  long failed(String name) {
+    Failures f = current(name);
+    return Math.min(f == null ? 1 : f.count(), MAX_FAILURES) * DELAY_STEP_MS;
   }
 
   void succeeded(String name) {

@@ -19,7 +19,8 @@ final class JsonContentType {
     HttpServerRequest request = ctx.request();
     String contentType = request.getHeader("content-type");
     // the console's pages post HTML forms; it checks what it reads itself
-    boolean console = request.path().startsWith("/console/");
+    // (the path as the router routes it: a raw path with dot segments must not pass for the console's)
+    boolean console = ctx.normalizedPath().startsWith("/console/");
     if (!console && carriesBody(request) && contentType != null && !isJson(contentType)) {
       ApiException error = ApiException.unsupportedMediaType(contentType);
       if (request.path().startsWith("/v1/messages")) {
