@@ -1,8 +1,7 @@
 package io.tollgate.auth;
 
+import io.tollgate.store.Settings;
 import io.tollgate.store.Store;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.Base64;
 import java.util.Optional;
 
@@ -21,12 +20,7 @@ public final class AdminToken {
     String token = Secrets.newKey(MARKER);
     String hash = Base64.getEncoder().encodeToString(Secrets.sha256(token));
     store.writeNow(c -> {
-      try (PreparedStatement s = c.prepareStatement(
-          "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value")) {
-        s.setString(1, SETTING);
-        s.setString(2, hash);
-        s.executeUpdate();
-      }
+      Settings.put(c, SETTING, hash);
       return null;
     });
     return token;
@@ -38,13 +32,6 @@ public final class AdminToken {
 
   /** The stored hash, read once at start-up and after a rotation. */
   public static Optional<byte[]> storedHash(Store store) {
-    return store.read(c -> {
-      try (PreparedStatement s = c.prepareStatement("SELECT value FROM settings WHERE name = ?")) {
-        s.setString(1, SETTING);
-        try (ResultSet rs = s.executeQuery()) {
-          return rs.next() ? Optional.of(Base64.getDecoder().decode(rs.getString(1))) : Optional.empty();
-        }
-      }
-    });
+    return store.read(c -> Settings.get(c, SETTING).map(Base64.getDecoder()::decode));
   }
 }

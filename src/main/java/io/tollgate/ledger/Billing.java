@@ -10,6 +10,7 @@ import io.tollgate.ledger.core.SharedCounters;
 import io.tollgate.receipts.Receipt;
 import io.tollgate.receipts.ReceiptListener;
 import io.tollgate.receipts.ReceiptSql;
+import io.tollgate.store.SqlWork;
 import io.tollgate.store.StoreAccess;
 import io.vertx.core.Future;
 import java.util.List;
@@ -133,13 +134,7 @@ public final class Billing {
    * and inserts the request's receipt, so that no crash can leave a void without its receipt.
    */
   public Future<Void> voidAndRecord(Hold hold, String resolution, Receipt receipt) {
-    return store.<Void>write(c -> {
-      if (hold != null) {
-        accountant.voidHold(hold.id(), resolution).run(c);
-      }
-      ReceiptSql.insert(c, receipt);
-      return null;
-    }).map(v -> {
+    return store.write(voidWithReceipt(hold, resolution, receipt)).map(v -> {
       told(receipt);
       return null;
     });
@@ -151,12 +146,19 @@ public final class Billing {
    * ends, the request still has a receipt. Its final receipt replaces it, or recovery's does.
    */
   public Future<Void> voidMovingOn(Hold hold, String resolution, Receipt provisional) {
-    return store.<Void>write(c -> {
-      accountant.voidHold(hold.id(), resolution).run(c);
-      // replaces the provisional receipt of an earlier failover: the attempts so far, each time
-      ReceiptSql.insert(c, provisional);
+    // replaces the provisional receipt of an earlier failover: the attempts so far, each time
+    return store.write(voidWithReceipt(hold, resolution, provisional));
+  }
+
+  /** Writer work: voids {@code hold} (when not null and still pending) and writes the request's uncharged receipt. */
+  private SqlWork<Void> voidWithReceipt(Hold hold, String resolution, Receipt receipt) {
+    return c -> {
+      if (hold != null) {
+        accountant.voidHold(hold.id(), resolution).run(c);
+      }
+      ReceiptSql.insert(c, receipt);
       return null;
-    });
+    };
   }
 
   public Accountant accountant() {

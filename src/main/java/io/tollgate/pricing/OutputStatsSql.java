@@ -2,11 +2,11 @@ package io.tollgate.pricing;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.tollgate.json.Json;
+import io.tollgate.store.Settings;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
+import java.util.Optional;
 
 /** {@link OutputStats} kept in the store's settings, one row, so a restart does not forget what was measured. */
 public final class OutputStatsSql {
@@ -15,22 +15,13 @@ public final class OutputStatsSql {
   private OutputStatsSql() {}
 
   public static void save(Connection c, OutputStats stats) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement(
-        "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value")) {
-      s.setString(1, SETTING);
-      s.setString(2, Json.write(stats.state()));
-      s.executeUpdate();
-    }
+    Settings.put(c, SETTING, Json.write(stats.state()));
   }
 
   public static void load(Connection c, OutputStats stats) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("SELECT value FROM settings WHERE name = ?")) {
-      s.setString(1, SETTING);
-      try (ResultSet rs = s.executeQuery()) {
-        if (rs.next()) {
-          stats.restore(Json.read(rs.getString(1), new TypeReference<Map<String, long[]>>() {}));
-        }
-      }
+    Optional<String> kept = Settings.get(c, SETTING);
+    if (kept.isPresent()) {
+      stats.restore(Json.read(kept.get(), new TypeReference<Map<String, long[]>>() {}));
     }
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.tollgate.config.Bucket;
 import io.tollgate.ledger.Accountant;
 import io.tollgate.redis.RedisProcess;
+import io.tollgate.testing.ServeProcesses;
 import io.tollgate.testing.GatewayFixture;
 import io.tollgate.testing.Postgres;
 import io.tollgate.testing.Tenant;
@@ -74,7 +75,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterProcessesTest {
-  private static final Pattern SERVING = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/v1");
   private static final String BODY = """
       {"model":"chat-a","messages":[{"role":"user","content":"hello there"}],"max_tokens":10}""";
   private static final String PREFIX = "cl:";
@@ -584,38 +584,8 @@ class ClusterProcessesTest {
     return builder.start();
   }
 
-  /** Reads the process's output until it says where it serves; the rest is drained (its last lines kept). */
   private static int port(Process child) throws Exception {
-    BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-    CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
-      try {
-        StringBuilder seen = new StringBuilder();
-        for (String line; (line = out.readLine()) != null; ) {
-          Matcher m = SERVING.matcher(line);
-          if (line.startsWith("Tollgate is serving") && m.find()) {
-            Thread drain = new Thread(() -> {
-              try {
-                for (String l; (l = out.readLine()) != null; ) {
-                  if (l.contains("ERROR")) {
-                    System.out.println("[gateway " + m.group(1) + "] " + l);
-                  }
-                }
-              } catch (java.io.IOException e) {
-                // it stopped
-              }
-            });
-            drain.setDaemon(true);
-            drain.start();
-            return Integer.parseInt(m.group(1));
-          }
-          seen.append(line).append('\n');
-        }
-        throw new IllegalStateException("the gateway process stopped before serving:\n" + seen);
-      } catch (java.io.IOException e) {
-        throw new IllegalStateException(e);
-      }
-    });
-    return port.get(120, TimeUnit.SECONDS);
+    return ServeProcesses.port(child, 120, true);
   }
 
   /**

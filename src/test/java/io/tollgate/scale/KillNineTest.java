@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tollgate.ledger.Accountant;
 import io.tollgate.ledger.HoldRecovery;
 import io.tollgate.ledger.core.Hold;
+import io.tollgate.testing.ServeProcesses;
 import io.tollgate.testing.GatewayFixture;
 import io.tollgate.testing.Postgres;
 import io.vertx.core.json.JsonObject;
@@ -33,7 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  * uncharged, with interrupted receipts), and the ledger verifies clean: no charge lost or doubled.
  */
 class KillNineTest {
-  private static final Pattern SERVING = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/v1");
   private static final String CHAT = """
       {"model":"chat-a","messages":[{"role":"user","content":"hello there"}],"max_tokens":10}""";
 
@@ -116,35 +116,7 @@ class KillNineTest {
     return builder.start();
   }
 
-  /** Reads the child's output until it says where it serves; the rest of its output is drained in the background. */
   private static int port(Process child) throws Exception {
-    BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-    CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
-      try {
-        StringBuilder seen = new StringBuilder();
-        for (String line; (line = out.readLine()) != null; ) {
-          Matcher m = SERVING.matcher(line);
-          if (line.startsWith("Tollgate is serving") && m.find()) {
-            Thread drain = new Thread(() -> {
-              try {
-                while (out.readLine() != null) {
-                  // the child's log is not needed
-                }
-              } catch (java.io.IOException e) {
-                // it was killed
-              }
-            });
-            drain.setDaemon(true);
-            drain.start();
-            return Integer.parseInt(m.group(1));
-          }
-          seen.append(line).append('\n');
-        }
-        throw new IllegalStateException("the child gateway stopped before serving:\n" + seen);
-      } catch (java.io.IOException e) {
-        throw new IllegalStateException(e);
-      }
-    });
-    return port.get(90, TimeUnit.SECONDS);
+    return ServeProcesses.port(child, 90, false);
   }
 }
