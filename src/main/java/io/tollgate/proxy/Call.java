@@ -215,11 +215,11 @@ final class Call {
   }
 
   /**
-   * The receipt a request has while it moves on from a failed leg to the next: {@code interrupted}, as recovery would
-   * write it, with the attempts so far. Its final receipt replaces it; a process that dies first leaves it.
+   * The receipt a request has while it moves on from a failed leg to the next: {@code in_progress}, charging nothing,
+   * with the attempts so far. Its final receipt replaces it; when the process dies first, recovery does.
    */
   Receipt provisionalReceipt(long nowMs) {
-    return receipt(nowMs, null, "interrupted", 0, Receipt.IN_PROGRESS);
+    return receipt(nowMs, null, Receipt.IN_PROGRESS, 0, null);
   }
 
   /** The receipt; {@code posted} is the settled hold when this request was charged. */

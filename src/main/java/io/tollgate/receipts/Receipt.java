@@ -62,13 +62,13 @@ public record Receipt(
 
   public static final String DELIVERY_FAILED = "failed";
   /**
-   * The error code of the receipt a request has while it moves on from a failed leg (outcome {@code interrupted}, as
-   * if the process died then): its final receipt replaces it, or recovery does when the process died.
+   * The outcome of the receipt a request has while it moves on from a failed leg to the next: its final receipt
+   * replaces it, or recovery does (outcome {@code interrupted}) when the process died first.
    */
-  public static final String IN_PROGRESS = "in_progress_at_crash";
+  public static final String IN_PROGRESS = "in_progress";
 
   /** Whether this is the provisional receipt of a request that was moving on to another leg. */
   public boolean provisional() {
-    return !charged && IN_PROGRESS.equals(errorCode);
+    return !charged && IN_PROGRESS.equals(outcome);
   }
 }

@@ -9,7 +9,7 @@ import java.net.http.HttpResponse;
 
 /** Reads a receipt through the admin API and checks it against the money that moved. */
 final class FailureMatrixReceipts {
-  /** A receipt is written when the request settles; after a hang-up that may be a moment later. */
+  /** A receipt is final when the request settles; after a hang-up that may be a moment later (until then it is absent or in_progress). */
   private static final long RECEIPT_WAIT_MS = 5_000;
   private static final long MICROS_PER_MTOK = 1_000_000L;
 
@@ -20,9 +20,13 @@ final class FailureMatrixReceipts {
     while (true) {
       HttpResponse<String> response = f.get("/admin/receipts/" + id, f.admin());
       if (response.statusCode() == 200) {
-        return new JsonObject(response.body());
+        JsonObject receipt = new JsonObject(response.body());
+        if (!"in_progress".equals(receipt.getString("outcome"))) {
+          return receipt;
+        }
+      } else {
+        assertThat(response.statusCode()).as("receipt %s: %s", id, response.body()).isEqualTo(404);
       }
-      assertThat(response.statusCode()).as("receipt %s: %s", id, response.body()).isEqualTo(404);
       assertThat(System.nanoTime()).as("receipt %s within %d ms", id, RECEIPT_WAIT_MS).isLessThan(deadline);
       Thread.sleep(25);
     }
