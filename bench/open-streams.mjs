@@ -119,6 +119,9 @@ while (state.done + state.failed < streams) await sleep(250);
 clearInterval(ticker);
 await sleep(2000);
 await sample('after');
+// the gateway keeps idle upstream connections for their keep-alive timeout (60 s) before closing them
+await sleep(65000);
+await sample('after, +65 s');
 out({
   event: 'summary', streams, done: state.done, failed: state.failed, errors: state.errors, peak_streaming: allOpen.streaming,
   chunks: state.chunks, seconds: Math.round((Date.now() - t0) / 1000),
