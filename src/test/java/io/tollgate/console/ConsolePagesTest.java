@@ -73,6 +73,25 @@ class ConsolePagesTest {
   }
 
   @Test
+  void usageFiltersOnTheServerAndPagesOnWithANextLink() {
+    String older = alice.chatRouted(f, CHAT_B, "").headers().firstValue("x-tollgate-request-id").orElseThrow();
+    String chatA = alice.chatRouted(f, CHAT_B.replace("chat-b", "chat-a"), "").headers().firstValue("x-tollgate-request-id").orElseThrow();
+    String newer = alice.chatRouted(f, CHAT_B, "").headers().firstValue("x-tollgate-request-id").orElseThrow();
+
+    String first = browser.get("/console/usage?model=chat-b&limit=1").body();
+    assertThat(first).contains(newer).doesNotContain(older).doesNotContain(chatA);
+    String next = first.replaceAll("(?s).*<a href=\"(/console/usage\\?after=[^\"]+)\" rel=\"next\">.*", "$1").replace("&amp;", "&");
+    assertThat(next).contains("model=chat-b").contains("limit=1");
+    String second = browser.get(next).body();
+    assertThat(second).contains(older).doesNotContain(newer).doesNotContain(chatA).contains("First page");
+    assertThat(browser.get("/console/usage?key=" + alice.keyId() + "&route_type=routed").body()).contains(older, chatA, newer);
+
+    HttpResponse<String> refused = browser.get("/console/usage?outcome=won");
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(refused.body()).contains("&#39;outcome&#39;: won");
+  }
+
+  @Test
   void aKeyIsShownOnceWithItsOwnLimitAndCanBeRevoked() {
     String csrf = browser.csrf();
     String created = browser.postForm("/console/keys", Map.of("csrf", csrf, "name", "ci-bot", "models", "chat-b",
