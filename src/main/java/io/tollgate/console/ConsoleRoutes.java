@@ -48,6 +48,7 @@ public final class ConsoleRoutes {
   private final Vertx vertx;
   private final Sessions sessions;
   private final SignInThrottle throttle;
+  private final SignInThrottle addresses;
   private final Users users;
   private final Keys keys;
   private final Tenants tenants;
@@ -70,6 +71,7 @@ public final class ConsoleRoutes {
     this.clock = clock;
     this.sessions = new Sessions(clock);
     this.throttle = new SignInThrottle(clock);
+    this.addresses = new SignInThrottle(clock, SignInThrottle.MAX_FAILURES_PER_ADDRESS);
     this.api = new Loopback(vertx, port);
   }
 
@@ -219,7 +221,11 @@ public final class ConsoleRoutes {
     String adminToken = ctx.request().getFormAttribute("admin_token");
     String email = ctx.request().getFormAttribute("email");
     String name = adminToken != null ? ADMIN_TOKEN_NAME : email == null ? "" : email;
-    long lockedUntil = throttle.attempt(name);
+    String address = clientAddress(ctx);
+    long lockedUntil = addresses.attempt(address);
+    if (lockedUntil == 0) {
+      lockedUntil = throttle.attempt(name);
+    }
     if (lockedUntil > 0) {
       renderSignIn(ctx, 429, "Too many failed sign-ins: try again after " + Html.time(lockedUntil, zone()) + ".");
       return;
@@ -234,6 +240,7 @@ public final class ConsoleRoutes {
         return;
       }
       throttle.succeeded(name);
+      addresses.refund(address);
       sessions.add(session.get());
       ctx.response().addCookie(cookie(ctx, SESSION_COOKIE, session.get().id(), Sessions.TTL_MS / 1000));
       ctx.response().addCookie(cookie(ctx, SIGN_IN_COOKIE, "", 0));
@@ -242,6 +249,15 @@ public final class ConsoleRoutes {
       LOG.error("console sign-in failed", e);
       renderSignIn(ctx, 500, "Sign-in failed on the server's side; try again.");
     });
+  }
+
+  /**
+   * The address the sign-in came from, as the socket saw it: a proxy's {@code X-Forwarded-For} is not trusted, since
+   * any client could set it to get a fresh count.
+   */
+  private static String clientAddress(RoutingContext ctx) {
+    io.vertx.core.net.SocketAddress remote = ctx.request().remoteAddress();
+    return remote == null ? "-" : "address " + (remote.hostAddress() != null ? remote.hostAddress() : remote.host());
   }
 
   /** The admin token is checked by the admin API itself; the session keeps it in memory only. */
