@@ -179,6 +179,7 @@ public final class Gateway {
     Users users = new Users(store, clock);
     ConsoleRoutes console = new ConsoleRoutes(vertx, access, users, keys, auth, tenants, config, chosen, clock);
     admin.acceptDelegated(console::operatorCredential);
+    console.adminToken(admin::tokenFingerprint);
     HttpVerticle.Routes routes = new HttpVerticle.Routes(config, store, proxy, models, receipts,
         new RoutesHandler(config, auth, health), new WalletApi(vertx, auth, ledger, codes),
         new LimitsApi(vertx, store, limits, auth, config, clock), admin, new AdminMoney(vertx, ledger, codes, store, clock),

@@ -92,9 +92,25 @@ public final class ConsoleRoutes {
     router.route(PREFIX + "*").subRouter(console);
   }
 
-  /** Whether {@code credential} belongs to a signed-in operator user's session: the admin API then accepts it. */
-  public boolean operatorCredential(String credential) {
-    return sessions.operatorCredential(credential);
+  /**
+   * Who holds {@code credential}, when it is a signed-in operator user's session's ({@code user:<e-mail>}): the admin
+   * API then accepts it and audits the call under that name. Empty for any other, and once the admin token the session
+   * began under was rotated.
+   */
+  public java.util.Optional<String> operatorCredential(String credential) {
+    return sessions.operatorCredential(credential).filter(this::current).map(Session::actor);
+  }
+
+  /** Where the console reads the fingerprint of the admin token in force (the admin API's, which rotates it). */
+  public void adminToken(java.util.function.Supplier<String> fingerprint) {
+    this.adminToken = java.util.Objects.requireNonNull(fingerprint, "fingerprint");
+  }
+
+  private volatile java.util.function.Supplier<String> adminToken = () -> null;
+
+  /** Whether an operator's session began under the admin token still in force; a member's always is. */
+  private boolean current(Session session) {
+    return !session.operator() || java.util.Objects.equals(session.adminToken(), adminToken.get());
   }
 
   ZoneId zone() {
@@ -134,6 +150,10 @@ public final class ConsoleRoutes {
     securityHeaders(ctx.response());
     Cookie cookie = ctx.request().getCookie(SESSION_COOKIE);
     Optional<Session> found = sessions.find(cookie == null ? null : cookie.getValue());
+    if (found.isPresent() && !current(found.get())) {
+      sessions.remove(found.get().id());
+      found = Optional.empty();
+    }
     if (found.isEmpty()) {
       if (ctx.request().method() == HttpMethod.GET) {
         redirect(ctx, "/console/sign-in");
@@ -263,7 +283,8 @@ public final class ConsoleRoutes {
   /** The admin token is checked by the admin API itself; the session keeps it in memory only. */
   private Future<Optional<Session>> operatorSession(String token) {
     return api.get("/admin/accounts", "Bearer " + token).map(reply -> reply.ok()
-        ? Optional.of(new Session(Sessions.newToken(), null, null, Sessions.newToken(), null, null, token, true, sessions.expiry()))
+        ? Optional.of(new Session(Sessions.newToken(), null, null, Sessions.newToken(), null, null, token, true, sessions.expiry(),
+            java.util.Base64.getEncoder().encodeToString(io.tollgate.auth.Secrets.sha256(token))))
         : Optional.empty());
   }
 
@@ -280,13 +301,14 @@ public final class ConsoleRoutes {
     long expiresAtMs = sessions.expiry();
     if (user.operator()) {
       // the admin API accepts this credential while the session lives (AdminApi.acceptDelegated)
-      return new Session(Sessions.newToken(), user, null, Sessions.newToken(), null, null, Sessions.newToken(), true, expiresAtMs);
+      return new Session(Sessions.newToken(), user, null, Sessions.newToken(), null, null, Sessions.newToken(), true, expiresAtMs,
+          adminToken.get());
     }
     List<Project> projects = store.store().read(c -> TenantSql.projects(c, user.accountId()));
     Project project = projects.isEmpty() ? tenants.createProject(user.accountId(), "console") : projects.get(0);
     IssuedKey key = keys.create(project.id(), MemberPages.SESSION_KEY_NAME + " " + user.email(), KeyScope.DEFAULT, expiresAtMs);
     return new Session(Sessions.newToken(), user, user.accountId(), Sessions.newToken(), project.id(), key.key().id(),
-        key.secret(), false, expiresAtMs);
+        key.secret(), false, expiresAtMs, null);
   }
 
   private Future<String> signOut(RoutingContext ctx, Session session) {
