@@ -185,7 +185,7 @@ public final class Gateway {
         new LimitsApi(vertx, store, limits, auth, config, clock), admin, new AdminMoney(vertx, ledger, codes, store, clock),
         new ChannelsAdmin(config, health), quotes, new CatalogHandler(config, auth, health), metrics, router -> {
           research.mount(router);
-          new UsersAdmin(vertx, users).mount(router);
+          new UsersAdmin(vertx, users, console::endSessionsOf).mount(router);
           console.mount(router);
         });
     Gateway gateway = new Gateway(vertx, store, access, config, proxy, metrics, accountant, chosen);

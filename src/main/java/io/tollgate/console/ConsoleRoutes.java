@@ -101,6 +101,14 @@ public final class ConsoleRoutes {
     return sessions.operatorCredential(credential).filter(this::current).map(Session::actor);
   }
 
+  /**
+   * Ends every session of {@code userId} at once (revoking a member's session keys): the admin API calls it when it
+   * disables a user or changes a password. A change made elsewhere (the CLI) ends them at their next page.
+   */
+  public void endSessionsOf(String userId) {
+    sessions.removeUser(userId, null).forEach(this::end);
+  }
+
   /** Where the console reads the fingerprint of the admin token in force (the admin API's, which rotates it). */
   public void adminToken(java.util.function.Supplier<String> fingerprint) {
     this.adminToken = java.util.Objects.requireNonNull(fingerprint, "fingerprint");
@@ -150,10 +158,45 @@ public final class ConsoleRoutes {
     securityHeaders(ctx.response());
     Cookie cookie = ctx.request().getCookie(SESSION_COOKIE);
     Optional<Session> found = sessions.find(cookie == null ? null : cookie.getValue());
-    if (found.isPresent() && !current(found.get())) {
-      sessions.remove(found.get().id());
-      found = Optional.empty();
+    if (found.isEmpty()) {
+      withSession(ctx, operatorPage, page, found);
+      return;
     }
+    Session session = found.get();
+    live(session).onComplete(live -> {
+      if (live.succeeded() && live.result()) {
+        withSession(ctx, operatorPage, page, found);
+      } else {
+        if (live.failed()) {
+          LOG.error("console session check failed", live.cause());
+        }
+        end(session);
+        withSession(ctx, operatorPage, page, Optional.empty());
+      }
+    });
+  }
+
+  /**
+   * Whether a session may go on: an operator's began under the admin token still in force; a user's user is still
+   * enabled, with the password they signed in with (a change made by the CLI or the admin API, even in another
+   * process, bumps the user's session epoch).
+   */
+  private Future<Boolean> live(Session session) {
+    if (!current(session)) {
+      return Future.succeededFuture(false);
+    }
+    return session.user() == null ? Future.succeededFuture(true) : store.read(c -> Users.sessionStillValid(c, session.user()));
+  }
+
+  /** Ends a session that may no longer go on: forgotten, and its key revoked. */
+  private void end(Session session) {
+    sessions.remove(session.id());
+    if (session.keyId() != null) {
+      revoke(session.keyId()).onFailure(e -> LOG.error("revoking the key of an ended console session failed", e));
+    }
+  }
+
+  private void withSession(RoutingContext ctx, boolean operatorPage, Page page, Optional<Session> found) {
     if (found.isEmpty()) {
       if (ctx.request().method() == HttpMethod.GET) {
         redirect(ctx, "/console/sign-in");
