@@ -112,6 +112,30 @@ class ConsolePagesTest {
   }
 
   @Test
+  void aKeyCreatedWithARequestCapShowsItAndIsRefusedPastIt() {
+    String created = browser.postForm("/console/keys", Map.of("csrf", browser.csrf(), "name", "capped", "models", "",
+        "route_types", "routed", "requests_day", "2", "tokens_month", "100000", "spend_month", "30", "bucket", "RMB")).body();
+    String secret = created.replaceAll("(?s).*<code class=\"secret\" id=\"new-key\">([^<]+)</code>.*", "$1");
+    assertThat(secret).startsWith("tg-");
+    assertThat(created).contains("2 requests per day").contains("100000 tokens per month").contains("30.000000 CNY per month");
+
+    String[] key = {"authorization", "Bearer " + secret, "x-tollgate-route", "routed"};
+    assertThat(f.post("/v1/chat/completions", CHAT_B, key).statusCode()).isEqualTo(200);
+    assertThat(f.post("/v1/chat/completions", CHAT_B, key).statusCode()).isEqualTo(200);
+    HttpResponse<String> third = f.post("/v1/chat/completions", CHAT_B, key);
+    assertThat(third.statusCode()).isEqualTo(429);
+    assertThat(third.body()).contains("key_daily_requests");
+  }
+
+  @Test
+  void aBadLimitIsRefusedBeforeTheKeyIsCreated() {
+    String refused = browser.postForm("/console/keys", Map.of("csrf", browser.csrf(), "name", "half-made",
+        "route_types", "routed", "requests_day", "two")).body();
+    assertThat(refused).contains("Requests per day: &#39;two&#39; (expected: a whole number, 0 or more)");
+    assertThat(browser.get("/console/keys").body()).doesNotContain("half-made");
+  }
+
+  @Test
   void theWalletRedeemsACodeAndListsTheLedgerWithTheBalanceAfterEachEntry() {
     String code = new JsonObject(f.post("/admin/redeem-codes", "{\"bucket\":\"RMB\",\"amount\":\"1.5\"}", f.admin()).body())
         .getString("code");
