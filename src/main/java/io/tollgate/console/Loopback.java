@@ -57,6 +57,10 @@ final class Loopback {
     return send(HttpMethod.POST, path, bearer, body);
   }
 
+  Future<Reply> delete(String path, String bearer) {
+    return send(HttpMethod.DELETE, path, bearer, null);
+  }
+
   Future<Reply> put(String path, String bearer, JsonObject body) {
     return send(HttpMethod.PUT, path, bearer, body);
   }
