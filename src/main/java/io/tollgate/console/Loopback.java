@@ -65,6 +65,11 @@ final class Loopback {
     return send(HttpMethod.PUT, path, bearer, body);
   }
 
+  /** Opens a GET whose answer the caller reads as it arrives (a run's event stream). */
+  Future<HttpClientResponse> open(String path, String bearer) {
+    return client.request(options(HttpMethod.GET, path, bearer)).compose(request -> request.send());
+  }
+
   /** Opens a request whose answer the caller reads as it arrives (a streamed chat). */
   Future<HttpClientResponse> open(String path, String bearer, JsonObject body, String routeType) {
     return client.request(withRoute(options(HttpMethod.POST, path, bearer), routeType))

@@ -186,8 +186,11 @@ class ConsolePagesTest {
     String location = started.headers().firstValue("location").orElseThrow();
     assertThat(location).startsWith("/console/research/runs/run_");
     String runId = location.substring(location.lastIndexOf('/') + 1);
-    // the progress stream ends when the run does
-    f.get("/v1/research/runs/" + runId + "/events", alice.bearer());
+    // the progress stream, passed through by the console for the page's script, ends when the run does
+    HttpResponse<String> events = browser.get(location + "/events");
+    assertThat(events.statusCode()).isEqualTo(200);
+    assertThat(events.headers().firstValue("content-type").orElseThrow()).startsWith("text/event-stream");
+    assertThat(events.body()).contains("data: {\"type\":\"section.succeeded\"").contains("\"type\":\"run.ended\"");
 
     String run = browser.get(location).body();
     assertThat(run).doesNotContain("http-equiv=\"refresh\"").contains("overview").contains("risks").contains("<h2>Report</h2>")
