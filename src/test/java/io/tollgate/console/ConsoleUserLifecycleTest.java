@@ -23,9 +23,14 @@ class ConsoleUserLifecycleTest {
   Tenant alice;
   String aliceId;
 
+  /** The gateway on the store under test: the SQLite file here, PostgreSQL in {@link ConsoleUserLifecyclePostgresTest}. */
+  GatewayFixture gateway(Path dir) throws Exception {
+    return GatewayFixture.start(dir);
+  }
+
   @BeforeEach
   void start() throws Exception {
-    f = GatewayFixture.start(dir);
+    f = gateway(dir);
     alice = Tenant.create(f, "alice");
     HttpResponse<String> created = f.post("/admin/users", "{\"account_id\":\"" + alice.accountId()
         + "\",\"email\":\"alice@example.com\",\"password\":\"" + PASSWORD + "\"}", f.admin());

@@ -31,9 +31,14 @@ class ReceiptFiltersTest {
   String second;
   String third;
 
+  /** The gateway on the store under test: the SQLite file here, PostgreSQL in {@link ReceiptFiltersPostgresTest}. */
+  GatewayFixture gateway(Path dir, MutableClock clock) throws Exception {
+    return GatewayFixture.start(dir, clock);
+  }
+
   @BeforeEach
   void start() throws Exception {
-    f = GatewayFixture.start(dir, clock);
+    f = gateway(dir, clock);
     alice = Tenant.create(f, "alice");
     aliceBot = alice.anotherKey(f);
     first = id(f.post("/v1/chat/completions", CHAT_A, "authorization", "Bearer " + alice.key(), "x-tollgate-route", "official"));
