@@ -48,6 +48,7 @@ public final class ConsoleRoutes {
 
   private final KeyAuthenticator auth;
   private final SignIn signIn;
+  private final PasswordPage password;
 
   public ConsoleRoutes(Vertx vertx, StoreAccess store, Users users, Keys keys, KeyAuthenticator auth, Tenants tenants,
       ConfigHolder config, int port, Clock clock) {
@@ -60,6 +61,7 @@ public final class ConsoleRoutes {
     this.sessions = new Sessions(clock);
     this.api = new Loopback(vertx, port);
     this.signIn = new SignIn(this, sessions, users, keys, tenants, store, api, clock);
+    this.password = new PasswordPage(this, sessions, signIn, users);
   }
 
   /**
@@ -73,7 +75,8 @@ public final class ConsoleRoutes {
     console.get("/assets/:file").handler(Assets::serve);
     console.get("/sign-in").handler(signIn::page);
     console.post("/sign-in").handler(signIn::signIn);
-    console.post("/sign-out").handler(ctx -> withSession(ctx, false, (c, s) -> signOut(c, s)));
+    console.post("/sign-out").handler(ctx -> withSession(ctx, null, (c, s) -> signOut(c, s)));
+    password.mount(console);
     new MemberPages(this, api, keys, store, clock).mount(console);
     new OperatorPages(this, api).mount(console);
     router.route(PREFIX + "*").subRouter(console);
@@ -93,7 +96,12 @@ public final class ConsoleRoutes {
    * disables a user or changes a password. A change made elsewhere (the CLI) ends them at their next page.
    */
   public void endSessionsOf(String userId) {
-    sessions.removeUser(userId, null).forEach(this::end);
+    endOtherSessions(userId, null);
+  }
+
+  /** Ends every session of {@code userId} but {@code keptSessionId} (null for none). */
+  void endOtherSessions(String userId, String keptSessionId) {
+    sessions.removeUser(userId, keptSessionId).forEach(this::end);
   }
 
   /** Where the console reads the fingerprint of the admin token in force (the admin API's, which rotates it). */
@@ -139,6 +147,11 @@ public final class ConsoleRoutes {
     console.route(method, relative(path)).handler(ctx -> withSession(ctx, true, page));
   }
 
+  /** Mounts {@code page} (its full path) for anyone signed in, member or operator. */
+  void anyone(Router console, HttpMethod method, String path, Page page) {
+    console.route(method, relative(path)).handler(ctx -> withSession(ctx, null, page));
+  }
+
   private static String relative(String path) {
     if (!path.startsWith(PREFIX)) {
       throw new IllegalArgumentException("console page: " + path + " (expected: under " + PREFIX + ")");
@@ -146,7 +159,8 @@ public final class ConsoleRoutes {
     return path.substring(PREFIX.length() - 1);
   }
 
-  private void withSession(RoutingContext ctx, boolean operatorPage, Page page) {
+  /** {@code operatorPage}: true for operators only, false for members only, null for anyone. */
+  private void withSession(RoutingContext ctx, Boolean operatorPage, Page page) {
     securityHeaders(ctx.response());
     Cookie cookie = ctx.request().getCookie(SESSION_COOKIE);
     Optional<Session> found = sessions.find(cookie == null ? null : cookie.getValue());
@@ -194,7 +208,7 @@ public final class ConsoleRoutes {
     }
   }
 
-  private void withSession(RoutingContext ctx, boolean operatorPage, Page page, Optional<Session> found) {
+  private void withSession(RoutingContext ctx, Boolean operatorPage, Page page, Optional<Session> found) {
     if (found.isEmpty()) {
       if (ctx.request().method() == HttpMethod.GET) {
         redirect(ctx, "/console/sign-in");
@@ -209,8 +223,7 @@ public final class ConsoleRoutes {
           + " reload the page and try again.", true)));
       return;
     }
-    boolean signOut = ctx.request().path().equals("/console/sign-out");
-    if (!signOut && operatorPage != session.operator()) {
+    if (operatorPage != null && operatorPage != session.operator()) {
       if (session.operator() && ctx.request().method() == HttpMethod.GET) {
         redirect(ctx, "/console/ops/channels");
       } else {

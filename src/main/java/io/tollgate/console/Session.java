@@ -25,6 +25,11 @@ record Session(String id, User user, String accountId, String csrf, String proje
     return user == null ? "admin" : "user:" + user.email();
   }
 
+  /** This session with its user as they are now (after their password changed). */
+  Session withUser(User now) {
+    return new Session(id, now, accountId, csrf, projectId, keyId, credential, operator, expiresAtMs, adminToken);
+  }
+
   String bearer() {
     return "Bearer " + credential;
   }

@@ -40,6 +40,11 @@ final class Sessions {
     }
   }
 
+  /** Puts {@code session} in place of the session of the same id (a user whose password changed). */
+  void replace(Session session) {
+    byId.replace(session.id(), session);
+  }
+
   /** The live operator user's session whose delegated admin credential {@code credential} is. */
   Optional<Session> operatorCredential(String credential) {
     String id = operatorCredentials.get(credential);

@@ -56,6 +56,11 @@ final class SignIn {
     this.addresses = new SignInThrottle(clock, SignInThrottle.MAX_FAILURES_PER_ADDRESS);
   }
 
+  /** The per-name throttle, which a password change's check of the current password counts on too. */
+  SignInThrottle names() {
+    return throttle;
+  }
+
   void page(RoutingContext ctx) {
     securityHeaders(ctx.response());
     if (console.signedIn(ctx)) {

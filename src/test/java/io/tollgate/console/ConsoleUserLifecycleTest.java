@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -72,6 +73,37 @@ class ConsoleUserLifecycleTest {
     assertThat(second.get("/console/keys").headers().firstValue("location")).hasValue("/console/sign-in");
     assertThat(new ConsoleHttp(f).signIn("alice@example.com", PASSWORD).statusCode()).isEqualTo(401);
     assertThat(signedIn("a brand new password").get("/console/overview").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aUserChangingTheirOwnPasswordEndsTheirOtherSessionsButKeepsThisOne() {
+    ConsoleHttp here = signedIn(PASSWORD);
+    ConsoleHttp elsewhere = signedIn(PASSWORD);
+    String csrf = ConsoleHttp.csrfOf(here.get("/console/password").body());
+
+    String wrong = here.get(here.postForm("/console/password", Map.of("csrf", csrf, "current", "not my password",
+        "password", "a brand new password", "again", "a brand new password")).headers().firstValue("location").orElseThrow()).body();
+    assertThat(wrong).contains("The current password does not match.");
+    String differ = here.get(here.postForm("/console/password", Map.of("csrf", csrf, "current", PASSWORD,
+        "password", "a brand new password", "again", "another new password")).headers().firstValue("location").orElseThrow()).body();
+    assertThat(differ).contains("The two new passwords differ.");
+    assertThat(elsewhere.get("/console/overview").statusCode()).isEqualTo(200);
+
+    HttpResponse<String> changed = here.postForm("/console/password", Map.of("csrf", csrf, "current", PASSWORD,
+        "password", "a brand new password", "again", "a brand new password"));
+    assertThat(here.get(changed.headers().firstValue("location").orElseThrow()).body())
+        .contains("Password changed; your other sessions have ended.");
+    assertThat(here.get("/console/overview").statusCode()).isEqualTo(200);
+    assertThat(elsewhere.get("/console/overview").headers().firstValue("location")).hasValue("/console/sign-in");
+    assertThat(new ConsoleHttp(f).signIn("alice@example.com", PASSWORD).statusCode()).isEqualTo(401);
+    assertThat(signedIn("a brand new password").get("/console/overview").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void theAdminTokensSessionHasNoPasswordToChange() {
+    ConsoleHttp operator = new ConsoleHttp(f);
+    operator.signInAsOperator(f.adminToken);
+    assertThat(operator.get("/console/password").body()).contains("You signed in with the admin token");
   }
 
   @Test
