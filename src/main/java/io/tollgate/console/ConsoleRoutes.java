@@ -18,7 +18,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.ZoneId;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,16 +89,22 @@ public final class ConsoleRoutes {
    * API then accepts it and audits the call under that name. Empty for any other, and once the admin token the session
    * began under was rotated.
    */
-  public java.util.Optional<String> operatorCredential(String credential) {
+  public Optional<String> operatorCredential(String credential) {
     return sessions.operatorCredential(credential).filter(this::current).map(Session::actor);
   }
 
   /**
-   * Ends every session of {@code userId} at once (revoking a member's session keys): the admin API calls it when it
-   * disables a user or changes a password. A change made elsewhere (the CLI) ends them at their next page.
+   * Ends every session of {@code userId} at once, revoking a member's session keys before it returns: the admin API
+   * calls it, on a worker (it blocks), when it disables a user or changes a password. A change made elsewhere (the
+   * CLI) ends them at their next page.
    */
   public void endSessionsOf(String userId) {
-    endOtherSessions(userId, null);
+    for (Session ended : sessions.removeUser(userId, null)) {
+      if (ended.keyId() != null) {
+        keys.revoke(ended.keyId());
+        keys.byId(ended.keyId()).ifPresent(key -> auth.invalidate(key.prefix()));
+      }
+    }
   }
 
   /** Ends every session of {@code userId} but {@code keptSessionId} (null for none). */
@@ -105,11 +113,11 @@ public final class ConsoleRoutes {
   }
 
   /** Where the console reads the fingerprint of the admin token in force (the admin API's, which rotates it). */
-  public void adminToken(java.util.function.Supplier<String> fingerprint) {
-    this.adminToken = java.util.Objects.requireNonNull(fingerprint, "fingerprint");
+  public void adminToken(Supplier<String> fingerprint) {
+    this.adminToken = Objects.requireNonNull(fingerprint, "fingerprint");
   }
 
-  private volatile java.util.function.Supplier<String> adminToken = () -> null;
+  private volatile Supplier<String> adminToken = () -> null;
 
   /** The fingerprint of the admin token in force; null before one exists. */
   String adminTokenFingerprint() {
@@ -118,7 +126,7 @@ public final class ConsoleRoutes {
 
   /** Whether an operator's session began under the admin token still in force; a member's always is. */
   private boolean current(Session session) {
-    return !session.operator() || java.util.Objects.equals(session.adminToken(), adminToken.get());
+    return !session.operator() || Objects.equals(session.adminToken(), adminToken.get());
   }
 
   ZoneId zone() {
