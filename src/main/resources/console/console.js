@@ -1,5 +1,5 @@
-// The console's only script: a copy button, and the playground's streamed chat followed by its receipt.
-// Pages work without it except the playground, which streams.
+// The console's only script: a copy button, the playground's streamed chat followed by its receipt, the overview's
+// charts and a research run's live progress. Pages work without it except the playground, which streams.
 (function () {
   'use strict';
   document.addEventListener('click', function (event) {
@@ -95,4 +95,50 @@
     new uPlot(options, [xs, values], figure);
     if (svg) { svg.remove(); }
   });
+}());
+
+// A running research run's page: follows the run's event stream, listing each event and redrawing the page's
+// sections as they finish; at the run's end the redrawn part holds the report. Without script (or without
+// EventSource) the page refreshes itself instead.
+(function () {
+  'use strict';
+  var live = document.getElementById('run-live');
+  if (!live) { return; }
+  if (!window.EventSource) {
+    setTimeout(function () { location.reload(); }, 2000);
+    return;
+  }
+  var log = document.getElementById('run-events');
+  var ended = false;
+  var source = new EventSource(live.getAttribute('data-events'));
+  source.onmessage = function (message) {
+    var event;
+    try { event = JSON.parse(message.data); } catch (e) { return; }
+    var item = document.createElement('li');
+    item.textContent = event.type + (event.section ? ': ' + event.section : '') + (event.status ? ' (' + event.status + ')' : '');
+    log.appendChild(item);
+    if (event.type === 'run.ended') {
+      ended = true;
+      source.close();
+      redraw();
+    } else if (event.type !== 'section.started') {
+      redraw();
+    }
+  };
+  source.onerror = function () {
+    if (ended) { return; }
+    // the stream broke (a restart, a proxy): fall back to refreshing the page
+    source.close();
+    setTimeout(function () { location.reload(); }, 2000);
+  };
+
+  function redraw() {
+    fetch(location.href, { credentials: 'same-origin' })
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById('run-body');
+        var current = document.getElementById('run-body');
+        if (fresh && current) { current.replaceWith(fresh); }
+      });
+  }
 }());

@@ -106,24 +106,36 @@ public final class AdminApi {
   }
 
   /**
-   * Also accepts, beside the admin token, a credential {@code check} vouches for: the console's signed-in operator
-   * users, whose sessions each hold one, in memory only, for as long as the session lives. Never the token rotation.
+   * Also accepts, beside the admin token, a credential {@code actorOf} names the holder of: the console's signed-in
+   * operator users, whose sessions each hold one, in memory only, for as long as the session lives. The audit trail
+   * records their calls under that name ({@code user:<e-mail>}). Never the token rotation.
    */
-  public void acceptDelegated(java.util.function.Predicate<String> check) {
-    this.delegated = java.util.Objects.requireNonNull(check, "check");
+  public void acceptDelegated(java.util.function.Function<String, java.util.Optional<String>> actorOf) {
+    this.delegated = java.util.Objects.requireNonNull(actorOf, "actorOf");
   }
 
-  private volatile java.util.function.Predicate<String> delegated = token -> false;
+  private volatile java.util.function.Function<String, java.util.Optional<String>> delegated = token -> java.util.Optional.empty();
+
+  /**
+   * A fingerprint of the admin token in force (Base64 of its SHA-256), null before one exists: a console session
+   * remembers the one it began under and ends when it changes, so rotating the token signs every operator out.
+   */
+  public String tokenFingerprint() {
+    byte[] hash = tokenHash;
+    return hash == null ? null : java.util.Base64.getEncoder().encodeToString(hash);
+  }
 
   private void authenticate(RoutingContext ctx) {
     String token = presentedToken(ctx);
     boolean adminToken = tokenHash != null && !token.isEmpty() && MessageDigest.isEqual(Secrets.sha256(token), tokenHash);
-    if (!adminToken && (token.isEmpty() || !delegated.test(token))) {
+    java.util.Optional<String> actor = adminToken || token.isEmpty() ? java.util.Optional.empty() : delegated.apply(token);
+    if (!adminToken && actor.isEmpty()) {
       Audit.refused(ctx);
       ErrorRenderer.send(ctx.response(), new ApiException(401, "invalid_request_error", "invalid_admin_token", null,
           "Missing or incorrect admin token. Send it as 'Authorization: Bearer tga-...'."));
       return;
     }
+    actor.ifPresent(name -> Audit.actor(ctx, name));
     ctx.next();
   }
 

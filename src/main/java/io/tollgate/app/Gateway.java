@@ -179,12 +179,13 @@ public final class Gateway {
     Users users = new Users(store, clock);
     ConsoleRoutes console = new ConsoleRoutes(vertx, access, users, keys, auth, tenants, config, chosen, clock);
     admin.acceptDelegated(console::operatorCredential);
+    console.adminToken(admin::tokenFingerprint);
     HttpVerticle.Routes routes = new HttpVerticle.Routes(config, store, proxy, models, receipts,
         new RoutesHandler(config, auth, health), new WalletApi(vertx, auth, ledger, codes),
         new LimitsApi(vertx, store, limits, auth, config, clock), admin, new AdminMoney(vertx, ledger, codes, store, clock),
         new ChannelsAdmin(config, health), quotes, new CatalogHandler(config, auth, health), metrics, router -> {
           research.mount(router);
-          new UsersAdmin(vertx, users).mount(router);
+          new UsersAdmin(vertx, users, console::endSessionsOf).mount(router);
           console.mount(router);
         });
     Gateway gateway = new Gateway(vertx, store, access, config, proxy, metrics, accountant, chosen);

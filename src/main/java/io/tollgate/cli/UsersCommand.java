@@ -14,8 +14,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code tollgate users create|list}: the people who sign in to the console. */
-@Command(name = "users", mixinStandardHelpOptions = true, description = "Create and list console users.")
+/** {@code tollgate users create|list|disable|enable|passwd}: the people who sign in to the console. */
+@Command(name = "users", mixinStandardHelpOptions = true,
+    description = "Create, list, disable and enable console users, and change their passwords.")
 final class UsersCommand {
   @Mixin
   DataOption data;
@@ -48,9 +49,43 @@ final class UsersCommand {
     try (Store store = data.openReadOnly()) {
       for (User user : new Users(store, Clock.systemUTC()).list(account)) {
         System.out.println(user.id() + "\t" + user.email() + "\t" + user.role().wireName()
-            + (user.accountId() == null ? "" : "\t" + user.accountId()));
+            + (user.accountId() == null ? "" : "\t" + user.accountId()) + (user.disabled() ? "\tdisabled" : ""));
       }
       return 0;
+    }
+  }
+
+  @Command(name = "disable", mixinStandardHelpOptions = true,
+      description = "Disable a console user: they cannot sign in, and their sessions end at their next page.")
+  int disable(@Option(names = "--email", required = true, paramLabel = "EMAIL", description = "The user's e-mail (or id).") String email) {
+    return change(users -> users.disable(email));
+  }
+
+  @Command(name = "enable", mixinStandardHelpOptions = true, description = "Let a disabled console user sign in again.")
+  int enable(@Option(names = "--email", required = true, paramLabel = "EMAIL", description = "The user's e-mail (or id).") String email) {
+    return change(users -> users.enable(email));
+  }
+
+  @Command(name = "passwd", mixinStandardHelpOptions = true,
+      description = "Set a console user's password, read as for create; every session of the user ends.")
+  int passwd(@Option(names = "--email", required = true, paramLabel = "EMAIL", description = "The user's e-mail (or id).") String email)
+      throws IOException {
+    String password = readPassword();
+    if (password == null) {
+      System.err.println("no password given");
+      return 2;
+    }
+    return change(users -> users.changePassword(email, password));
+  }
+
+  private int change(java.util.function.Function<Users, User> change) {
+    try (Store store = data.open()) {
+      User user = change.apply(new Users(store, Clock.systemUTC()));
+      System.out.println(user.id() + "\t" + user.email() + "\t" + (user.disabled() ? "disabled" : "enabled"));
+      return 0;
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      return 2;
     }
   }
 

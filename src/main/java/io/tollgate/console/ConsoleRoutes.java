@@ -1,15 +1,10 @@
 package io.tollgate.console;
 
-import io.tollgate.auth.IssuedKey;
 import io.tollgate.auth.KeyAuthenticator;
-import io.tollgate.auth.KeyScope;
 import io.tollgate.auth.Keys;
 import io.tollgate.config.ConfigHolder;
 import io.tollgate.store.StoreAccess;
-import io.tollgate.tenants.Project;
-import io.tollgate.tenants.TenantSql;
 import io.tollgate.tenants.Tenants;
-import io.tollgate.users.User;
 import io.tollgate.users.Users;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -23,8 +18,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.ZoneId;
-import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +34,6 @@ public final class ConsoleRoutes {
   static final String PREFIX = "/console/";
   static final String SESSION_COOKIE = "tg_session";
   static final String SIGN_IN_COOKIE = "tg_signin";
-  private static final String ADMIN_TOKEN_NAME = "admin-token";
 
   /** A page: renders HTML for the session, or fails with a {@link PageException}. */
   interface Page {
@@ -47,30 +42,28 @@ public final class ConsoleRoutes {
 
   private final Vertx vertx;
   private final Sessions sessions;
-  private final SignInThrottle throttle;
-  private final Users users;
   private final Keys keys;
-  private final Tenants tenants;
   private final StoreAccess store;
   private final ConfigHolder config;
   private final Loopback api;
   private final Clock clock;
 
   private final KeyAuthenticator auth;
+  private final SignIn signIn;
+  private final PasswordPage password;
 
   public ConsoleRoutes(Vertx vertx, StoreAccess store, Users users, Keys keys, KeyAuthenticator auth, Tenants tenants,
       ConfigHolder config, int port, Clock clock) {
     this.auth = auth;
     this.vertx = vertx;
     this.store = store;
-    this.users = users;
     this.keys = keys;
-    this.tenants = tenants;
     this.config = config;
     this.clock = clock;
     this.sessions = new Sessions(clock);
-    this.throttle = new SignInThrottle(clock);
     this.api = new Loopback(vertx, port);
+    this.signIn = new SignIn(this, sessions, users, keys, tenants, store, api, clock);
+    this.password = new PasswordPage(this, sessions, signIn, users);
   }
 
   /**
@@ -82,17 +75,58 @@ public final class ConsoleRoutes {
     router.route("/console").handler(ctx -> redirectGet(ctx, "/console/overview"));
     Router console = Router.router(vertx);
     console.get("/assets/:file").handler(Assets::serve);
-    console.get("/sign-in").handler(this::signInPage);
-    console.post("/sign-in").handler(this::signIn);
-    console.post("/sign-out").handler(ctx -> withSession(ctx, false, (c, s) -> signOut(c, s)));
+    console.get("/sign-in").handler(signIn::page);
+    console.post("/sign-in").handler(signIn::signIn);
+    console.post("/sign-out").handler(ctx -> withSession(ctx, null, (c, s) -> signOut(c, s)));
+    password.mount(console);
     new MemberPages(this, api, keys, store, clock).mount(console);
     new OperatorPages(this, api).mount(console);
     router.route(PREFIX + "*").subRouter(console);
   }
 
-  /** Whether {@code credential} belongs to a signed-in operator user's session: the admin API then accepts it. */
-  public boolean operatorCredential(String credential) {
-    return sessions.operatorCredential(credential);
+  /**
+   * Who holds {@code credential}, when it is a signed-in operator user's session's ({@code user:<e-mail>}): the admin
+   * API then accepts it and audits the call under that name. Empty for any other, and once the admin token the session
+   * began under was rotated.
+   */
+  public Optional<String> operatorCredential(String credential) {
+    return sessions.operatorCredential(credential).filter(this::current).map(Session::actor);
+  }
+
+  /**
+   * Ends every session of {@code userId} at once, revoking a member's session keys before it returns: the admin API
+   * calls it, on a worker (it blocks), when it disables a user or changes a password. A change made elsewhere (the
+   * CLI) ends them at their next page.
+   */
+  public void endSessionsOf(String userId) {
+    for (Session ended : sessions.removeUser(userId, null)) {
+      if (ended.keyId() != null) {
+        keys.revoke(ended.keyId());
+        keys.byId(ended.keyId()).ifPresent(key -> auth.invalidate(key.prefix()));
+      }
+    }
+  }
+
+  /** Ends every session of {@code userId} but {@code keptSessionId} (null for none). */
+  void endOtherSessions(String userId, String keptSessionId) {
+    sessions.removeUser(userId, keptSessionId).forEach(this::end);
+  }
+
+  /** Where the console reads the fingerprint of the admin token in force (the admin API's, which rotates it). */
+  public void adminToken(Supplier<String> fingerprint) {
+    this.adminToken = Objects.requireNonNull(fingerprint, "fingerprint");
+  }
+
+  private volatile Supplier<String> adminToken = () -> null;
+
+  /** The fingerprint of the admin token in force; null before one exists. */
+  String adminTokenFingerprint() {
+    return adminToken.get();
+  }
+
+  /** Whether an operator's session began under the admin token still in force; a member's always is. */
+  private boolean current(Session session) {
+    return !session.operator() || Objects.equals(session.adminToken(), adminToken.get());
   }
 
   ZoneId zone() {
@@ -121,6 +155,11 @@ public final class ConsoleRoutes {
     console.route(method, relative(path)).handler(ctx -> withSession(ctx, true, page));
   }
 
+  /** Mounts {@code page} (its full path) for anyone signed in, member or operator. */
+  void anyone(Router console, HttpMethod method, String path, Page page) {
+    console.route(method, relative(path)).handler(ctx -> withSession(ctx, null, page));
+  }
+
   private static String relative(String path) {
     if (!path.startsWith(PREFIX)) {
       throw new IllegalArgumentException("console page: " + path + " (expected: under " + PREFIX + ")");
@@ -128,10 +167,56 @@ public final class ConsoleRoutes {
     return path.substring(PREFIX.length() - 1);
   }
 
-  private void withSession(RoutingContext ctx, boolean operatorPage, Page page) {
+  /** {@code operatorPage}: true for operators only, false for members only, null for anyone. */
+  private void withSession(RoutingContext ctx, Boolean operatorPage, Page page) {
     securityHeaders(ctx.response());
     Cookie cookie = ctx.request().getCookie(SESSION_COOKIE);
     Optional<Session> found = sessions.find(cookie == null ? null : cookie.getValue());
+    if (found.isEmpty()) {
+      withSession(ctx, operatorPage, page, found);
+      return;
+    }
+    Session session = found.get();
+    live(session).onComplete(live -> {
+      if (live.succeeded() && live.result()) {
+        withSession(ctx, operatorPage, page, found);
+      } else {
+        if (live.failed()) {
+          LOG.error("console session check failed", live.cause());
+        }
+        end(session);
+        withSession(ctx, operatorPage, page, Optional.empty());
+      }
+    });
+  }
+
+  /**
+   * Whether a session may go on: an operator's began under the admin token still in force; a user's user is still
+   * enabled, with the password they signed in with (a change made by the CLI or the admin API, even in another
+   * process, bumps the user's session epoch).
+   */
+  private Future<Boolean> live(Session session) {
+    if (!current(session)) {
+      return Future.succeededFuture(false);
+    }
+    return session.user() == null ? Future.succeededFuture(true) : store.read(c -> Users.sessionStillValid(c, session.user()));
+  }
+
+  /** Whether a request carries the cookie of a live session (whose page then redirects away from sign-in). */
+  boolean signedIn(RoutingContext ctx) {
+    Cookie cookie = ctx.request().getCookie(SESSION_COOKIE);
+    return sessions.find(cookie == null ? null : cookie.getValue()).filter(this::current).isPresent();
+  }
+
+  /** Ends a session that may no longer go on: forgotten, and its key revoked. */
+  private void end(Session session) {
+    sessions.remove(session.id());
+    if (session.keyId() != null) {
+      revoke(session.keyId()).onFailure(e -> LOG.error("revoking the key of an ended console session failed", e));
+    }
+  }
+
+  private void withSession(RoutingContext ctx, Boolean operatorPage, Page page, Optional<Session> found) {
     if (found.isEmpty()) {
       if (ctx.request().method() == HttpMethod.GET) {
         redirect(ctx, "/console/sign-in");
@@ -146,8 +231,7 @@ public final class ConsoleRoutes {
           + " reload the page and try again.", true)));
       return;
     }
-    boolean signOut = ctx.request().path().equals("/console/sign-out");
-    if (!signOut && operatorPage != session.operator()) {
+    if (operatorPage != null && operatorPage != session.operator()) {
       if (session.operator() && ctx.request().method() == HttpMethod.GET) {
         redirect(ctx, "/console/ops/channels");
       } else {
@@ -175,102 +259,13 @@ public final class ConsoleRoutes {
         });
   }
 
-  private static boolean csrfMatches(RoutingContext ctx, String expected) {
+  static boolean csrfMatches(RoutingContext ctx, String expected) {
     String presented = ctx.request().getHeader("x-csrf-token");
     if (presented == null) {
       presented = ctx.request().getFormAttribute("csrf");
     }
     return presented != null && MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8),
         expected.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private void signInPage(RoutingContext ctx) {
-    securityHeaders(ctx.response());
-    Cookie cookie = ctx.request().getCookie(SESSION_COOKIE);
-    if (sessions.find(cookie == null ? null : cookie.getValue()).isPresent()) {
-      redirect(ctx, "/console");
-      return;
-    }
-    renderSignIn(ctx, 200, null);
-  }
-
-  private void renderSignIn(RoutingContext ctx, int status, String error) {
-    String token = Sessions.newToken();
-    ctx.response().addCookie(cookie(ctx, SIGN_IN_COOKIE, token, 600));
-    String csrf = "<input type=\"hidden\" name=\"csrf\" value=\"" + Html.e(token) + "\">";
-    send(ctx, status, Html.page("Sign in", null, Html.notice(error, true)
-        + "<div class=\"grid\"><section class=\"card\"><h2>Account member</h2><form method=\"post\" action=\"/console/sign-in\">" + csrf
-        + "<label for=\"email\">E-mail</label><input type=\"email\" id=\"email\" name=\"email\" autocomplete=\"username\" required>"
-        + "<label for=\"password\">Password</label><input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\" required>"
-        + "<button type=\"submit\">Sign in</button></form></section>"
-        + "<section class=\"card\"><h2>Operator</h2><form method=\"post\" action=\"/console/sign-in\">" + csrf
-        + "<label for=\"admin_token\">Admin token</label><input type=\"password\" id=\"admin_token\" name=\"admin_token\" autocomplete=\"off\" required>"
-        + "<button type=\"submit\">Sign in as operator</button></form></section></div>"));
-  }
-
-  private void signIn(RoutingContext ctx) {
-    securityHeaders(ctx.response());
-    Cookie pre = ctx.request().getCookie(SIGN_IN_COOKIE);
-    if (pre == null || !csrfMatches(ctx, pre.getValue())) {
-      send(ctx, 403, Html.page("Refused", null, Html.notice("This sign-in form is missing its CSRF token or carries a wrong"
-          + " one; reload the page and try again.", true)));
-      return;
-    }
-    String adminToken = ctx.request().getFormAttribute("admin_token");
-    String email = ctx.request().getFormAttribute("email");
-    String name = adminToken != null ? ADMIN_TOKEN_NAME : email == null ? "" : email;
-    long lockedUntil = throttle.attempt(name);
-    if (lockedUntil > 0) {
-      renderSignIn(ctx, 429, "Too many failed sign-ins: try again after " + Html.time(lockedUntil, zone()) + ".");
-      return;
-    }
-    Future<Optional<Session>> attempt = adminToken != null ? operatorSession(adminToken)
-        : userSession(email, ctx.request().getFormAttribute("password"));
-    attempt.onSuccess(session -> {
-      if (session.isEmpty()) {
-        long delayMs = throttle.failed(name);
-        vertx.setTimer(delayMs, id -> renderSignIn(ctx, 401, "Those credentials do not match. (A few more failures lock the"
-            + " sign-in for " + SignInThrottle.WINDOW_MS / 60_000 + " minutes.)"));
-        return;
-      }
-      throttle.succeeded(name);
-      sessions.add(session.get());
-      ctx.response().addCookie(cookie(ctx, SESSION_COOKIE, session.get().id(), Sessions.TTL_MS / 1000));
-      ctx.response().addCookie(cookie(ctx, SIGN_IN_COOKIE, "", 0));
-      redirect(ctx, session.get().operator() ? "/console/ops/channels" : "/console/overview");
-    }).onFailure(e -> {
-      LOG.error("console sign-in failed", e);
-      renderSignIn(ctx, 500, "Sign-in failed on the server's side; try again.");
-    });
-  }
-
-  /** The admin token is checked by the admin API itself; the session keeps it in memory only. */
-  private Future<Optional<Session>> operatorSession(String token) {
-    return api.get("/admin/accounts", "Bearer " + token).map(reply -> reply.ok()
-        ? Optional.of(new Session(Sessions.newToken(), null, null, Sessions.newToken(), null, null, token, true, sessions.expiry()))
-        : Optional.empty());
-  }
-
-  /**
-   * Checks the password on a worker (Argon2 is slow by design). A member's session gets a key minted in the account's
-   * first project, expiring with the session: every page then reads the API as that key. An operator user's session
-   * gets a random credential the admin API accepts while the session lives.
-   */
-  private Future<Optional<Session>> userSession(String email, String password) {
-    return vertx.executeBlocking(() -> users.signIn(email, password).map(this::openSession), false);
-  }
-
-  private Session openSession(User user) {
-    long expiresAtMs = sessions.expiry();
-    if (user.operator()) {
-      // the admin API accepts this credential while the session lives (AdminApi.acceptDelegated)
-      return new Session(Sessions.newToken(), user, null, Sessions.newToken(), null, null, Sessions.newToken(), true, expiresAtMs);
-    }
-    List<Project> projects = store.store().read(c -> TenantSql.projects(c, user.accountId()));
-    Project project = projects.isEmpty() ? tenants.createProject(user.accountId(), "console") : projects.get(0);
-    IssuedKey key = keys.create(project.id(), MemberPages.SESSION_KEY_NAME + " " + user.email(), KeyScope.DEFAULT, expiresAtMs);
-    return new Session(Sessions.newToken(), user, user.accountId(), Sessions.newToken(), project.id(), key.key().id(),
-        key.secret(), false, expiresAtMs);
   }
 
   private Future<String> signOut(RoutingContext ctx, Session session) {
@@ -293,7 +288,7 @@ public final class ConsoleRoutes {
   }
 
   /** {@code HttpOnly}, {@code SameSite=Strict}, path {@code /console}, and {@code Secure} when the request came over TLS. */
-  private static Cookie cookie(RoutingContext ctx, String name, String value, long maxAgeSeconds) {
+  static Cookie cookie(RoutingContext ctx, String name, String value, long maxAgeSeconds) {
     boolean tls = ctx.request().isSSL() || "https".equalsIgnoreCase(ctx.request().getHeader("x-forwarded-proto"));
     return Cookie.cookie(name, value).setPath("/console").setHttpOnly(true).setSameSite(CookieSameSite.STRICT)
         .setSecure(tls).setMaxAge(maxAgeSeconds);

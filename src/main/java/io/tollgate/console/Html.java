@@ -103,7 +103,9 @@ final class Html {
             .append(e(link[1])).append("</a></li>");
       }
       nav.append("</ul><form method=\"post\" action=\"/console/sign-out\" class=\"signout\">").append(csrfField(session))
-          .append("<span class=\"who\">").append(e(session.who())).append("</span> <button type=\"submit\">Sign out</button></form></nav>");
+          .append(session.user() == null ? "<span class=\"who\">" + e(session.who()) + "</span>"
+              : "<a class=\"who\" href=\"/console/password\" title=\"Change your password\">" + e(session.who()) + "</a>")
+          .append(" <button type=\"submit\">Sign out</button></form></nav>");
     }
     return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"

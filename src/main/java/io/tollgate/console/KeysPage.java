@@ -17,7 +17,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The keys of the member's project: create one with its scope (models, route types) and its own limit, shown once
+ * The keys of the member's project: create one with its scope (models, route types) and its own limits (spend,
+ * tokens and requests, per day and per month, {@link KeyLimitsForm}), shown once
  * with a copy button; revoke one. Keys are made and revoked by the same {@link Keys} the admin API uses; a key's own
  * limit is set through {@code POST /v1/limits} as that key, as its owner would.
  */
@@ -40,15 +41,19 @@ final class KeysPage {
     console.member(router, HttpMethod.POST, "/console/keys/:id/revoke", this::revoke);
   }
 
+  private record Listed(List<ApiKey> keys, List<io.tollgate.limits.Limit> limits) {}
+
   private Future<String> list(Session session, String top) {
-    return store.read(c -> KeySql.list(c, session.projectId())).map(found -> {
+    return store.read(c -> new Listed(KeySql.list(c, session.projectId()), io.tollgate.limits.LimitSql.all(c))).map(listed -> {
       List<List<String>> rows = new ArrayList<>();
-      for (ApiKey key : found) {
+      for (ApiKey key : listed.keys()) {
+        List<io.tollgate.limits.Limit> own = listed.limits().stream().filter(l -> key.id().equals(l.subject())
+            && (l.scope() == io.tollgate.limits.Scope.KEY || l.scope() == io.tollgate.limits.Scope.ROUTE_KEY)).toList();
         boolean live = !key.revoked() && !key.expired(console.nowMs());
         rows.add(List.of(Html.e(key.name()), "<span class=\"mono\">" + Html.e(key.prefix()) + "…</span>",
             Html.e(key.scope().models().isEmpty() ? "all models" : String.join(", ", key.scope().models())),
             Html.e(String.join(", ", key.scope().routeTypes().stream().map(RouteType::wireName).toList())),
-            Html.time(key.createdAtMs(), console.zone()),
+            KeyLimitsForm.describe(own), Html.time(key.createdAtMs(), console.zone()),
             key.revoked() ? "revoked" : !live ? "expired" : "<form method=\"post\" action=\"/console/keys/" + Html.e(key.id())
                 + "/revoke\">" + Html.csrfField(session) + "<button type=\"submit\" class=\"danger\" aria-label=\"Revoke "
                 + Html.e(key.name()) + "\">Revoke</button></form>"));
@@ -59,11 +64,9 @@ final class KeysPage {
           + "<label for=\"models\">Models (comma-separated; empty for all)</label><input type=\"text\" id=\"models\" name=\"models\">"
           + "<fieldset><legend>Route types</legend><label><input type=\"checkbox\" name=\"route_types\" value=\"routed\" checked> routed</label>"
           + "<label><input type=\"checkbox\" name=\"route_types\" value=\"official\" checked> official</label></fieldset>"
-          + "<fieldset><legend>Its own daily spend limit (optional)</legend><label for=\"cap\">Cap (a decimal amount)</label>"
-          + "<input type=\"text\" id=\"cap\" name=\"cap\" inputmode=\"decimal\" placeholder=\"e.g. 5.00\">"
-          + "<label for=\"bucket\">Bucket</label><select id=\"bucket\" name=\"bucket\"><option>RMB</option><option>CREDIT</option></select></fieldset>"
+          + KeyLimitsForm.fieldset()
           + "<button type=\"submit\">Create key</button></form></section><h2>Keys of this project</h2>"
-          + Html.table(List.of("Name", "Prefix", "Models", "Route types", "Created", ""), rows, "No keys yet."));
+          + Html.table(List.of("Name", "Prefix", "Models", "Route types", "Own limits", "Created", ""), rows, "No keys yet."));
     });
   }
 
@@ -78,19 +81,24 @@ final class KeysPage {
     if (name.isEmpty() || routeTypes.isEmpty() || routeTypes.contains(null)) {
       return list(session, Html.notice("A key needs a name and at least one route type.", true));
     }
-    String cap = Forms.text(ctx.request().getFormAttribute("cap"));
-    String bucket = "CREDIT".equals(ctx.request().getFormAttribute("bucket")) ? "CREDIT" : "RMB";
+    KeyLimitsForm.Parsed limits = KeyLimitsForm.parse(ctx);
+    if (limits.error() != null) {
+      return list(session, Html.notice(limits.error(), true));
+    }
     return console.vertx().executeBlocking(() -> keys.create(session.projectId(), name, new KeyScope(models, routeTypes)), false)
-        .compose(issued -> cap.isEmpty() ? Future.succeededFuture(issued) : ownLimit(issued, cap, bucket))
+        .compose(issued -> ownLimits(issued, limits.limits(), 0))
         .compose(issued -> list(session, "<section class=\"card created\" role=\"status\"><h2>Key created</h2>"
             + "<p>Copy it now: it is shown once, and only its hash is kept.</p><code class=\"secret\" id=\"new-key\">"
             + Html.e(issued.secret()) + "</code><button type=\"button\" class=\"secondary\" data-copy=\"new-key\">Copy</button></section>"));
   }
 
-  private Future<IssuedKey> ownLimit(IssuedKey issued, String cap, String bucket) {
-    JsonObject limit = new JsonObject().put("metric", "spend").put("window", "day").put("bucket", bucket).put("cap", cap);
-    return api.post("/v1/limits", "Bearer " + issued.secret(), limit).compose(reply -> reply.ok()
-        ? Future.succeededFuture(issued)
+  /** Sets the new key's own limits, one after another, as the key itself ({@code POST /v1/limits}). */
+  private Future<IssuedKey> ownLimits(IssuedKey issued, List<JsonObject> limits, int next) {
+    if (next == limits.size()) {
+      return Future.succeededFuture(issued);
+    }
+    return api.post("/v1/limits", "Bearer " + issued.secret(), limits.get(next)).compose(reply -> reply.ok()
+        ? ownLimits(issued, limits, next + 1)
         : Future.failedFuture(new PageException(400, "The key was created, but its limit was refused: " + reply.error())));
   }
 

@@ -57,8 +57,17 @@ final class Loopback {
     return send(HttpMethod.POST, path, bearer, body);
   }
 
+  Future<Reply> delete(String path, String bearer) {
+    return send(HttpMethod.DELETE, path, bearer, null);
+  }
+
   Future<Reply> put(String path, String bearer, JsonObject body) {
     return send(HttpMethod.PUT, path, bearer, body);
+  }
+
+  /** Opens a GET whose answer the caller reads as it arrives (a run's event stream). */
+  Future<HttpClientResponse> open(String path, String bearer) {
+    return client.request(options(HttpMethod.GET, path, bearer)).compose(request -> request.send());
   }
 
   /** Opens a request whose answer the caller reads as it arrives (a streamed chat). */

@@ -12,15 +12,18 @@ import java.util.List;
 
 /**
  * The operator's pages, each over the admin API with the admin token the operator signed in with: channel health,
- * route spend against route limits, accounts (top-up, adjust, overdraft), ledger verify and configuration reload.
+ * route spend against route limits, accounts (top-up, adjust, overdraft, limits), ledger verify and configuration
+ * reload.
  */
 final class OperatorPages {
   private final ConsoleRoutes console;
   private final Loopback api;
+  private final AccountLimits limits;
 
   OperatorPages(ConsoleRoutes console, Loopback api) {
     this.console = console;
     this.api = api;
+    this.limits = new AccountLimits(api);
   }
 
   void mount(Router router) {
@@ -35,6 +38,7 @@ final class OperatorPages {
     console.operator(router, HttpMethod.POST, "/console/ops/ledger", this::verify);
     console.operator(router, HttpMethod.GET, "/console/ops/config", (ctx, s) -> Future.succeededFuture(configPage(s, "")));
     console.operator(router, HttpMethod.POST, "/console/ops/config", this::reload);
+    limits.mount(console, router);
   }
 
   private Future<String> simple(Session session, String title, String path) {
@@ -69,8 +73,10 @@ final class OperatorPages {
       for (Object a : list.getJsonArray("data", new JsonArray())) {
         JsonObject account = (JsonObject) a;
         String id = account.getString("id");
-        cards.add(MemberPages.ok(api.get("/admin/accounts/" + Forms.url(id) + "/wallet", session.bearer()))
-            .map(wallet -> accountCard(session, account, wallet.getJsonArray("buckets"))));
+        Future<JsonObject> wallet = MemberPages.ok(api.get("/admin/accounts/" + Forms.url(id) + "/wallet", session.bearer()));
+        Future<JsonArray> own = limits.of(session, id);
+        cards.add(Future.all(wallet, own).map(both -> accountCard(session, account, wallet.result().getJsonArray("buckets"),
+            limits.render(session, id, own.result()))));
       }
       return Future.all(cards).map(all -> {
         StringBuilder body = new StringBuilder(Html.notice(Forms.flashed(ctx, session, "notice"), false))
@@ -83,7 +89,7 @@ final class OperatorPages {
     });
   }
 
-  private String accountCard(Session session, JsonObject account, JsonArray buckets) {
+  private String accountCard(Session session, JsonObject account, JsonArray buckets, String limitsHtml) {
     String id = Html.e(account.getString("id"));
     String bucketSelect = "<select name=\"bucket\" aria-label=\"Bucket\"><option>CREDIT</option><option>RMB</option></select>";
     return "<section class=\"card account\" data-account=\"" + id + "\"><h2>" + Html.e(account.getString("name"))
@@ -97,7 +103,8 @@ final class OperatorPages {
         + bucketSelect + " <button type=\"submit\">Adjust</button></form>"
         + "<form method=\"post\" action=\"/console/ops/accounts/" + id + "/overdraft\">" + Html.csrfField(session)
         + "<label for=\"overdraft-" + id + "\">Overdraft (amount, 0 for none)</label><input type=\"text\" id=\"overdraft-" + id
-        + "\" name=\"amount\" required>" + bucketSelect + " <button type=\"submit\">Set overdraft</button></form></div></section>";
+        + "\" name=\"amount\" required>" + bucketSelect + " <button type=\"submit\">Set overdraft</button></form></div>" + limitsHtml
+        + "</section>";
   }
 
   /** A decimal amount typed by the operator as micro-units, exactly; null when it is not one. */
@@ -139,7 +146,7 @@ final class OperatorPages {
   }
 
   /** Back to the accounts page, saying what happened; a null reply means {@code done} is the error to show. */
-  private static Future<String> back(RoutingContext ctx, Session session, Future<Loopback.Reply> reply, String done) {
+  static Future<String> back(RoutingContext ctx, Session session, Future<Loopback.Reply> reply, String done) {
     return reply.map(r -> {
       String query = r == null ? Forms.flash(session, "error", done) : r.ok() ? Forms.flash(session, "notice", done)
           : Forms.flash(session, "error", r.error());

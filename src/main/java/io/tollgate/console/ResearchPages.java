@@ -11,8 +11,10 @@ import java.util.List;
 
 /**
  * The AI Researcher: the quote with its warnings before anything runs, a confirm button that starts the run with
- * that quote, the run's progress (the page refreshes itself while the run is running), its report and what each
- * section charged, with the receipts. All through {@code /v1/research/...} as the session's key.
+ * that quote, the run's progress, its report and what each section charged, with the receipts. All through
+ * {@code /v1/research/...} as the session's key. While a run runs, the page's script follows the run's event stream
+ * (passed through from {@code GET /v1/research/runs/{id}/events}) and redraws as sections finish; without script the
+ * page refreshes itself every {@link #REFRESH_S} seconds.
  */
 final class ResearchPages {
   private static final int REFRESH_S = 2;
@@ -30,6 +32,7 @@ final class ResearchPages {
     console.member(router, HttpMethod.POST, "/console/research/quote", this::quote);
     console.member(router, HttpMethod.POST, "/console/research/runs", this::start);
     console.member(router, HttpMethod.GET, "/console/research/runs/:id", this::run);
+    console.member(router, HttpMethod.GET, "/console/research/runs/:id/events", this::events);
   }
 
   private static String form(Session session, String symbol) {
@@ -72,6 +75,18 @@ final class ResearchPages {
     });
   }
 
+  /**
+   * The run's server-sent events as the API sends them, to the page's script (which cannot send the session's key
+   * itself); the API's own answer (404 for another account's run) passes through.
+   */
+  private Future<String> events(RoutingContext ctx, Session session) {
+    return api.open("/v1/research/runs/" + Forms.url(ctx.pathParam("id")) + "/events", session.bearer()).compose(upstream -> {
+      var response = ctx.response().setStatusCode(upstream.statusCode()).setChunked(true)
+          .putHeader("content-type", upstream.getHeader("content-type") == null ? "text/plain" : upstream.getHeader("content-type"));
+      return upstream.pipeTo(response).map("");
+    });
+  }
+
   private Future<String> run(RoutingContext ctx, Session session) {
     String id = ctx.pathParam("id");
     return MemberPages.ok(api.get("/v1/research/runs/" + Forms.url(id), session.bearer())).compose(run -> {
@@ -90,15 +105,22 @@ final class ResearchPages {
               Html.money(section.getLong("charged_micros"), section.getString("bucket")),
               receipt == null ? "—" : "<a href=\"/console/usage/" + Html.e(receipt) + "\">" + Html.e(receipt) + "</a>"));
         }
-        String body = "<p class=\"run-status\" role=\"status\">Status: <strong>" + Html.e(run.getString("status")) + "</strong>"
-            + (running ? " (this page refreshes every " + REFRESH_S + " s)" : "") + "</p>"
+        String body = "<div id=\"run-body\"><p class=\"run-status\" role=\"status\">Status: <strong>" + Html.e(run.getString("status"))
+            + "</strong>" + (running ? " <span class=\"live-note\">(this page follows the run as it goes)</span>" : "") + "</p>"
             + "<h2>Sections</h2>" + Html.table(List.of("Section", "Status", "Leg", "Upstream model", "Charged", "Receipt"), rows,
                 "No section has finished yet.")
             + "<h2>Charged against the quote's envelope</h2><div class=\"grid\"><div class=\"card\"><h3>Charged</h3>"
             + new JsonView(console.zone()).render(run.getValue("charged"), null) + "</div><div class=\"card\"><h3>Envelope (the quote's maximum)</h3>"
-            + new JsonView(console.zone()).render(run.getValue("envelope"), null) + "</div></div>" + text;
-        String page = Html.page("Research run", session, body);
-        return running ? page.replace("<head>", "<head><meta http-equiv=\"refresh\" content=\"" + REFRESH_S + "\">") : page;
+            + new JsonView(console.zone()).render(run.getValue("envelope"), null) + "</div></div>" + text + "</div>";
+        if (!running) {
+          return Html.page("Research run", session, body);
+        }
+        String path = "/console/research/runs/" + Html.e(Forms.url(id));
+        String live = "<div id=\"run-live\" data-events=\"" + path + "/events\"><h2>Progress</h2><ol id=\"run-events\" aria-live=\"polite\">"
+            + "</ol></div>";
+        // without script, the page refreshes itself; with it, the script follows the event stream instead
+        return Html.page("Research run", session, body + live).replace("<head>", "<head><noscript><meta http-equiv=\"refresh\" content=\""
+            + REFRESH_S + "\"></noscript>");
       });
     });
   }

@@ -40,14 +40,33 @@ final class Sessions {
     }
   }
 
-  /** Whether {@code credential} is the delegated admin credential of a live operator user's session. */
-  boolean operatorCredential(String credential) {
+  /** Puts {@code session} in place of the session of the same id (a user whose password changed). */
+  void replace(Session session) {
+    byId.replace(session.id(), session);
+  }
+
+  /** The live operator user's session whose delegated admin credential {@code credential} is. */
+  Optional<Session> operatorCredential(String credential) {
     String id = operatorCredentials.get(credential);
-    if (id != null && find(id).isEmpty()) {
-      operatorCredentials.remove(credential);
-      return false;
+    if (id == null) {
+      return Optional.empty();
     }
-    return id != null;
+    Optional<Session> session = find(id);
+    if (session.isEmpty()) {
+      operatorCredentials.remove(credential);
+    }
+    return session;
+  }
+
+  /** Ends every session of {@code userId}, but {@code except} (a session id, or null); returns those ended. */
+  java.util.List<Session> removeUser(String userId, String except) {
+    java.util.List<Session> ended = new java.util.ArrayList<>();
+    for (Session s : byId.values()) {
+      if (s.user() != null && s.user().id().equals(userId) && !s.id().equals(except)) {
+        remove(s.id()).ifPresent(ended::add);
+      }
+    }
+    return ended;
   }
 
   Optional<Session> find(String id) {

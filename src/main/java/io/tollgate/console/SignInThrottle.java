@@ -5,12 +5,18 @@ import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Slows and then limits failed sign-ins per e-mail (or "admin-token"): each failure in a window adds to the delay
- * of the next answer, and after {@link #MAX_FAILURES} failures the name is locked until the window ends, right
- * password or not. Time comes from the injected clock.
+ * Slows and then limits failed sign-ins per name: an e-mail (or "admin-token"), or a client address. Each failure in
+ * a window adds to the delay of the next answer, and after the throttle's maximum of failures the name is locked
+ * until the window ends, right password or not. Time comes from the injected clock.
  */
 final class SignInThrottle {
+  /** Failures per e-mail (or the admin-token form) in a window. */
   static final int MAX_FAILURES = 5;
+  /**
+   * Failures per client address in a window: one address cannot try many names. Higher than per name, since several
+   * people may share an address (an office behind one NAT).
+   */
+  static final int MAX_FAILURES_PER_ADDRESS = 20;
   static final long WINDOW_MS = 15 * 60_000L;
   private static final long DELAY_STEP_MS = 200;
   private static final int MAX_TRACKED = 100_000;
@@ -19,15 +25,22 @@ final class SignInThrottle {
 
   private final ConcurrentHashMap<String, Failures> failures = new ConcurrentHashMap<>();
   private final Clock clock;
+  private final int maxFailures;
 
+  /** A throttle per e-mail, locking after {@link #MAX_FAILURES}. */
   SignInThrottle(Clock clock) {
+    this(clock, MAX_FAILURES);
+  }
+
+  SignInThrottle(Clock clock, int maxFailures) {
     this.clock = clock;
+    this.maxFailures = maxFailures;
   }
 
   /** When the name is locked, the epoch millisecond it unlocks; 0 when it may try. */
   long lockedUntil(String name) {
     Failures f = current(name);
-    return f != null && f.count() >= MAX_FAILURES ? f.windowStartMs() + WINDOW_MS : 0;
+    return f != null && f.count() >= maxFailures ? f.windowStartMs() + WINDOW_MS : 0;
   }
 
   /**
@@ -50,7 +63,7 @@ final class SignInThrottle {
       if (old == null || now - old.windowStartMs() >= WINDOW_MS) {
         return new Failures(1, now);
       }
-      if (old.count() >= MAX_FAILURES) {
+      if (old.count() >= maxFailures) {
         locked[0] = old.windowStartMs() + WINDOW_MS;
         return old;
       }
@@ -67,6 +80,14 @@ final class SignInThrottle {
 
   void succeeded(String name) {
     failures.remove(key(name));
+  }
+
+  /**
+   * Gives back the attempt {@link #attempt} counted for a sign-in that succeeded, without forgetting the failures
+   * before it: for a client address, where signing in to one's own account must not wipe the guesses at others'.
+   */
+  void refund(String name) {
+    failures.computeIfPresent(key(name), (k, old) -> old.count() <= 1 ? null : new Failures(old.count() - 1, old.windowStartMs()));
   }
 
   private Failures current(String name) {

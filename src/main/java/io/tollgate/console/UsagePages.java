@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +16,10 @@ import java.util.List;
  * through {@code GET /v1/receipts} as the session's key, so another project's receipt is a 404 here as there.
  */
 final class UsagePages {
-  /** The newest receipts the filters look through. */
-  static final int PAGE = 100;
+  /** Receipts per page of the list. */
+  static final int PAGE = 50;
+  /** The most receipts one CSV export holds (pages of 100 read in turn). */
+  static final int CSV_MAX = 5000;
   private final ConsoleRoutes console;
   private final Loopback api;
 
@@ -33,62 +34,105 @@ final class UsagePages {
     console.member(router, HttpMethod.GET, "/console/usage/:id", this::one);
   }
 
-  private record Filters(String key, String model, String routeType, String outcome, LocalDate from, LocalDate to) {
+  /**
+   * The form's filters, passed as they are to {@code GET /v1/receipts}, which filters on the server and refuses a bad
+   * value (shown on the page as the API's message).
+   */
+  private record Filters(String key, String model, String routeType, String outcome, String from, String to) {
     static Filters of(RoutingContext ctx) {
       return new Filters(Forms.text(ctx.request().getParam("key")), Forms.text(ctx.request().getParam("model")),
           Forms.text(ctx.request().getParam("route_type")), Forms.text(ctx.request().getParam("outcome")),
-          day(ctx.request().getParam("from")), day(ctx.request().getParam("to")));
+          Forms.text(ctx.request().getParam("from")), Forms.text(ctx.request().getParam("to")));
     }
 
-    private static LocalDate day(String text) {
-      try {
-        return text == null || text.isBlank() ? null : LocalDate.parse(text.trim());
-      } catch (java.time.format.DateTimeParseException e) {
-        throw new PageException(400, "Date '" + text + "' (expected: YYYY-MM-DD).");
+    /** The API's query parameters for these filters, each starting with {@code &}. */
+    String query() {
+      StringBuilder out = new StringBuilder();
+      param(out, "key_id", key);
+      param(out, "model", model);
+      param(out, "route_type", routeType);
+      param(out, "outcome", outcome);
+      param(out, "from", from);
+      param(out, "to", to);
+      return out.toString();
+    }
+
+    /** The console page's own query for these filters (its key filter is named {@code key}). */
+    String pageQuery() {
+      StringBuilder out = new StringBuilder();
+      param(out, "key", key);
+      param(out, "model", model);
+      param(out, "route_type", routeType);
+      param(out, "outcome", outcome);
+      param(out, "from", from);
+      param(out, "to", to);
+      return out.toString();
+    }
+
+    private static void param(StringBuilder out, String name, String value) {
+      if (!value.isEmpty()) {
+        out.append('&').append(name).append('=').append(Forms.url(value));
       }
-    }
-
-    boolean keeps(JsonObject r, java.time.ZoneId zone) {
-      LocalDate day = Instant.ofEpochMilli(r.getLong("created_at_ms")).atZone(zone).toLocalDate();
-      return (key.isEmpty() || key.equals(r.getString("key_id"))) && (model.isEmpty() || model.equals(r.getString("requested_model")))
-          && (routeType.isEmpty() || routeType.equals(r.getString("route_type"))) && (outcome.isEmpty() || outcome.equals(r.getString("outcome")))
-          && (from == null || !day.isBefore(from)) && (to == null || !day.isAfter(to));
     }
   }
 
-  private Future<List<JsonObject>> receipts(Session session, Filters filters) {
-    return MemberPages.ok(api.get("/v1/receipts?limit=" + PAGE, session.bearer())).map(page -> {
-      List<JsonObject> kept = new ArrayList<>();
-      page.getJsonArray("data").forEach(r -> {
-        if (filters.keeps((JsonObject) r, console.zone())) {
-          kept.add((JsonObject) r);
-        }
-      });
-      return kept;
-    });
+  /** {@code ?limit=} (1 to 100), {@link #PAGE} by default. */
+  private static int pageSize(RoutingContext ctx) {
+    String raw = Forms.text(ctx.request().getParam("limit"));
+    try {
+      int limit = raw.isEmpty() ? PAGE : Integer.parseInt(raw);
+      if (limit >= 1 && limit <= 100) {
+        return limit;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw new PageException(400, "Page size '" + raw + "' (expected: 1 to 100).");
+  }
+
+  /** One page of the filtered receipts, newest first, after the receipt {@code after} (null for the first page). */
+  private Future<JsonObject> receipts(Session session, Filters filters, String after, int limit) {
+    String path = "/v1/receipts?limit=" + limit + filters.query() + (after == null || after.isBlank() ? "" : "&after=" + Forms.url(after));
+    return MemberPages.ok(api.get(path, session.bearer()));
   }
 
   private Future<String> list(RoutingContext ctx, Session session) {
     Filters filters = Filters.of(ctx);
     LocalDate today = console.today();
-    String range = "&from=" + (filters.from() == null ? today.withDayOfMonth(1) : filters.from()) + "&to="
-        + (filters.to() == null ? today : filters.to());
-    Future<List<JsonObject>> receipts = receipts(session, filters);
-    Future<JsonObject> usage = MemberPages.ok(api.get("/v1/usage?group_by=day,key,model" + range, session.bearer()));
+    String range = "&from=" + (filters.from().isEmpty() ? today.withDayOfMonth(1) : filters.from()) + "&to="
+        + (filters.to().isEmpty() ? today : filters.to());
+    int limit;
+    try {
+      limit = pageSize(ctx);
+    } catch (PageException e) {
+      return Future.failedFuture(e);
+    }
+    Future<JsonObject> receipts = receipts(session, filters, ctx.request().getParam("after"), limit);
+    Future<JsonObject> usage = receipts.compose(r -> MemberPages.ok(api.get("/v1/usage?group_by=day,key,model" + range, session.bearer())));
     return Future.all(receipts, usage).map(all -> {
       List<List<String>> rows = new ArrayList<>();
-      for (JsonObject r : receipts.result()) {
+      JsonArray data = receipts.result().getJsonArray("data");
+      for (Object o : data) {
+        JsonObject r = (JsonObject) o;
         String bucket = r.getString("bucket");
         rows.add(List.of("<a href=\"/console/usage/" + Html.e(r.getString("id")) + "\" class=\"mono\">" + Html.e(r.getString("id")) + "</a>",
             Html.time(r.getLong("created_at_ms"), console.zone()), Html.e(r.getString("requested_model")),
             Html.e(r.getString("route_type")), Html.e(r.getString("leg", "—")) + (r.getBoolean("fallback", false) ? " (fallback)" : ""),
             Html.e(r.getString("outcome")), Html.money(r.getLong("cost_micros"), bucket)));
       }
-      String query = ctx.request().query() == null ? "" : "?" + ctx.request().query();
+      String query = filters.pageQuery().isEmpty() ? "" : "?" + filters.pageQuery().substring(1);
+      String size = ctx.request().getParam("limit") == null ? "" : "&limit=" + limit;
+      String next = receipts.result().getBoolean("has_more", false)
+          ? "<p><a href=\"/console/usage?after=" + Html.e(Forms.url(receipts.result().getString("last_id"))) + Html.e(filters.pageQuery() + size)
+              + "\" rel=\"next\">Next page (older receipts)</a></p>"
+          : "";
+      String first = ctx.request().getParam("after") == null ? ""
+          : "<p><a href=\"/console/usage" + Html.e(query) + "\">First page (newest receipts)</a></p>";
       return Html.page("Usage", session, filterForm(filters)
-          + "<p><a href=\"/console/usage.csv" + Html.e(query) + "\" download>Download these receipts as CSV</a></p>"
+          + "<p><a href=\"/console/usage.csv" + Html.e(query) + "\" download>Download the matching receipts as CSV</a> (up to "
+          + CSV_MAX + ")</p>"
           + "<h2>Receipts</h2>" + Html.table(List.of("Request", "Time", "Model", "Route", "Leg", "Outcome", "Cost"), rows,
-              "No receipt matches.")
+              "No receipt matches.") + next + first
           + "<h2>Usage by day, key and model</h2>" + new JsonView(console.zone()).render(usage.result().getJsonArray("data"), null));
     });
   }
@@ -99,8 +143,7 @@ final class UsagePages {
         + "<div><label for=\"route_type\">Route type</label><select id=\"route_type\" name=\"route_type\">"
         + option("", "any", f.routeType()) + option("routed", "routed", f.routeType()) + option("official", "official", f.routeType())
         + "</select></div>" + input("outcome", "Outcome", f.outcome(), "text")
-        + input("from", "From", f.from() == null ? "" : f.from().toString(), "date")
-        + input("to", "To", f.to() == null ? "" : f.to().toString(), "date")
+        + input("from", "From", f.from(), "date") + input("to", "To", f.to(), "date")
         + "<div><button type=\"submit\">Filter</button></div></form>";
   }
 
@@ -113,11 +156,20 @@ final class UsagePages {
     return "<option value=\"" + value + "\"" + (value.equals(current) ? " selected" : "") + ">" + label + "</option>";
   }
 
+  /** Every matching receipt, up to {@link #CSV_MAX}, read a page of 100 at a time. */
+  private Future<List<JsonObject>> all(Session session, Filters filters, String after, List<JsonObject> into) {
+    return receipts(session, filters, after, 100).compose(page -> {
+      page.getJsonArray("data").forEach(r -> into.add((JsonObject) r));
+      return page.getBoolean("has_more", false) && into.size() < CSV_MAX
+          ? all(session, filters, page.getString("last_id"), into) : Future.succeededFuture(into);
+    });
+  }
+
   private Future<String> csv(RoutingContext ctx, Session session) {
-    return receipts(session, Filters.of(ctx)).map(rows -> {
+    return all(session, Filters.of(ctx), null, new ArrayList<>()).map(rows -> {
       StringBuilder out = new StringBuilder("id,created_at_ms,key_id,model,route_type,leg,upstream_model,fallback,outcome,"
           + "prompt_tokens,completion_tokens,cost_micros,currency\n");
-      for (JsonObject r : rows) {
+      for (JsonObject r : rows.subList(0, Math.min(rows.size(), CSV_MAX))) {
         JsonObject usage = r.getJsonObject("usage", new JsonObject());
         String bucket = r.getString("bucket");
         out.append(String.join(",", csvField(r.getString("id")), String.valueOf(r.getLong("created_at_ms")),

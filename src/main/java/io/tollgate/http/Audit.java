@@ -20,7 +20,8 @@ import org.slf4j.spi.LoggingEventBuilder;
 /**
  * The audit trail of the admin API on {@code tollgate.audit}: one line per call that changes state, once it is
  * answered, and one per refused admin token. Who: the admin token is one shared token, so {@code actor} is
- * {@code admin} and {@code client} the caller's address. What: the method and path, the resource (the path's id),
+ * {@code admin} and {@code client} the caller's address; a call made with a console operator user's session
+ * credential names that user instead ({@code user:ops@example.com}, see {@link #actor}). What: the method and path, the resource (the path's id),
  * what the call created (an id, a display prefix, ledger transfers), and the change as the request's own fields,
  * taken from a fixed list that holds no secret (never a key, a token or a redeem code), then the answer's status.
  */
@@ -32,7 +33,18 @@ public final class Audit {
       "rate", "overdraft_micros", "uses", "expires_at_ms", "expires_at", "idempotency_key", "scope", "subject", "model", "route_type",
       "metric", "window", "cap", "models", "route_types", "allow_bucket_change");
 
+  /** Where {@link #actor} keeps a call's actor on its routing context. */
+  private static final String ACTOR = "tollgate.audit.actor";
+
   private Audit() {}
+
+  /**
+   * Names who makes this admin call when it is not the admin token's holder: the authentication step, having checked
+   * the credential that identifies them, sets it before any handler runs.
+   */
+  public static void actor(RoutingContext ctx, String actor) {
+    ctx.put(ACTOR, java.util.Objects.requireNonNull(actor, "actor"));
+  }
 
   /**
    * Answers as {@link Requests#respond} does; a call that changes state (any method but GET, HEAD and OPTIONS) then
@@ -59,7 +71,8 @@ public final class Audit {
 
   private static void changed(RoutingContext ctx, int status, Object result) {
     LoggingEventBuilder line = LOG.atInfo().setMessage(ctx.request().method().name() + " " + ctx.request().path() + " " + status);
-    line.addKeyValue("actor", "admin");
+    String actor = ctx.get(ACTOR);
+    line.addKeyValue("actor", actor == null ? "admin" : actor);
     String resource = ctx.pathParam("id");
     if (resource != null) {
       line.addKeyValue("resource", resource);

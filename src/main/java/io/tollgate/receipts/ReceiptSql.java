@@ -108,27 +108,36 @@ public final class ReceiptSql {
   }
 
   /**
-   * Newest first. {@code projectId} null lists every project (admin); {@code before} is the id to page after.
+   * Newest first, narrowed by {@code filter}. {@code projectId} null lists every project (admin); {@code before} is
+   * the id to page after.
    */
-  public static List<Receipt> page(Connection c, String projectId, String before, int limit) throws SQLException {
+  public static List<Receipt> page(Connection c, String projectId, ReceiptFilter filter, String before, int limit)
+      throws SQLException {
     StringBuilder sql = new StringBuilder("SELECT body FROM receipts WHERE 1 = 1");
-    List<String> args = new ArrayList<>();
+    List<Object> args = new ArrayList<>();
     if (projectId != null) {
       sql.append(" AND project_id = ?");
       args.add(projectId);
     }
+    sql.append(filter.where(args));
     if (before != null) {
       sql.append(" AND id < ?");
       args.add(before);
     }
     sql.append(" ORDER BY id DESC LIMIT ?");
+    args.add(limit);
     List<Receipt> out = new ArrayList<>();
     try (PreparedStatement s = c.prepareStatement(sql.toString())) {
-      int i = 1;
-      for (String arg : args) {
-        s.setString(i++, arg);
+      for (int i = 0; i < args.size(); i++) {
+        Object arg = args.get(i);
+        if (arg instanceof String text) {
+          s.setString(i + 1, text);
+        } else if (arg instanceof Integer n) {
+          s.setInt(i + 1, n);
+        } else {
+          s.setLong(i + 1, (Long) arg);
+        }
       }
-      s.setInt(i, limit);
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
           out.add(Json.read(rs.getString(1), Receipt.class));

@@ -117,7 +117,10 @@ public final class ReceiptsHandler {
         .onFailure(e -> ErrorRenderer.send(ctx.response(), e));
   }
 
-  /** One page, newest first; {@code after} is the last id of the previous page. Shared with the admin API. */
+  /**
+   * One page, newest first, narrowed by the {@link ReceiptFilter} in the query; {@code after} is the last id of the
+   * previous page. Shared with the admin API.
+   */
   public Future<String> page(RoutingContext ctx, String projectId) {
     int limit;
     try {
@@ -129,9 +132,15 @@ public final class ReceiptsHandler {
     if (limit < 1 || limit > 100) {
       return Future.failedFuture(ApiException.invalid("limit", "invalid_value", "'limit': " + limit + " (expected: 1 to 100)"));
     }
+    ReceiptFilter filter;
+    try {
+      filter = ReceiptFilter.parse(ctx.request().params(), zone.get());
+    } catch (ApiException e) {
+      return Future.failedFuture(e);
+    }
     String after = ctx.request().getParam("after");
     int pageSize = limit;
-    return store.read(c -> ReceiptSql.page(c, projectId, after, pageSize + 1)).map(rows -> {
+    return store.read(c -> ReceiptSql.page(c, projectId, filter, after, pageSize + 1)).map(rows -> {
       boolean more = rows.size() > pageSize;
       List<Receipt> data = more ? rows.subList(0, pageSize) : rows;
       return Json.write(Map.of(

@@ -34,9 +34,7 @@ public final class Users {
     if (!normalized.matches("[^@\\s]+@[^@\\s]+")) {
       throw new IllegalArgumentException("email: '" + email + "' (expected: an e-mail address)");
     }
-    if (password == null || password.length() < Passwords.MIN_LENGTH) {
-      throw new IllegalArgumentException("password: too short (expected: at least " + Passwords.MIN_LENGTH + " characters)");
-    }
+    requireLongEnough(password);
     if ((role == Role.MEMBER) != (accountId != null)) {
       throw new IllegalArgumentException(role == Role.MEMBER ? "account: missing (expected: a member's account id)"
           : "account: '" + accountId + "' (expected: none for an operator)");
@@ -47,7 +45,7 @@ public final class Users {
     if (store.read(c -> UserSql.byEmail(c, normalized)).isPresent()) {
       throw new IllegalArgumentException("email: '" + normalized + "' already has a console user");
     }
-    User user = new User(Ids.next("user", clock.millis()), accountId, normalized, role, clock.millis());
+    User user = new User(Ids.next("user", clock.millis()), accountId, normalized, role, clock.millis(), false, 0);
     String hash = Passwords.hash(password);
     store.writeNow(c -> {
       UserSql.insert(c, user, hash);
@@ -56,11 +54,61 @@ public final class Users {
     return user;
   }
 
-  /** The user whose e-mail and password these are; empty otherwise, in about the same time either way. */
+  /**
+   * The user whose e-mail and password these are, when not disabled; empty otherwise, in about the same time either
+   * way.
+   */
   public Optional<User> signIn(String email, String password) {
     Optional<UserSql.Stored> stored = store.read(c -> UserSql.byEmail(c, normalize(email)));
     boolean matches = Passwords.matches(password == null ? "" : password, stored.map(UserSql.Stored::passwordHash).orElse(DECOY));
-    return matches && stored.isPresent() ? Optional.of(stored.get().user()) : Optional.empty();
+    return matches && stored.isPresent() && !stored.get().user().disabled() ? Optional.of(stored.get().user()) : Optional.empty();
+  }
+
+  /**
+   * Disables the user (by id or e-mail): they cannot sign in, and their live sessions end at their next page. Throws
+   * {@link IllegalArgumentException} for an unknown user.
+   */
+  public User disable(String idOrEmail) {
+    User user = find(idOrEmail);
+    store.writeNow(c -> UserSql.setDisabled(c, user.id(), clock.millis()));
+    return find(user.id());
+  }
+
+  /** Lets a disabled user sign in again. */
+  public User enable(String idOrEmail) {
+    User user = find(idOrEmail);
+    store.writeNow(c -> UserSql.setDisabled(c, user.id(), null));
+    return find(user.id());
+  }
+
+  /** Sets a new password (hashed here: slow, call on a worker); every session of the user ends. */
+  public User changePassword(String idOrEmail, String password) {
+    requireLongEnough(password);
+    User user = find(idOrEmail);
+    String hash = Passwords.hash(password);
+    store.writeNow(c -> UserSql.setPassword(c, user.id(), hash));
+    return find(user.id());
+  }
+
+  /**
+   * Whether a session signed in as {@code user} may go on: the user still exists, is not disabled, and neither was
+   * disabled nor had the password changed since. Reads one row; for the store's worker.
+   */
+  public static boolean sessionStillValid(java.sql.Connection c, User user) throws java.sql.SQLException {
+    return UserSql.byId(c, user.id()).filter(now -> !now.disabled() && now.sessionEpoch() == user.sessionEpoch()).isPresent();
+  }
+
+  private User find(String idOrEmail) {
+    String wanted = idOrEmail == null ? "" : idOrEmail.trim();
+    Optional<User> found = store.read(c -> wanted.contains("@") ? UserSql.byEmail(c, normalize(wanted)).map(UserSql.Stored::user)
+        : UserSql.byId(c, wanted));
+    return found.orElseThrow(() -> new IllegalArgumentException("user: '" + wanted + "' does not exist"));
+  }
+
+  private static void requireLongEnough(String password) {
+    if (password == null || password.length() < Passwords.MIN_LENGTH) {
+      throw new IllegalArgumentException("password: too short (expected: at least " + Passwords.MIN_LENGTH + " characters)");
+    }
   }
 
   /** The users of {@code accountId}, or every user when it is null. */

@@ -11,22 +11,50 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code POST /admin/users} and {@code GET /admin/users}: console users, behind the admin token (mounted after the
+ * {@code POST /admin/users}, {@code GET /admin/users}, {@code POST /admin/users/{id}/disable} and {@code .../enable},
+ * {@code PUT /admin/users/{id}/password}: console users, behind the admin token (mounted after the
  * admin API, whose {@code /admin/*} guard runs first). The password is hashed on a worker and never echoed.
  */
 public final class UsersAdmin {
   private final Vertx vertx;
   private final Users users;
+  private final java.util.function.Consumer<String> endSessions;
 
-  public UsersAdmin(Vertx vertx, Users users) {
+  /** {@code endSessions} ends the live console sessions of a user id, once disabled or given a new password. */
+  public UsersAdmin(Vertx vertx, Users users, java.util.function.Consumer<String> endSessions) {
     this.vertx = vertx;
     this.users = users;
+    this.endSessions = endSessions;
   }
 
   public void mount(Router router) {
     router.post("/admin/users").handler(ctx -> run(ctx, 201, () -> create(JsonBody.read(ctx))));
     router.get("/admin/users").handler(ctx -> run(ctx, 200, () -> Map.of("object", "list",
         "data", users.list(ctx.request().getParam("account_id")).stream().map(UsersAdmin::view).toList())));
+    router.post("/admin/users/:id/disable").handler(ctx -> run(ctx, 200, () -> ended(known(() -> users.disable(ctx.pathParam("id"))))));
+    router.post("/admin/users/:id/enable").handler(ctx -> run(ctx, 200, () -> view(known(() -> users.enable(ctx.pathParam("id"))))));
+    router.put("/admin/users/:id/password").handler(ctx -> run(ctx, 200, () -> {
+      String password = JsonBody.read(ctx).text("password");
+      if (password.length() < Passwords.MIN_LENGTH) {
+        throw ApiException.invalid("password", "invalid_value", "password: too short (expected: at least "
+            + Passwords.MIN_LENGTH + " characters)");
+      }
+      return ended(known(() -> users.changePassword(ctx.pathParam("id"), password)));
+    }));
+  }
+
+  private Object ended(User user) {
+    endSessions.accept(user.id());
+    return view(user);
+  }
+
+  /** The user {@code change} returns; an unknown one is a 404. */
+  private static User known(java.util.function.Supplier<User> change) {
+    try {
+      return change.get();
+    } catch (IllegalArgumentException e) {
+      throw ApiException.notFound("user_not_found", "id", e.getMessage());
+    }
   }
 
   private Object create(JsonBody body) {
@@ -51,6 +79,7 @@ public final class UsersAdmin {
     out.put("email", user.email());
     out.put("role", user.role().wireName());
     out.put("account_id", user.accountId());
+    out.put("disabled", user.disabled());
     out.put("created_at", user.createdAtMs() / 1000);
     return out;
   }

@@ -43,6 +43,38 @@ class UsersCommandTest {
     }
   }
 
+  @Test
+  void disablesEnablesAndChangesAPassword() {
+    Path data = dir.resolve("data");
+    assertThat(run("init", "--config", dir.resolve("tollgate.yaml").toString(), "--data", data.toString()).code()).isZero();
+    String account = run("accounts", "create", "Acme", "--data", data.toString()).columns()[0];
+    assertThat(withStdin("a long enough password\n", () -> run("users", "create", "--account", account, "--email",
+        "ann@example.com", "--data", data.toString())).code()).isZero();
+
+    Cli.Run disabled = run("users", "disable", "--email", "Ann@Example.com", "--data", data.toString());
+    assertThat(disabled.code()).as(disabled.err()).isZero();
+    assertThat(disabled.columns()).contains("ann@example.com", "disabled");
+    assertThat(run("users", "list", "--data", data.toString()).out()).contains("disabled");
+    assertThat(signsIn(data, "a long enough password")).isFalse();
+
+    assertThat(run("users", "enable", "--email", "ann@example.com", "--data", data.toString()).code()).isZero();
+    assertThat(signsIn(data, "a long enough password")).isTrue();
+
+    Cli.Run changed = withStdin("another long password\n",
+        () -> run("users", "passwd", "--email", "ann@example.com", "--data", data.toString()));
+    assertThat(changed.code()).as(changed.err()).isZero();
+    assertThat(changed.out() + changed.err()).doesNotContain("another long password");
+    assertThat(signsIn(data, "a long enough password")).isFalse();
+    assertThat(signsIn(data, "another long password")).isTrue();
+    assertThat(run("users", "disable", "--email", "nobody@example.com", "--data", data.toString()).code()).isEqualTo(2);
+  }
+
+  private static boolean signsIn(Path data, String password) {
+    try (Store store = Store.openExisting(data.resolve("tollgate.db"))) {
+      return new Users(store, Clock.systemUTC()).signIn("ann@example.com", password).isPresent();
+    }
+  }
+
   private static Cli.Run withStdin(String text, java.util.function.Supplier<Cli.Run> command) {
     InputStream original = System.in;
     try {

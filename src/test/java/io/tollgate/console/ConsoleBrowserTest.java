@@ -279,9 +279,12 @@ class ConsoleBrowserTest {
 
     member.findElement(By.cssSelector("form[action='/console/research/runs'] button")).click();
     waitFor(member).until(ExpectedConditions.urlContains("/console/research/runs/"));
-    // the page refreshes itself until the run has ended
+    // the page follows the run's event stream until the run has ended
     new WebDriverWait(member, Duration.ofSeconds(60)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
         .until(d -> !d.findElement(By.cssSelector(".run-status strong")).getText().equals("running"));
+    if (!member.findElements(By.id("run-events")).isEmpty()) { // the run was still running when its page opened
+      assertThat(member.findElement(By.id("run-events")).getText()).contains("run.ended");
+    }
     assertThat(member.findElement(By.cssSelector(".report")).getText()).isNotBlank();
     assertThat(member.findElements(By.cssSelector("a[href^='/console/usage/req_']"))).isNotEmpty();
     Browser.screenshot(member, "research-run");

@@ -80,6 +80,7 @@ class ConsoleIsolationTest {
     f.get("/v1/research/runs/" + run + "/events", bob.bearer());
 
     assertThat(alice.get("/console/research/runs/" + run).statusCode()).isEqualTo(404);
+    assertThat(alice.get("/console/research/runs/" + run + "/events").statusCode()).isEqualTo(404);
     HttpResponse<String> start = alice.postForm("/console/research/runs", Map.of("csrf", alice.csrf(), "quote_id", quote));
     assertThat(start.headers().firstValue("location").orElseThrow()).startsWith("/console/research?error=");
   }

@@ -73,6 +73,25 @@ class ConsolePagesTest {
   }
 
   @Test
+  void usageFiltersOnTheServerAndPagesOnWithANextLink() {
+    String older = alice.chatRouted(f, CHAT_B, "").headers().firstValue("x-tollgate-request-id").orElseThrow();
+    String chatA = alice.chatRouted(f, CHAT_B.replace("chat-b", "chat-a"), "").headers().firstValue("x-tollgate-request-id").orElseThrow();
+    String newer = alice.chatRouted(f, CHAT_B, "").headers().firstValue("x-tollgate-request-id").orElseThrow();
+
+    String first = browser.get("/console/usage?model=chat-b&limit=1").body();
+    assertThat(first).contains(newer).doesNotContain(older).doesNotContain(chatA);
+    String next = first.replaceAll("(?s).*<a href=\"(/console/usage\\?after=[^\"]+)\" rel=\"next\">.*", "$1").replace("&amp;", "&");
+    assertThat(next).contains("model=chat-b").contains("limit=1");
+    String second = browser.get(next).body();
+    assertThat(second).contains(older).doesNotContain(newer).doesNotContain(chatA).contains("First page");
+    assertThat(browser.get("/console/usage?key=" + alice.keyId() + "&route_type=routed").body()).contains(older, chatA, newer);
+
+    HttpResponse<String> refused = browser.get("/console/usage?outcome=won");
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(refused.body()).contains("&#39;outcome&#39;: won");
+  }
+
+  @Test
   void aKeyIsShownOnceWithItsOwnLimitAndCanBeRevoked() {
     String csrf = browser.csrf();
     String created = browser.postForm("/console/keys", Map.of("csrf", csrf, "name", "ci-bot", "models", "chat-b",
@@ -90,6 +109,30 @@ class ConsolePagesTest {
         .stream().map(k -> (JsonObject) k).filter(k -> k.getString("name").equals("ci-bot")).findFirst().orElseThrow().getString("id");
     assertThat(browser.postForm("/console/keys/" + keyId + "/revoke", Map.of("csrf", csrf)).statusCode()).isEqualTo(303);
     assertThat(f.post("/v1/chat/completions", CHAT_B, "authorization", "Bearer " + secret).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void aKeyCreatedWithARequestCapShowsItAndIsRefusedPastIt() {
+    String created = browser.postForm("/console/keys", Map.of("csrf", browser.csrf(), "name", "capped", "models", "",
+        "route_types", "routed", "requests_day", "2", "tokens_month", "100000", "spend_month", "30", "bucket", "RMB")).body();
+    String secret = created.replaceAll("(?s).*<code class=\"secret\" id=\"new-key\">([^<]+)</code>.*", "$1");
+    assertThat(secret).startsWith("tg-");
+    assertThat(created).contains("2 requests per day").contains("100000 tokens per month").contains("30.000000 CNY per month");
+
+    String[] key = {"authorization", "Bearer " + secret, "x-tollgate-route", "routed"};
+    assertThat(f.post("/v1/chat/completions", CHAT_B, key).statusCode()).isEqualTo(200);
+    assertThat(f.post("/v1/chat/completions", CHAT_B, key).statusCode()).isEqualTo(200);
+    HttpResponse<String> third = f.post("/v1/chat/completions", CHAT_B, key);
+    assertThat(third.statusCode()).isEqualTo(429);
+    assertThat(third.body()).contains("key_daily_requests");
+  }
+
+  @Test
+  void aBadLimitIsRefusedBeforeTheKeyIsCreated() {
+    String refused = browser.postForm("/console/keys", Map.of("csrf", browser.csrf(), "name", "half-made",
+        "route_types", "routed", "requests_day", "two")).body();
+    assertThat(refused).contains("Requests per day: &#39;two&#39; (expected: a whole number, 0 or more)");
+    assertThat(browser.get("/console/keys").body()).doesNotContain("half-made");
   }
 
   @Test
@@ -143,8 +186,11 @@ class ConsolePagesTest {
     String location = started.headers().firstValue("location").orElseThrow();
     assertThat(location).startsWith("/console/research/runs/run_");
     String runId = location.substring(location.lastIndexOf('/') + 1);
-    // the progress stream ends when the run does
-    f.get("/v1/research/runs/" + runId + "/events", alice.bearer());
+    // the progress stream, passed through by the console for the page's script, ends when the run does
+    HttpResponse<String> events = browser.get(location + "/events");
+    assertThat(events.statusCode()).isEqualTo(200);
+    assertThat(events.headers().firstValue("content-type").orElseThrow()).startsWith("text/event-stream");
+    assertThat(events.body()).contains("data: {\"type\":\"section.succeeded\"").contains("\"type\":\"run.ended\"");
 
     String run = browser.get(location).body();
     assertThat(run).doesNotContain("http-equiv=\"refresh\"").contains("overview").contains("risks").contains("<h2>Report</h2>")

@@ -111,6 +111,26 @@ class ConsoleSecurityTest {
   }
 
   @Test
+  void locksAClientAddressThatTriesManyNamesEvenForAnotherNamesRightPassword() {
+    ConsoleHttp browser = new ConsoleHttp(f);
+    // a few failures per name, never reaching one name's lock, but many names from one address
+    for (int i = 0; i < SignInThrottle.MAX_FAILURES_PER_ADDRESS; i++) {
+      assertThat(browser.signIn("guess" + i % 5 + "@example.com", "wrong password " + i).statusCode()).isEqualTo(401);
+    }
+    HttpResponse<String> locked = browser.signIn("alice@example.com", PASSWORD);
+    assertThat(locked.statusCode()).isEqualTo(429);
+    assertThat(locked.body()).contains("Too many failed sign-ins");
+    assertThat(browser.cookies).doesNotContainKey(ConsoleRoutes.SESSION_COOKIE);
+  }
+
+  @Test
+  void successfulSignInsFromOneAddressDoNotLockIt() {
+    for (int i = 0; i < SignInThrottle.MAX_FAILURES_PER_ADDRESS + 2; i++) {
+      assertThat(new ConsoleHttp(f).signIn("alice@example.com", PASSWORD).statusCode()).isEqualTo(303);
+    }
+  }
+
+  @Test
   void signOutEndsTheSessionAndRevokesItsKey() {
     ConsoleHttp browser = new ConsoleHttp(f);
     browser.signIn("alice@example.com", PASSWORD);

@@ -156,6 +156,8 @@ final class ApiTour {
     String failed = f.chat(CHAT, "x-mock", "status=500").headers().firstValue("x-tollgate-request-id").orElseThrow();
     call("GET", "/v1/receipts", "/v1/receipts", null, 200, key);
     call("GET", "/v1/receipts", "/v1/receipts?limit=2", null, 200, key);
+    call("GET", "/v1/receipts", "/v1/receipts?key_id=key_unknown&model=chat-a&to=2099-12-31", null, 200, key);
+    call("GET", "/v1/receipts", "/v1/receipts?from=03/10/2026", null, 400, key);
     call("GET", "/v1/receipts", "/v1/receipts?limit=0", null, 400, key);
     call("GET", "/v1/receipts/{id}", "/v1/receipts/" + request, null, 200, key);
     call("GET", "/v1/receipts/{id}", "/v1/receipts/" + failed, null, 200, key);
@@ -199,6 +201,12 @@ final class ApiTour {
         + "\",\"email\":\"tour@example.com\",\"password\":\"a long tour password\"}", 201, admin);
     call("POST", "/admin/users", "/admin/users", "{\"email\":\"op@example.com\",\"password\":\"short\",\"role\":\"operator\"}", 400, admin);
     call("GET", "/admin/users", "/admin/users?account_id=" + account, null, 200, admin);
+    String user = new JsonObject(last().response().body()).getJsonArray("data").getJsonObject(0).getString("id");
+    call("POST", "/admin/users/{id}/disable", "/admin/users/" + user + "/disable", null, 200, admin);
+    call("POST", "/admin/users/{id}/disable", "/admin/users/user_nobody/disable", null, 404, admin);
+    call("POST", "/admin/users/{id}/enable", "/admin/users/" + user + "/enable", null, 200, admin);
+    call("PUT", "/admin/users/{id}/password", "/admin/users/" + user + "/password", "{\"password\":\"another tour password\"}", 200, admin);
+    call("PUT", "/admin/users/{id}/password", "/admin/users/" + user + "/password", "{\"password\":\"short\"}", 400, admin);
     call("GET", "/admin/users", "/admin/users", null, 401);
     call("GET", "/admin/accounts", "/admin/accounts", null, 401);
     call("GET", "/admin/accounts", "/admin/accounts", null, 401, "authorization", "Bearer tga-wrong");
@@ -234,6 +242,8 @@ final class ApiTour {
     String request = f.chat(CHAT).headers().firstValue("x-tollgate-request-id").orElseThrow();
     call("GET", "/admin/receipts", "/admin/receipts", null, 200, admin);
     call("GET", "/admin/receipts", "/admin/receipts?project_id=" + f.project.id() + "&limit=3", null, 200, admin);
+    call("GET", "/admin/receipts", "/admin/receipts?model=chat-a&route_type=routed&outcome=succeeded&from=2020-01-01", null, 200, admin);
+    call("GET", "/admin/receipts", "/admin/receipts?outcome=won", null, 400, admin);
     call("GET", "/admin/receipts/{id}", "/admin/receipts/" + request, null, 200, admin);
     call("GET", "/admin/receipts/{id}", "/admin/receipts/req_nothing", null, 404, admin);
 
