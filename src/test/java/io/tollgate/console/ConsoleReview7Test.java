@@ -1,0 +1,64 @@
+package io.tollgate.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tollgate.testing.GatewayFixture;
+import io.tollgate.testing.Tenant;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Adversarial review (review7) of the console's usage filters, keys with limits and users lifecycle. Each test fails while its bug is there. */
+class ConsoleReview7Test {
+  private static final String PASSWORD = "correct horse battery";
+  @TempDir
+  Path dir;
+  GatewayFixture f;
+  Tenant alice;
+
+  @BeforeEach
+  void start() throws Exception {
+    f = GatewayFixture.start(dir);
+    alice = Tenant.create(f, "alice");
+    ConsoleHttp.createMember(f, alice.accountId(), "alice@example.com", PASSWORD);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    f.close();
+  }
+
+  /**
+   * The keys page says a bad limit is refused before the key is made, but it only checks that a spend cap is a
+   * decimal of 0 or more, while {@code POST /v1/limits} takes a spend cap above 0 (and at most one billion units). A
+   * cap of 0 passes the form, the key is created, its limit is refused, and the page answers 400 without the secret:
+   * a live key without the limit its owner asked for is left in the project.
+   */
+  @Test
+  void aSpendCapTheApiRefusesCreatesNoKey() {
+    ConsoleHttp browser = signedIn();
+    int before = keys().size();
+    HttpResponse<String> created = browser.postForm("/console/keys", Map.of("csrf", browser.csrf(), "name", "capped",
+        "route_types", "routed", "cap", "0"));
+    assertThat(created.body()).doesNotContain("Key created");
+    assertThat(keys()).as("keys after a refused limit").hasSize(before);
+    assertThat(keys()).noneMatch(k -> "capped".equals(k.getString("name")));
+  }
+
+  private ConsoleHttp signedIn() {
+    ConsoleHttp browser = new ConsoleHttp(f);
+    assertThat(browser.signIn("alice@example.com", PASSWORD).statusCode()).isEqualTo(303);
+    return browser;
+  }
+
+  private List<JsonObject> keys() {
+    return new JsonObject(f.get("/admin/keys?project_id=" + alice.projectId(), f.admin()).body()).getJsonArray("data").stream()
+        .map(k -> (JsonObject) k).toList();
+  }
+}
