@@ -7,6 +7,8 @@ import io.tollgate.testing.Tenant;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Adversarial review (review7) of the console's usage filters, keys with limits and users lifecycle. Each test fails while its bug is there. */
 class ConsoleReview7Test {
   private static final String PASSWORD = "correct horse battery";
+  private static final String CHAT = "{\"model\":\"chat-a\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":20}";
   @TempDir
   Path dir;
   GatewayFixture f;
@@ -49,6 +52,24 @@ class ConsoleReview7Test {
     assertThat(created.body()).doesNotContain("Key created");
     assertThat(keys()).as("keys after a refused limit").hasSize(before);
     assertThat(keys()).noneMatch(k -> "capped".equals(k.getString("name")));
+  }
+
+  /**
+   * The usage page reads the receipts with the filter's dates, which {@code GET /v1/receipts} takes over any span, and
+   * then the usage report over the same dates (or from the filter's {@code from} to today), which refuses more than
+   * 366 days: a member filtering from more than a year back gets a 400 page instead of their receipts.
+   */
+  @Test
+  void aUsageFilterReachingBackMoreThanAYearStillListsTheReceipts() {
+    HttpResponse<String> chat = f.post("/v1/chat/completions", CHAT, alice.bearer());
+    assertThat(chat.statusCode()).as(chat.body()).isEqualTo(200);
+    String receipt = chat.headers().firstValue("x-tollgate-request-id").orElseThrow();
+    ConsoleHttp browser = signedIn();
+    LocalDate longAgo = LocalDate.now(ZoneId.of("UTC")).minusDays(400);
+
+    HttpResponse<String> page = browser.get("/console/usage?from=" + longAgo);
+    assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+    assertThat(page.body()).contains(receipt);
   }
 
   private ConsoleHttp signedIn() {
