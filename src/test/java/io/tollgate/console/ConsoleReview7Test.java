@@ -72,6 +72,71 @@ class ConsoleReview7Test {
     assertThat(page.body()).contains(receipt);
   }
 
+  /**
+   * The console calls the API over one loopback client of 64 connections, shared by every session. The research
+   * event stream it passes through holds one of them until the run ends, whatever the page does (a browser that
+   * leaves does not free it), and a member may open as many as they like: one member following their own running
+   * run from 64 tabs (or a script) stalls every console page of every other account and of the operator until the
+   * run ends.
+   */
+  @Test
+  void oneMembersEventStreamsDoNotStallOtherAccountsPages() throws Exception {
+    // an upstream that keeps each answer open (a byte of JSON's leading whitespace each second) until released
+    java.util.concurrent.CompletableFuture<Void> release = new java.util.concurrent.CompletableFuture<>();
+    f.replaceUpstream(request -> {
+      var response = request.response().setChunked(true).putHeader("content-type", "application/json");
+      long timer = f.vertx.setPeriodic(1000, id -> response.write(" "));
+      release.whenComplete((v, e) -> f.vertx.runOnContext(x -> {
+        f.vertx.cancelTimer(timer);
+        if (!response.ended() && !response.closed()) {
+          response.end("{\"id\":\"x\",\"object\":\"chat.completion\",\"created\":0,\"model\":\"up-a-routed\",\"choices\":"
+              + "[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"ok\"},\"finish_reason\":\"stop\"}],"
+              + "\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2}}");
+        }
+      }));
+      response.closeHandler(v -> f.vertx.cancelTimer(timer));
+    });
+    Tenant bob = Tenant.create(f, "bob");
+    ConsoleHttp.createMember(f, bob.accountId(), "bob@example.com", PASSWORD);
+    ConsoleHttp bobBrowser = new ConsoleHttp(f);
+    assertThat(bobBrowser.signIn("bob@example.com", PASSWORD).statusCode()).isEqualTo(303);
+    ConsoleHttp browser = signedIn();
+
+    String csrf = browser.csrf();
+    String quoted = browser.postForm("/console/research/quote", Map.of("csrf", csrf, "symbol", "ACME", "mode", "deep")).body();
+    String quoteId = quoted.replaceAll("(?s).*name=\"quote_id\" value=\"([^\"]+)\".*", "$1");
+    String run = browser.postForm("/console/research/runs", Map.of("csrf", csrf, "quote_id", quoteId)).headers()
+        .firstValue("location").orElseThrow();
+    assertThat(run).startsWith("/console/research/runs/run_");
+
+    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+    String cookie = ConsoleRoutes.SESSION_COOKIE + "=" + browser.cookies.get(ConsoleRoutes.SESSION_COOKIE);
+    List<java.util.concurrent.CompletableFuture<HttpResponse<Void>>> streams = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 70; i++) {
+        streams.add(http.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(f.url(run + "/events")))
+            .header("cookie", cookie).GET().build(), HttpResponse.BodyHandlers.discarding()));
+      }
+      Thread.sleep(1500);
+
+      long started = System.nanoTime();
+      java.util.concurrent.CompletableFuture<HttpResponse<String>> page = java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> bobBrowser.get("/console/overview"));
+      HttpResponse<String> answered;
+      try {
+        answered = page.get(5, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        answered = null;
+      }
+      assertThat(answered).as("another account's overview, while one member follows a run 70 times (waited %d ms)",
+          (System.nanoTime() - started) / 1_000_000).isNotNull();
+      assertThat(answered.statusCode()).isEqualTo(200);
+    } finally {
+      release.complete(null);
+      streams.forEach(s -> s.cancel(true));
+    }
+  }
+
   private ConsoleHttp signedIn() {
     ConsoleHttp browser = new ConsoleHttp(f);
     assertThat(browser.signIn("alice@example.com", PASSWORD).statusCode()).isEqualTo(303);
