@@ -64,9 +64,22 @@ public record ReceiptFilter(String keyId, String model, String routeType, String
     }
   }
 
-  private static String text(MultiMap params, String name) {
+  /** The trimmed value of {@code name}, null when absent or blank; refused (400) when it holds a control character. */
+  static String text(MultiMap params, String name) {
     String value = params.get(name);
-    return value == null || value.isBlank() ? null : value.trim();
+    return value == null || value.isBlank() ? null : printable(name, value.trim());
+  }
+
+  /**
+   * {@code value} itself, refused with 400 naming {@code param} when it holds a control character (a NUL byte among
+   * them, which PostgreSQL refuses in a text parameter): no identifier, model name or cursor holds one, so such a
+   * value never reaches the SQL. The message does not echo the value.
+   */
+  static String printable(String param, String value) {
+    if (value != null && value.chars().anyMatch(ch -> Character.isISOControl(ch))) {
+      throw ApiException.invalid(param, "invalid_value", "'" + param + "' holds a control character (expected: printable text).");
+    }
+    return value;
   }
 
   private static LocalDate day(MultiMap params, String name) {

@@ -49,6 +49,7 @@ public final class ReceiptsHandler {
     java.time.LocalDate from;
     java.time.LocalDate to;
     try {
+      ReceiptFilter.printable("project_id", projectId);
       from = day(ctx, "from", today.withDayOfMonth(1));
       to = day(ctx, "to", today);
     } catch (ApiException e) {
@@ -101,6 +102,10 @@ public final class ReceiptsHandler {
   public void one(RoutingContext ctx) {
     String id = ctx.pathParam("id");
     auth.authenticate(ctx.request().getHeader("authorization"))
+        .map(key -> {
+          ReceiptFilter.printable("id", id);
+          return key;
+        })
         .compose(key -> store.read(c -> ReceiptSql.byId(c, id))
             .compose(found -> found.filter(r -> key.projectId().equals(r.projectId()))
                 .map(Future::succeededFuture)
@@ -133,12 +138,14 @@ public final class ReceiptsHandler {
       return Future.failedFuture(ApiException.invalid("limit", "invalid_value", "'limit': " + limit + " (expected: 1 to 100)"));
     }
     ReceiptFilter filter;
+    String after;
     try {
+      ReceiptFilter.printable("project_id", projectId);
       filter = ReceiptFilter.parse(ctx.request().params(), zone.get());
+      after = ReceiptFilter.printable("after", ctx.request().getParam("after"));
     } catch (ApiException e) {
       return Future.failedFuture(e);
     }
-    String after = ctx.request().getParam("after");
     int pageSize = limit;
     return store.read(c -> ReceiptSql.page(c, projectId, filter, after, pageSize + 1)).map(rows -> {
       boolean more = rows.size() > pageSize;
