@@ -2,6 +2,7 @@ package io.tollgate.console;
 
 import io.tollgate.ledger.Money;
 import io.tollgate.limits.Limit;
+import io.tollgate.limits.LimitsApi;
 import io.tollgate.limits.Metric;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -31,7 +32,11 @@ final class KeyLimitsForm {
 
   private KeyLimitsForm() {}
 
-  static Parsed parse(RoutingContext ctx) {
+  /**
+   * The form's limits, each checked as {@code POST /v1/limits} checks it ({@link LimitsApi#ownLimitRefusal}), so a
+   * limit the API would refuse is refused here, before the key exists.
+   */
+  static Parsed parse(RoutingContext ctx, long nowMs) {
     String bucket = "CREDIT".equals(ctx.request().getFormAttribute("bucket")) ? "CREDIT" : "RMB";
     List<JsonObject> out = new ArrayList<>();
     for (Field field : FIELDS) {
@@ -57,6 +62,10 @@ final class KeyLimitsForm {
           return new Parsed(List.of(), field.label() + ": '" + value + "' (expected: a whole number, 0 or more)");
         }
         limit.put("cap", cap);
+      }
+      String refused = LimitsApi.ownLimitRefusal(limit, nowMs);
+      if (refused != null) {
+        return new Parsed(List.of(), field.label() + ": '" + value + "' is refused: " + refused);
       }
       out.add(limit);
     }

@@ -81,15 +81,22 @@ final class KeysPage {
     if (name.isEmpty() || routeTypes.isEmpty() || routeTypes.contains(null)) {
       return list(session, Html.notice("A key needs a name and at least one route type.", true));
     }
-    KeyLimitsForm.Parsed limits = KeyLimitsForm.parse(ctx);
+    KeyLimitsForm.Parsed limits = KeyLimitsForm.parse(ctx, console.nowMs());
     if (limits.error() != null) {
       return list(session, Html.notice(limits.error(), true));
     }
     return console.vertx().executeBlocking(() -> keys.create(session.projectId(), name, new KeyScope(models, routeTypes)), false)
-        .compose(issued -> ownLimits(issued, limits.limits(), 0))
-        .compose(issued -> list(session, "<section class=\"card created\" role=\"status\"><h2>Key created</h2>"
-            + "<p>Copy it now: it is shown once, and only its hash is kept.</p><code class=\"secret\" id=\"new-key\">"
-            + Html.e(issued.secret()) + "</code><button type=\"button\" class=\"secondary\" data-copy=\"new-key\">Copy</button></section>"));
+        .compose(issued -> ownLimits(issued, limits.limits(), 0).transform(set -> set.succeeded()
+            ? list(session, created(issued))
+            // a key without the limits its owner asked for is not left live: revoke it again and say why
+            : console.revoke(issued.key().id()).compose(revoked -> list(session, Html.notice("The key was not kept: "
+                + set.cause().getMessage() + " It was revoked again; fix the limit and create the key anew.", true)))));
+  }
+
+  private static String created(IssuedKey issued) {
+    return "<section class=\"card created\" role=\"status\"><h2>Key created</h2>"
+        + "<p>Copy it now: it is shown once, and only its hash is kept.</p><code class=\"secret\" id=\"new-key\">"
+        + Html.e(issued.secret()) + "</code><button type=\"button\" class=\"secondary\" data-copy=\"new-key\">Copy</button></section>";
   }
 
   /** Sets the new key's own limits, one after another, as the key itself ({@code POST /v1/limits}). */
@@ -99,7 +106,7 @@ final class KeysPage {
     }
     return api.post("/v1/limits", "Bearer " + issued.secret(), limits.get(next)).compose(reply -> reply.ok()
         ? ownLimits(issued, limits, next + 1)
-        : Future.failedFuture(new PageException(400, "The key was created, but its limit was refused: " + reply.error())));
+        : Future.failedFuture(new PageException(400, "Its limit was refused: " + reply.error() + ".")));
   }
 
   private Future<String> revoke(RoutingContext ctx, Session session) {

@@ -95,6 +95,22 @@ public final class LimitsApi {
     return stored;
   }
 
+  /**
+   * Why {@code POST /v1/limits} would refuse {@code json} as a key's own limit, read by the same rules, without storing
+   * anything (the console checks a new key's limits with it before making the key); null when it would be read.
+   * Pure, so callable on an event loop; the operator's cap of the same shape is checked only when the limit is set.
+   */
+  public static String ownLimitRefusal(JsonObject json, long nowMs) {
+    JsonBody body = JsonBody.of(json);
+    try {
+      LimitRequest.parse(body, body.optionalText("model", "a catalog model id") == null ? Scope.KEY : Scope.ROUTE_KEY,
+          "key", "owner", nowMs);
+      return null;
+    } catch (ApiException e) {
+      return e.getMessage();
+    }
+  }
+
   private Object set(JsonObject body) {
     return view(set(store, limits, body, clock.millis()));
   }
