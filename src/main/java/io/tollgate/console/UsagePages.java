@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -98,9 +97,7 @@ final class UsagePages {
 
   private Future<String> list(RoutingContext ctx, Session session) {
     Filters filters = Filters.of(ctx);
-    LocalDate today = console.today();
-    String range = "&from=" + (filters.from().isEmpty() ? today.withDayOfMonth(1) : filters.from()) + "&to="
-        + (filters.to().isEmpty() ? today : filters.to());
+    ReportSpan span = ReportSpan.of(filters.from(), filters.to(), console.today());
     int limit;
     try {
       limit = pageSize(ctx);
@@ -108,7 +105,9 @@ final class UsagePages {
       return Future.failedFuture(e);
     }
     Future<JsonObject> receipts = receipts(session, filters, ctx.request().getParam("after"), limit);
-    Future<JsonObject> usage = receipts.compose(r -> MemberPages.ok(api.get("/v1/usage?group_by=day,key,model" + range, session.bearer())));
+    Future<JsonObject> usage = receipts.compose(r -> span.reported()
+        ? MemberPages.ok(api.get("/v1/usage?group_by=day,key,model" + span.query(), session.bearer()))
+        : Future.succeededFuture(new JsonObject().put("data", new JsonArray())));
     return Future.all(receipts, usage).map(all -> {
       List<List<String>> rows = new ArrayList<>();
       JsonArray data = receipts.result().getJsonArray("data");
@@ -133,7 +132,8 @@ final class UsagePages {
           + CSV_MAX + ")</p>"
           + "<h2>Receipts</h2>" + Html.table(List.of("Request", "Time", "Model", "Route", "Leg", "Outcome", "Cost"), rows,
               "No receipt matches.") + next + first
-          + "<h2>Usage by day, key and model</h2>" + new JsonView(console.zone()).render(usage.result().getJsonArray("data"), null));
+          + "<h2>Usage by day, key and model</h2>" + Html.notice(span.note(), false)
+          + (span.reported() ? new JsonView(console.zone()).render(usage.result().getJsonArray("data"), null) : ""));
     });
   }
 

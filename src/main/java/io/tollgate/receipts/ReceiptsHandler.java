@@ -16,7 +16,7 @@ import java.util.Map;
  */
 public final class ReceiptsHandler {
   /** The longest span one usage report covers. */
-  static final int MAX_REPORT_DAYS = 366;
+  public static final int MAX_REPORT_DAYS = 366;
 
   private final KeyAuthenticator auth;
   private final StoreAccess store;
