@@ -46,6 +46,7 @@ public final class ConsoleRoutes {
   private final StoreAccess store;
   private final ConfigHolder config;
   private final Loopback api;
+  private final EventStreams eventStreams;
   private final Clock clock;
 
   private final KeyAuthenticator auth;
@@ -62,6 +63,7 @@ public final class ConsoleRoutes {
     this.clock = clock;
     this.sessions = new Sessions(clock);
     this.api = new Loopback(vertx, port);
+    this.eventStreams = new EventStreams(new Loopback(vertx, port, EventStreams.MAX_CONNECTIONS));
     this.signIn = new SignIn(this, sessions, users, keys, tenants, store, api, clock);
     this.password = new PasswordPage(this, sessions, signIn, users);
   }
@@ -127,6 +129,11 @@ public final class ConsoleRoutes {
   /** Whether an operator's session began under the admin token still in force; a member's always is. */
   private boolean current(Session session) {
     return !session.operator() || Objects.equals(session.adminToken(), adminToken.get());
+  }
+
+  /** The research event streams' pass-through, on a loopback pool of their own. */
+  EventStreams eventStreams() {
+    return eventStreams;
   }
 
   ZoneId zone() {

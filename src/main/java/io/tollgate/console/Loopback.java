@@ -43,10 +43,15 @@ final class Loopback {
   private final int port;
 
   Loopback(Vertx vertx, int port) {
-    this.port = port;
     // a page reads a few answers at once and a playground stream holds its connection to the end
+    this(vertx, port, MAX_CONNECTIONS);
+  }
+
+  /** A client of its own with a pool of {@code maxConnections} (the research event streams have theirs). */
+  Loopback(Vertx vertx, int port, int maxConnections) {
+    this.port = port;
     this.client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
-        .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS));
+        .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(maxConnections));
   }
 
   Future<Reply> get(String path, String bearer) {

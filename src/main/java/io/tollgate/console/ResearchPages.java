@@ -77,14 +77,11 @@ final class ResearchPages {
 
   /**
    * The run's server-sent events as the API sends them, to the page's script (which cannot send the session's key
-   * itself); the API's own answer (404 for another account's run) passes through.
+   * itself); the API's own answer (404 for another account's run) passes through. See {@link EventStreams} for the
+   * pool, the bound per session and the browser going away.
    */
   private Future<String> events(RoutingContext ctx, Session session) {
-    return api.open("/v1/research/runs/" + Forms.url(ctx.pathParam("id")) + "/events", session.bearer()).compose(upstream -> {
-      var response = ctx.response().setStatusCode(upstream.statusCode()).setChunked(true)
-          .putHeader("content-type", upstream.getHeader("content-type") == null ? "text/plain" : upstream.getHeader("content-type"));
-      return upstream.pipeTo(response).map("");
-    });
+    return console.eventStreams().pass(ctx, session, "/v1/research/runs/" + Forms.url(ctx.pathParam("id")) + "/events");
   }
 
   private Future<String> run(RoutingContext ctx, Session session) {
