@@ -19,11 +19,15 @@ import io.tollgate.http.JsonBody;
 import io.tollgate.receipts.ReceiptSql;
 import io.tollgate.receipts.ReceiptsHandler;
 import io.tollgate.store.Store;
+import io.tollgate.store.StoreAccess;
 import io.tollgate.tenants.Tenants;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.security.MessageDigest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +35,7 @@ import java.util.concurrent.Callable;
 
 /** Mounts the admin routes. Every call needs {@code Authorization: Bearer tga-...}; blocking work runs on a worker. */
 public final class AdminApi {
+  private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
   private final Vertx vertx;
   private final Store store;
   private final Tenants tenants;
@@ -38,8 +43,14 @@ public final class AdminApi {
   private final KeyAuthenticator auth;
   private final ConfigHolder config;
   private final ReceiptsHandler receipts;
-  /** The admin token's hash; replaced by a rotation, which takes effect with the next request. */
-  private volatile byte[] tokenHash;
+  /**
+   * The admin token's hash in force (null before one exists) and how many rotations this gateway made: replaced by a
+   * rotation, which takes effect with the next request, and on a shared store by {@link #rereadToken} when another
+   * gateway rotated it.
+   */
+  private record Token(byte[] hash, long rotations) {}
+
+  private final java.util.concurrent.atomic.AtomicReference<Token> token = new java.util.concurrent.atomic.AtomicReference<>();
 
   private final java.time.Clock clock;
 
@@ -53,7 +64,7 @@ public final class AdminApi {
     this.auth = auth;
     this.config = config;
     this.receipts = receipts;
-    this.tokenHash = AdminToken.storedHash(store).orElse(null);
+    this.token.set(new Token(AdminToken.storedHash(store).orElse(null), 0));
   }
 
   public void mount(Router router) {
@@ -88,14 +99,15 @@ public final class AdminApi {
    * token the gateway accepts is always the one stored.
    */
   private synchronized Object rotateToken(RoutingContext ctx) {
-    if (!MessageDigest.isEqual(Secrets.sha256(presentedToken(ctx)), tokenHash)) {
+    Token before = token.get();
+    if (before.hash() == null || !MessageDigest.isEqual(Secrets.sha256(presentedToken(ctx)), before.hash())) {
       throw new ApiException(401, "invalid_request_error", "invalid_admin_token", null,
           "This admin token was rotated by another call just now; use the token that call returned.");
     }
-    String token = AdminToken.rotate(store);
-    tokenHash = Secrets.sha256(token);
+    String fresh = AdminToken.rotate(store);
+    token.set(new Token(Secrets.sha256(fresh), before.rotations() + 1));
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("token", token);
+    out.put("token", fresh);
     out.put("note", "The new admin token is shown once; store it now. The previous one no longer works.");
     return out;
   }
@@ -121,14 +133,60 @@ public final class AdminApi {
    * remembers the one it began under and ends when it changes, so rotating the token signs every operator out.
    */
   public String tokenFingerprint() {
-    byte[] hash = tokenHash;
+    byte[] hash = token.get().hash();
     return hash == null ? null : java.util.Base64.getEncoder().encodeToString(hash);
   }
 
+  /**
+   * Reads the admin token's hash from the store again, through its worker, and puts it in force: on a shared store
+   * another gateway may have rotated it (the gateway calls this every second there), and the old token and every
+   * operator session begun under it then end here too. A rotation made here meanwhile wins over what the read saw.
+   */
+  public Future<Void> rereadToken(StoreAccess access) {
+    Token seen = token.get();
+    return access.read(AdminToken::storedHash).map(stored -> {
+      byte[] hash = stored.orElse(null);
+      if (!java.util.Arrays.equals(hash, seen.hash())) {
+        token.compareAndSet(seen, new Token(hash, seen.rotations()));
+      }
+      return null;
+    });
+  }
+
+  /**
+   * On a shared store, where another gateway may rotate the admin token, read its hash from {@code access} before each
+   * admin call and each operator console page ({@link #freshToken}), besides the gateway's re-read every second.
+   */
+  public void sharedStore(StoreAccess access) {
+    this.shared = access;
+  }
+
+  private volatile StoreAccess shared;
+
+  /**
+   * The admin token's hash as the store has it now, when the store is shared (a rotation on another gateway is then in
+   * force here at once); at once otherwise. When the store cannot be read, the hash last read stays in force.
+   */
+  public Future<Void> freshToken() {
+    StoreAccess access = shared;
+    if (access == null) {
+      return Future.succeededFuture();
+    }
+    return rereadToken(access).recover(e -> {
+      LOG.debug("the admin token's hash not re-read: {}", e.getMessage());
+      return Future.succeededFuture();
+    });
+  }
+
   private void authenticate(RoutingContext ctx) {
-    String token = presentedToken(ctx);
-    boolean adminToken = tokenHash != null && !token.isEmpty() && MessageDigest.isEqual(Secrets.sha256(token), tokenHash);
-    java.util.Optional<String> actor = adminToken || token.isEmpty() ? java.util.Optional.empty() : delegated.apply(token);
+    freshToken().onComplete(read -> authenticateNow(ctx));
+  }
+
+  private void authenticateNow(RoutingContext ctx) {
+    String presented = presentedToken(ctx);
+    byte[] hash = token.get().hash();
+    boolean adminToken = hash != null && !presented.isEmpty() && MessageDigest.isEqual(Secrets.sha256(presented), hash);
+    java.util.Optional<String> actor = adminToken || presented.isEmpty() ? java.util.Optional.empty() : delegated.apply(presented);
     if (!adminToken && actor.isEmpty()) {
       Audit.refused(ctx);
       ErrorRenderer.send(ctx.response(), new ApiException(401, "invalid_request_error", "invalid_admin_token", null,

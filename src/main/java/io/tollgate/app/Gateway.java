@@ -72,7 +72,7 @@ public final class Gateway {
   /** What the quotes measured of each model's answers, kept in the store every sweep and at a stop. */
   private OutputStats outputs;
   private long limitsReader = -1;
-  /** How often a gateway sharing its store re-reads the stored limit definitions other processes may change. */
+  /** How often a gateway sharing its store re-reads what other processes may change: stored limits, the admin token. */
   private static final long SHARED_LIMITS_REREAD_MS = 1_000;
   /** How often the journal's projections catch up when nothing else made them. */
   private static final long PROJECT_INTERVAL_MS = 200;
@@ -180,6 +180,11 @@ public final class Gateway {
     ConsoleRoutes console = new ConsoleRoutes(vertx, access, users, keys, auth, tenants, config, chosen, clock);
     admin.acceptDelegated(console::operatorCredential);
     console.adminToken(admin::tokenFingerprint);
+    if (store.shared()) {
+      // another gateway may rotate the admin token: admin calls and operator pages read its hash first
+      admin.sharedStore(access);
+      console.adminTokenRefresh(admin::freshToken);
+    }
     HttpVerticle.Routes routes = new HttpVerticle.Routes(config, store, proxy, models, receipts,
         new RoutesHandler(config, auth, health), new WalletApi(vertx, auth, ledger, codes),
         new LimitsApi(vertx, store, limits, auth, config, clock), admin, new AdminMoney(vertx, ledger, codes, store, clock),
@@ -217,11 +222,15 @@ public final class Gateway {
       }
     });
     if (store.shared()) {
-      // other processes change stored limits too: read them again every second, as a revoked key is (KeyAuthenticator)
-      gateway.limitsReader = vertx.setPeriodic(SHARED_LIMITS_REREAD_MS, id -> vertx.executeBlocking(() -> {
-        limits.refreshDefinitions();
-        return null;
-      }, false).onFailure(e -> LOG.debug("stored limits not re-read: {}", e.getMessage())));
+      // other processes change stored limits too: read them again every second, as a revoked key is (KeyAuthenticator);
+      // and the admin token's hash, which another gateway may rotate (its old token and operator sessions end here too)
+      gateway.limitsReader = vertx.setPeriodic(SHARED_LIMITS_REREAD_MS, id -> {
+        vertx.executeBlocking(() -> {
+          limits.refreshDefinitions();
+          return null;
+        }, false).onFailure(e -> LOG.debug("stored limits not re-read: {}", e.getMessage()));
+        admin.rereadToken(access).onFailure(e -> LOG.debug("the admin token's hash not re-read: {}", e.getMessage()));
+      });
     }
     Connections connections = Connections.create(config.current().serverLimits(), clock);
     config.beforeSwap(c -> {

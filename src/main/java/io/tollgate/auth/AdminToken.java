@@ -32,6 +32,11 @@ public final class AdminToken {
 
   /** The stored hash, read once at start-up and after a rotation. */
   public static Optional<byte[]> storedHash(Store store) {
-    return store.read(c -> Settings.get(c, SETTING).map(Base64.getDecoder()::decode));
+    return store.read(AdminToken::storedHash);
+  }
+
+  /** The stored hash as {@code c} reads it (on a shared store, re-read every second: another gateway may rotate it). */
+  public static Optional<byte[]> storedHash(java.sql.Connection c) throws java.sql.SQLException {
+    return Settings.get(c, SETTING).map(Base64.getDecoder()::decode);
   }
 }

@@ -121,6 +121,16 @@ public final class ConsoleRoutes {
 
   private volatile Supplier<String> adminToken = () -> null;
 
+  /**
+   * How the console brings the admin token's fingerprint up to date before it checks an operator's session (on a
+   * shared store, a read of the hash another gateway may have rotated); done at once by default.
+   */
+  public void adminTokenRefresh(Supplier<Future<Void>> refresh) {
+    this.adminTokenRefresh = Objects.requireNonNull(refresh, "refresh");
+  }
+
+  private volatile Supplier<Future<Void>> adminTokenRefresh = Future::succeededFuture;
+
   /** The fingerprint of the admin token in force; null before one exists. */
   String adminTokenFingerprint() {
     return adminToken.get();
@@ -198,11 +208,17 @@ public final class ConsoleRoutes {
   }
 
   /**
-   * Whether a session may go on: an operator's began under the admin token still in force; a user's user is still
+   * Whether a session may go on: an operator's began under the admin token still in force (read from a shared store
+   * first, see {@link #adminTokenRefresh}); a user's user is still
    * enabled, with the password they signed in with (a change made by the CLI or the admin API, even in another
    * process, bumps the user's session epoch).
    */
   private Future<Boolean> live(Session session) {
+    Future<Void> fresh = session.operator() ? adminTokenRefresh.get() : Future.succeededFuture();
+    return fresh.compose(read -> stillLive(session));
+  }
+
+  private Future<Boolean> stillLive(Session session) {
     if (!current(session)) {
       return Future.succeededFuture(false);
     }
