@@ -59,7 +59,11 @@ final class EventStreams {
       response.setStatusCode(up.statusCode()).setChunked(true)
           .putHeader("content-type", up.getHeader("content-type") == null ? "text/plain" : up.getHeader("content-type"));
       return up.pipeTo(response).map("");
-    }).onComplete(done -> release.run());
+    }).onComplete(done -> {
+      // a stream that ended is not reset when its (kept-alive) browser connection closes later
+      upstream.set(null);
+      release.run();
+    });
   }
 
   private boolean acquire(String sessionId) {
