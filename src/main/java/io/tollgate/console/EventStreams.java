@@ -9,10 +9,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Passes a run's server-sent events from the API through to the page's script, on a loopback client of its own (so a
- * stream, which holds its connection until the run ends, never takes one the pages need), at most
- * {@link #PER_SESSION} at once per session (more answer 429), and closing the upstream request as soon as the browser
- * goes away rather than at the stream's next write.
+ * Passes a long answer from the API through to the page's script as it arrives (a run's server-sent events, a
+ * playground chat's stream), on a loopback client of its own (so a stream, which holds its connection until it ends,
+ * never takes one the pages need), at most {@link #PER_SESSION} at once per session (more answer 429), and closing the
+ * upstream request as soon as the browser goes away rather than at the stream's next write.
  */
 final class EventStreams {
   /** Streams one session may follow at once: a run page or two. */
@@ -29,9 +29,18 @@ final class EventStreams {
 
   /** The answer of {@code GET path} as {@code session}'s key, passed through as it arrives; the API's status too. */
   Future<String> pass(RoutingContext ctx, Session session, String path) {
+    return pass(ctx, session, api -> api.open(path, session.bearer()), up -> {});
+  }
+
+  /**
+   * The answer {@code opening} gets from the API on this pool, passed through as it arrives with the API's status
+   * and content type; {@code headers} copies any other header the page needs.
+   */
+  Future<String> pass(RoutingContext ctx, Session session, java.util.function.Function<Loopback, Future<HttpClientResponse>> opening,
+      java.util.function.Consumer<HttpClientResponse> headers) {
     if (!acquire(session.id())) {
-      return Future.failedFuture(new PageException(429, "This session already follows " + PER_SESSION
-          + " event streams; close a run page and reload this one."));
+      return Future.failedFuture(new PageException(429, "This session already has " + PER_SESSION
+          + " streams open (run pages or playground answers); wait for one to end or close a run page, then try again."));
     }
     AtomicBoolean released = new AtomicBoolean();
     Runnable release = () -> {
@@ -50,7 +59,7 @@ final class EventStreams {
         up.request().reset();
       }
     });
-    return api.open(path, session.bearer()).compose(up -> {
+    return opening.apply(api).compose(up -> {
       upstream.set(up);
       if (gone.get()) {
         up.request().reset();
@@ -58,6 +67,7 @@ final class EventStreams {
       }
       response.setStatusCode(up.statusCode()).setChunked(true)
           .putHeader("content-type", up.getHeader("content-type") == null ? "text/plain" : up.getHeader("content-type"));
+      headers.accept(up);
       return up.pipeTo(response).map("");
     }).onComplete(done -> {
       // a stream that ended is not reset when its (kept-alive) browser connection closes later

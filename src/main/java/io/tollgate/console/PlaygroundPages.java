@@ -87,18 +87,21 @@ final class PlaygroundPages {
         .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", form.getString("message", ""))));
     Object maxTokens = form.getValue("max_tokens");
     if (maxTokens != null && !maxTokens.toString().isBlank()) {
-      request.put("max_tokens", Integer.parseInt(maxTokens.toString().trim()));
-    }
-    return api.open("/v1/chat/completions", session.bearer(), request, form.getString("route_type")).compose(upstream -> {
-      var response = ctx.response().setStatusCode(upstream.statusCode())
-          .putHeader("content-type", upstream.getHeader("content-type") == null ? "text/plain" : upstream.getHeader("content-type"));
-      String requestId = upstream.getHeader("x-tollgate-request-id");
-      if (requestId != null) {
-        response.putHeader("x-tollgate-request-id", requestId);
+      try {
+        request.put("max_tokens", Integer.parseInt(maxTokens.toString().trim()));
+      } catch (NumberFormatException e) {
+        return Future.failedFuture(new PageException(400, "Max tokens: '" + maxTokens + "' (expected: a whole number)"));
       }
-      response.setChunked(true);
-      return upstream.pipeTo(response).map("");
-    });
+    }
+    // on the streams' own pool, bounded per session: a slow answer never holds a connection the pages need
+    return console.eventStreams().pass(ctx, session,
+        streams -> streams.open("/v1/chat/completions", session.bearer(), request, form.getString("route_type")),
+        upstream -> {
+          String requestId = upstream.getHeader("x-tollgate-request-id");
+          if (requestId != null) {
+            ctx.response().putHeader("x-tollgate-request-id", requestId);
+          }
+        });
   }
 
   private Future<String> catalog(Session session, Form form, String quoteHtml, String top) {

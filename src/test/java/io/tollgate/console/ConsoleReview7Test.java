@@ -137,6 +137,59 @@ class ConsoleReview7Test {
     }
   }
 
+  /**
+   * The same bound for the playground: its streamed chats pass through the streams' own pool, at most two at once per
+   * session, so one member's slow answers never hold the connections another account's pages need.
+   */
+  @Test
+  void oneMembersPlaygroundChatsDoNotStallOtherAccountsPages() throws Exception {
+    java.util.concurrent.CompletableFuture<Void> release = new java.util.concurrent.CompletableFuture<>();
+    f.replaceUpstream(request -> {
+      var response = request.response().setChunked(true).putHeader("content-type", "text/event-stream");
+      response.write("data: {\"id\":\"x\",\"object\":\"chat.completion.chunk\",\"created\":0,\"model\":\"up-a-routed\","
+          + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"hi\"}}]}\n\n");
+      release.whenComplete((v, e) -> f.vertx.runOnContext(x -> {
+        if (!response.ended() && !response.closed()) {
+          response.end("data: [DONE]\n\n");
+        }
+      }));
+    });
+    Tenant bob = Tenant.create(f, "bob");
+    ConsoleHttp.createMember(f, bob.accountId(), "bob@example.com", PASSWORD);
+    ConsoleHttp bobBrowser = new ConsoleHttp(f);
+    assertThat(bobBrowser.signIn("bob@example.com", PASSWORD).statusCode()).isEqualTo(303);
+    ConsoleHttp browser = signedIn();
+    String csrf = browser.csrf();
+
+    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+    String cookie = ConsoleRoutes.SESSION_COOKIE + "=" + browser.cookies.get(ConsoleRoutes.SESSION_COOKIE);
+    List<java.util.concurrent.CompletableFuture<HttpResponse<Void>>> chats = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 70; i++) {
+        chats.add(http.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(f.url("/console/playground/chat")))
+            .header("cookie", cookie).header("x-csrf-token", csrf).header("content-type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model\":\"chat-a\",\"message\":\"hi\",\"route_type\":\"routed\"}"))
+            .build(), HttpResponse.BodyHandlers.discarding()));
+      }
+      // all but two are refused at once; the two stay open on the upstream
+      long deadline = System.nanoTime() + 20_000_000_000L;
+      while (chats.stream().filter(java.util.concurrent.CompletableFuture::isDone).count() < 70 - EventStreams.PER_SESSION
+          && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      long refused = chats.stream().filter(java.util.concurrent.CompletableFuture::isDone)
+          .filter(c -> c.join().statusCode() == 429).count();
+      assertThat(refused).as("playground chats refused beyond the session's bound").isEqualTo(70 - EventStreams.PER_SESSION);
+
+      java.util.concurrent.CompletableFuture<HttpResponse<String>> page = java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> bobBrowser.get("/console/overview"));
+      assertThat(page.get(10, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    } finally {
+      release.complete(null);
+      chats.forEach(c -> c.cancel(true));
+    }
+  }
+
   private ConsoleHttp signedIn() {
     ConsoleHttp browser = new ConsoleHttp(f);
     assertThat(browser.signIn("alice@example.com", PASSWORD).statusCode()).isEqualTo(303);
