@@ -146,6 +146,10 @@ public final class Gateway {
       });
     }
     HoldRecovery.recoverAll(store, accountant, clock.millis(), accessLog);
+    if (store.shared()) {
+      // Idempotency-Key claims this node held before it stopped: their requests are gone with it
+      store.writeNow(c -> ProxyHandler.forgetClaims(c, clock.millis(), store.node()));
+    }
     // research runs live in the process that started them: none survives a stop, so neither do their envelopes
     store.writeNow(accountant.forgetCounters(Limits::ofAnyRun));
     Limits limits = new Limits(store, clock, accountant::counter);
