@@ -220,11 +220,19 @@ public final class Gateway {
       }
     });
     if (store.shared()) {
-      // other processes change stored limits too: read them again every second, as a revoked key is (KeyAuthenticator)
-      gateway.limitsReader = vertx.setPeriodic(SHARED_LIMITS_REREAD_MS, id -> vertx.executeBlocking(() -> {
-        limits.refreshDefinitions();
-        return null;
-      }, false).onFailure(e -> LOG.debug("stored limits not re-read: {}", e.getMessage())));
+      // other processes change stored limits too: read them again every second, as a revoked key is (KeyAuthenticator);
+      // and a configuration reload asked of any process reaches this one on the same tick
+      ClusterReload reload = ClusterReload.start(store, access, config, metrics);
+      gateway.limitsReader = vertx.setPeriodic(SHARED_LIMITS_REREAD_MS, id -> {
+        vertx.executeBlocking(() -> {
+          limits.refreshDefinitions();
+          return null;
+        }, false).onFailure(e -> LOG.debug("stored limits not re-read: {}", e.getMessage()));
+        vertx.executeBlocking(() -> {
+          reload.poll();
+          return null;
+        }, false).onFailure(e -> LOG.debug("the configuration generation not read: {}", e.getMessage()));
+      });
     }
     Connections connections = Connections.create(config.current().serverLimits(), clock);
     config.beforeSwap(c -> {

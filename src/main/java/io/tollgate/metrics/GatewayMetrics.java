@@ -52,6 +52,14 @@ public final class GatewayMetrics implements AutoCloseable {
   }
 
   /**
+   * Counts the reloads this process made because another process sharing the store was asked to reload, by whether
+   * its own file was accepted or rejected (the log then says why).
+   */
+  public void clusterReload(boolean accepted) {
+    registry.counter("tollgate.config.cluster.reloads", "outcome", accepted ? "accepted" : "rejected").increment();
+  }
+
+  /**
    * Times every request by its route's pattern (never its raw path, which would carry ids) and its status. Mount
    * it before any other route, so that it sees every request, refused ones included.
    */
