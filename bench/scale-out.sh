@@ -136,13 +136,13 @@ EOF
 
 cli() { java -jar "$JAR" "$@" --store "$STORE_URL"; }
 
-# "commits tasks lock_acquisitions lock_wait_s lock_held_s" of gateway N, from its /admin/metrics
+# "commits tasks lock_acquisitions lock_wait_s lock_held_s catchup_s" of gateway N, from its /admin/metrics
 counts() { # port
   curl -s --max-time 10 "http://127.0.0.1:$1/admin/metrics" -H "Authorization: Bearer $ADMIN" |
     awk '/^tollgate_store_commits_total /{c=$2} /^tollgate_store_committed_tasks_total /{t=$2}
          /^tollgate_store_journal_lock_acquisitions_total /{a=$2} /^tollgate_store_journal_lock_wait_seconds_total /{w=$2}
-         /^tollgate_store_journal_lock_held_seconds_total /{h=$2}
-         END{printf "%d %d %d %.6f %.6f\n", c, t, a, w, h}'
+         /^tollgate_store_journal_lock_held_seconds_total /{h=$2} /^tollgate_store_journal_catchup_seconds_total /{u=$2}
+         END{printf "%d %d %d %.6f %.6f %.6f\n", c, t, a, w, h, u}'
 }
 cpu_ticks() { awk '/^cpu /{print $2+$3+$4+$6+$7+$8, $5}' /proc/stat; } # busy idle
 
@@ -161,7 +161,7 @@ load() { # seconds
 }
 
 RESULTS="$RUN/results.tsv"
-printf 'size\tround\treq_s\terrors\ttx_s\ttasks_per_tx\twait_ms_per_tx\theld_ms_per_tx\tlock_busy\tlock_wait_share\tcpu_busy\n' >"$RESULTS"
+printf 'size\tround\treq_s\terrors\ttx_s\ttasks_per_tx\twait_ms_per_tx\theld_ms_per_tx\tcatchup_ms_per_tx\tlock_busy\tlock_wait_share\tcpu_busy\n' >"$RESULTS"
 
 for SIZE in $PROCS; do
   SCHEMA="bench_scale_${SIZE}_$$"
@@ -221,9 +221,10 @@ for SIZE in $PROCS; do
     printf '%s\n' "${after[@]}" >"$RUN/after"
     paste -d' ' "$RUN/before" "$RUN/after" | awk -v size="$SIZE" -v round="$r" -v req="$requests" -v err="$errors" \
       -v secs="$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b - a}')" -v busy="$((busy1 - busy0))" -v idle="$((idle1 - idle0))" '
-      {c+=$6-$1; t+=$7-$2; a+=$8-$3; w+=$9-$4; h+=$10-$5}
-      END{printf "%s\t%s\t%.0f\t%d\t%.0f\t%.1f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\n", size, round, req/secs, err, c/secs,
-          (c>0 ? t/c : 0), (a>0 ? 1000*w/a : 0), (a>0 ? 1000*h/a : 0), h/secs, w/secs, busy/(busy+idle)}' >>"$RESULTS"
+      {c+=$7-$1; t+=$8-$2; a+=$9-$3; w+=$10-$4; h+=$11-$5; u+=$12-$6}
+      END{printf "%s\t%s\t%.0f\t%d\t%.0f\t%.1f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\n", size, round, req/secs, err, c/secs,
+          (c>0 ? t/c : 0), (a>0 ? 1000*w/a : 0), (a>0 ? 1000*h/a : 0), (a>0 ? 1000*u/a : 0), h/secs, w/secs,
+          busy/(busy+idle)}' >>"$RESULTS"
     log "$(tail -1 "$RESULTS")"
   done
   for pid in "${GW_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -238,11 +239,12 @@ done
   echo "Each run: $KEYS wrk processes ($((CONNS / KEYS)) connections each, one account's key each) for ${DURATION}s,"
   echo "spread over the processes; one operator-wide route spend limit counts every request; Redis: $([ "$REDIS" = 1 ] && echo on || echo off)."
   echo
-  echo "| processes | round | requests/s | errors | write tx/s (all processes) | tasks per tx | lock wait per tx (ms) | lock held per tx (ms) | lock held (s per s) | lock wait (s per s, summed) | CPU busy |"
-  echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-  tail -n +2 "$RESULTS" | awk -F'\t' '{printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.0f%% |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 100*$11}'
+  echo "| processes | round | requests/s | errors | write tx/s (all processes) | tasks per tx | lock wait per tx (ms) | lock held per tx (ms) | of which catching up (ms) | lock held (s per s) | lock wait (s per s, summed) | CPU busy |"
+  echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  tail -n +2 "$RESULTS" | awk -F'\t' '{printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.0f%% |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 100*$12}'
   echo
   echo "Lock held (s per s): the seconds the processes together held the journal's advisory lock per second of the run;"
-  echo "1.00 would mean the lock is busy all the time, the ceiling of the cluster's write transactions."
+  echo "1.00 would mean the lock is busy all the time, the ceiling of the cluster's write transactions. Catching up: the"
+  echo "part of the hold spent reading and applying the events the other processes appended (the journal's tail)."
 } >"$OUT"
 cat "$OUT"

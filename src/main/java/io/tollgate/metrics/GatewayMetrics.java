@@ -52,6 +52,9 @@ public final class GatewayMetrics implements AutoCloseable {
           .description("Time this process held the journal's advisory lock; summed over processes per second of wall"
               + " time, how busy the lock is")
           .register(registry);
+      FunctionCounter.builder("tollgate.store.journal.catchup", lock, l -> l.catchUpNanos() / 1e9).baseUnit("seconds")
+          .description("Of the time the lock was held, the part spent applying the events other processes appended")
+          .register(registry);
     }
   }
 

@@ -15,6 +15,7 @@ public final class JournalLockMeter {
   private final LongAdder acquisitions = new LongAdder();
   private final LongAdder waitNanos = new LongAdder();
   private final LongAdder heldNanos = new LongAdder();
+  private final LongAdder catchUpNanos = new LongAdder();
   /** When the writer thread took the lock it holds now; -1 when it holds none. Only the writer thread touches it. */
   private long lockedAtNanos = -1;
 
@@ -41,6 +42,11 @@ public final class JournalLockMeter {
     }
   }
 
+  /** Under the lock, before its own work, the transaction spent {@code nanos} applying the others' events. */
+  void caughtUp(long nanos) {
+    catchUpNanos.add(nanos);
+  }
+
   /** Times the lock was taken: one per write transaction. */
   public long acquisitions() {
     return acquisitions.sum();
@@ -49,6 +55,14 @@ public final class JournalLockMeter {
   /** Nanoseconds spent waiting for the lock, all transactions together. */
   public long waitNanos() {
     return waitNanos.sum();
+  }
+
+  /**
+   * Nanoseconds spent, with the lock held, reading and applying the events other processes appended since this
+   * process's last transaction (the journal's tail), all transactions together: part of {@link #heldNanos}.
+   */
+  public long catchUpNanos() {
+    return catchUpNanos.sum();
   }
 
   /** Nanoseconds the lock was held by this process, all transactions together. */

@@ -509,10 +509,14 @@ public final class Store implements AutoCloseable {
    */
   public void beforeWrite(SqlWork<?> hook) {
     writer().beforeTransaction(c -> {
-      if (kind == Kind.POSTGRES) {
-        journalLock.take(c);
+      if (kind != Kind.POSTGRES) {
+        return hook.run(c);
       }
-      return hook.run(c);
+      journalLock.take(c);
+      long began = System.nanoTime();
+      Object result = hook.run(c);
+      journalLock.caughtUp(System.nanoTime() - began);
+      return result;
     });
   }
 
