@@ -146,6 +146,10 @@ public final class Gateway {
       });
     }
     HoldRecovery.recoverAll(store, accountant, clock.millis(), accessLog);
+    if (store.shared()) {
+      // Idempotency-Key claims this node held before it stopped: their requests are gone with it
+      store.writeNow(c -> ProxyHandler.forgetClaims(c, clock.millis(), store.node()));
+    }
     // research runs live in the process that started them: none survives a stop, so neither do their envelopes
     store.writeNow(accountant.forgetCounters(Limits::ofAnyRun));
     Limits limits = new Limits(store, clock, accountant::counter);
@@ -223,13 +227,19 @@ public final class Gateway {
     });
     if (store.shared()) {
       // other processes change stored limits too: read them again every second, as a revoked key is (KeyAuthenticator);
-      // and the admin token's hash, which another gateway may rotate (its old token and operator sessions end here too)
+      // and the admin token's hash, which another gateway may rotate (its old token and operator sessions end here too);
+      // and a configuration reload asked of any process reaches this one on the same tick
+      ClusterReload reload = ClusterReload.start(store, access, config, metrics);
       gateway.limitsReader = vertx.setPeriodic(SHARED_LIMITS_REREAD_MS, id -> {
         vertx.executeBlocking(() -> {
           limits.refreshDefinitions();
           return null;
         }, false).onFailure(e -> LOG.debug("stored limits not re-read: {}", e.getMessage()));
         admin.rereadToken(access).onFailure(e -> LOG.debug("the admin token's hash not re-read: {}", e.getMessage()));
+        vertx.executeBlocking(() -> {
+          reload.poll();
+          return null;
+        }, false).onFailure(e -> LOG.debug("the configuration generation not read: {}", e.getMessage()));
       });
     }
     Connections connections = Connections.create(config.current().serverLimits(), clock);

@@ -19,6 +19,7 @@ public final class ConfigHolder {
   private final ConfigLoader loader;
   private final CopyOnWriteArrayList<Consumer<GatewayConfig>> preparers = new CopyOnWriteArrayList<>();
   private final CopyOnWriteArrayList<Consumer<GatewayConfig>> followers = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<Consumer<GatewayConfig>> askedReloads = new CopyOnWriteArrayList<>();
 
   public ConfigHolder(GatewayConfig initial, ConfigLoader loader) {
     this.current = new AtomicReference<>(Objects.requireNonNull(initial, "initial"));
@@ -43,6 +44,15 @@ public final class ConfigHolder {
     followers.add(follower);
   }
 
+  /**
+   * Runs {@code listener} after each reload asked of this process ({@link #reload}: the admin API, SIGHUP) that was
+   * accepted, not after one that follows another process ({@link #follow}): where a reload is passed on to the other
+   * processes sharing the store.
+   */
+  public void afterAskedReload(Consumer<GatewayConfig> listener) {
+    askedReloads.add(listener);
+  }
+
   public GatewayConfig current() {
     return current.get();
   }
@@ -51,7 +61,21 @@ public final class ConfigHolder {
    * Reloads from the file the current configuration came from; throws {@link ConfigException} and keeps the old
    * one on error. A file that changes {@code time_zone} is refused: the zone changes only with a restart.
    */
-  public synchronized GatewayConfig reload() {
+  public GatewayConfig reload() {
+    GatewayConfig fresh = load();
+    askedReloads.forEach(l -> l.accept(fresh));
+    return fresh;
+  }
+
+  /**
+   * Reloads from this process's file because another process sharing the store was asked to reload: as
+   * {@link #reload}, without passing it on again.
+   */
+  public GatewayConfig follow() {
+    return load();
+  }
+
+  private synchronized GatewayConfig load() {
     GatewayConfig serving = current.get();
     Path source = serving.source();
     GatewayConfig fresh;

@@ -39,6 +39,23 @@ public final class GatewayMetrics implements AutoCloseable {
     FunctionCounter.builder("tollgate.store.committed.tasks", store, s -> s.commitCounts()[1])
         .description("Pieces of work (a hold, a charge, a receipt...) those transactions committed; over commits, how much group commit batched")
         .register(registry);
+    io.tollgate.store.JournalLockMeter lock = store.journalLock();
+    if (lock != null) {
+      // on a shared store: where the cluster's write transactions serialize (docs/scale-out.md, sizing)
+      FunctionCounter.builder("tollgate.store.journal.lock.acquisitions", lock, l -> l.acquisitions())
+          .description("Write transactions that took the journal's advisory lock")
+          .register(registry);
+      FunctionCounter.builder("tollgate.store.journal.lock.wait", lock, l -> l.waitNanos() / 1e9).baseUnit("seconds")
+          .description("Time this process's writer waited for the journal's advisory lock, other processes holding it")
+          .register(registry);
+      FunctionCounter.builder("tollgate.store.journal.lock.held", lock, l -> l.heldNanos() / 1e9).baseUnit("seconds")
+          .description("Time this process held the journal's advisory lock; summed over processes per second of wall"
+              + " time, how busy the lock is")
+          .register(registry);
+      FunctionCounter.builder("tollgate.store.journal.catchup", lock, l -> l.catchUpNanos() / 1e9).baseUnit("seconds")
+          .description("Of the time the lock was held, the part spent applying the events other processes appended")
+          .register(registry);
+    }
   }
 
   /**
@@ -49,6 +66,14 @@ public final class GatewayMetrics implements AutoCloseable {
     io.micrometer.core.instrument.Gauge.builder("tollgate.journal.unprojected.events", behind::getAsLong)
         .description("Committed journal events the projections have not applied yet")
         .register(registry);
+  }
+
+  /**
+   * Counts the reloads this process made because another process sharing the store was asked to reload, by whether
+   * its own file was accepted or rejected (the log then says why).
+   */
+  public void clusterReload(boolean accepted) {
+    registry.counter("tollgate.config.cluster.reloads", "outcome", accepted ? "accepted" : "rejected").increment();
   }
 
   /**

@@ -6,6 +6,7 @@ import io.tollgate.json.Json;
 import io.tollgate.store.StoreAccess;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,7 +15,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * {@code Idempotency-Key} on {@code /v1} requests. The first request with a key runs; concurrent and later
@@ -22,7 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * or charged twice. The same key with another body is refused with 409.
  *
  * <p>Within the process, requests in flight are coordinated through one promise per key; results of requests
- * that reached an upstream are also stored, so a replay survives a restart.
+ * that reached an upstream are also stored, so a replay survives a restart. On a store shared by several gateway
+ * processes, the first of a process's requests with a key also claims it in the database ({@link IdempotencyClaims}):
+ * of two processes receiving the key at the same moment one runs the request, and the other waits for its result,
+ * polling the claim, as a duplicate in the same process waits on the promise.
  */
 final class Idempotency {
   static final long RETENTION_MS = 24L * 60 * 60 * 1000;
@@ -30,15 +36,29 @@ final class Idempotency {
   /** A finished response, as replayed. */
   record Stored(int status, Map<String, String> headers, Buffer body, String bodySha256) {}
 
-  private record InFlight(String bodySha256, Promise<Stored> result) {}
+  /** How long a duplicate first waits before looking at another process's claim again; doubled up to MAX_WAIT_MS. */
+  static final long MIN_WAIT_MS = 25;
+  static final long MAX_WAIT_MS = 1_000;
 
+  private record InFlight(String bodySha256, Promise<Stored> result, String token) {}
+
+  private final Vertx vertx;
   private final StoreAccess store;
   private final Clock clock;
+  private final LongSupplier claimTtlMs;
+  private final boolean shared;
   private final ConcurrentHashMap<String, InFlight> inFlight = new ConcurrentHashMap<>();
 
-  Idempotency(StoreAccess store, Clock clock) {
+  /**
+   * @param claimTtlMs how long a claim in the shared database stands before another process may take it over: longer
+   *     than any request can run, since the claim's end is how its process says it stopped (or its expiry, if it died)
+   */
+  Idempotency(Vertx vertx, StoreAccess store, Clock clock, LongSupplier claimTtlMs) {
+    this.vertx = vertx;
     this.store = store;
     this.clock = clock;
+    this.claimTtlMs = claimTtlMs;
+    this.shared = store.store().shared();
   }
 
   static String scope(String keyId, String idempotencyKey) {
@@ -54,7 +74,7 @@ final class Idempotency {
    * a value is the earlier result to replay. Fails with 409 when the key was used with another body.
    */
   Future<Optional<Stored>> claim(String scope, String bodySha256) {
-    InFlight mine = new InFlight(bodySha256, Promise.promise());
+    InFlight mine = new InFlight(bodySha256, Promise.promise(), UUID.randomUUID().toString());
     InFlight existing = inFlight.putIfAbsent(scope, mine);
     if (existing != null) {
       // whoever holds the key now may be a reuse with another body that has not yet found the first result: wait for
@@ -62,7 +82,9 @@ final class Idempotency {
       return existing.result().future().compose(result -> result.bodySha256().equals(bodySha256)
           ? Future.succeededFuture(Optional.of(result)) : Future.failedFuture(conflict()));
     }
-    return store.read(c -> stored(c, scope)).compose(found -> {
+    Future<Optional<Stored>> earlier = shared ? claimShared(scope, mine)
+        : store.read(c -> stored(c, scope, clock.millis() - RETENTION_MS));
+    return earlier.compose(found -> {
       if (found.isEmpty()) {
         return Future.succeededFuture(Optional.<Stored>empty());
       }
@@ -80,12 +102,64 @@ final class Idempotency {
   }
 
   /**
+   * Claims {@code scope} in the shared database for {@code mine}: empty when it is this request's to
+   * run, else the result to replay, once the request holding the claim in another process has one.
+   */
+  private Future<Optional<Stored>> claimShared(String scope, InFlight mine) {
+    long now = clock.millis();
+    String node = store.store().node();
+    long expiresAt = now + claimTtlMs.getAsLong();
+    return store.write(c -> IdempotencyClaims.claim(c, scope, mine.token(), node, mine.bodySha256(), now, expiresAt,
+            RETENTION_MS))
+        .compose(found -> {
+          if (found instanceof IdempotencyClaims.Earlier e) {
+            return Future.succeededFuture(Optional.of(e.result()));
+          }
+          if (found instanceof IdempotencyClaims.Held h) {
+            return awaitShared(scope, mine, h, MIN_WAIT_MS);
+          }
+          return Future.succeededFuture(Optional.<Stored>empty());
+        });
+  }
+
+  /**
+   * Waits for the claim {@code held} to end: its kept result, or the unkept one written on it. A claim that ended
+   * without either a duplicate could see (taken over by a later request) or expired is claimed again.
+   */
+  private Future<Optional<Stored>> awaitShared(String scope, InFlight mine, IdempotencyClaims.Held held, long waitMs) {
+    Promise<Void> waited = Promise.promise();
+    vertx.setTimer(waitMs, id -> waited.complete());
+    return waited.future()
+        .compose(v -> store.read(c -> IdempotencyClaims.look(c, scope, clock.millis() - RETENTION_MS)))
+        .compose(now -> {
+          if (now.isPresent() && now.get() instanceof IdempotencyClaims.Earlier e) {
+            return Future.succeededFuture(Optional.of(e.result()));
+          }
+          if (now.isPresent() && now.get() instanceof IdempotencyClaims.Held h && h.token().equals(held.token())) {
+            if (h.finished() != null) {
+              return Future.succeededFuture(Optional.of(h.finished()));
+            }
+            if (h.expiresAt() >= clock.millis()) {
+              return awaitShared(scope, mine, h, Math.min(MAX_WAIT_MS, waitMs * 2));
+            }
+          }
+          return claimShared(scope, mine);
+        });
+  }
+
+  /**
    * Publishes the first result to waiting duplicates, storing it first when {@code persist}. A charged result is
    * stored by {@link #insert} in the transaction of its charge instead, and published here without persisting.
    */
   Future<Void> complete(String scope, Stored result, boolean persist) {
+    InFlight mine = inFlight.get(scope);
     Future<Void> saved = persist ? store.write(c -> {
       insert(c, scope, result, clock.millis());
+      return (Void) null;
+    }) : shared && mine != null ? store.write(c -> {
+      // nothing kept (or kept already with its charge, which ended the claim): the duplicates waiting in other
+      // processes read the result on the claim, and the next request with the key takes the claim over
+      IdempotencyClaims.finish(c, scope, mine.token(), result);
       return (Void) null;
     }) : Future.succeededFuture();
     return saved.andThen(done -> {
@@ -96,7 +170,10 @@ final class Idempotency {
     });
   }
 
-  /** Stores {@code result} for later duplicates, unless one is already stored; in the caller's transaction. */
+  /**
+   * Stores {@code result} for later duplicates, unless one is already stored, and ends the key's claim in a shared
+   * database; in the caller's transaction.
+   */
   static void insert(java.sql.Connection c, String scope, Stored result, long nowMs) throws java.sql.SQLException {
     try (PreparedStatement s = c.prepareStatement("INSERT INTO idempotency (scope, body_sha256, status, headers, body,"
         + " created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope) DO NOTHING")) {
@@ -108,21 +185,23 @@ final class Idempotency {
       s.setLong(6, nowMs);
       s.executeUpdate();
     }
+    IdempotencyClaims.end(c, scope);
   }
 
-  /** Drops stored results older than the retention; run periodically. */
+  /** Drops stored results older than the retention and claims past their expiry; run periodically. */
   static int expire(java.sql.Connection c, long nowMs) throws java.sql.SQLException {
     try (PreparedStatement s = c.prepareStatement("DELETE FROM idempotency WHERE created_at < ?")) {
       s.setLong(1, nowMs - RETENTION_MS);
-      return s.executeUpdate();
+      return s.executeUpdate() + IdempotencyClaims.expire(c, nowMs, null);
     }
   }
 
-  private Optional<Stored> stored(java.sql.Connection c, String scope) throws java.sql.SQLException {
+  /** The result kept for {@code scope} since {@code oldestMs}. */
+  static Optional<Stored> stored(java.sql.Connection c, String scope, long oldestMs) throws java.sql.SQLException {
     try (PreparedStatement s = c.prepareStatement("SELECT body_sha256, status, headers, body FROM idempotency"
         + " WHERE scope = ? AND created_at >= ?")) {
       s.setString(1, scope);
-      s.setLong(2, clock.millis() - RETENTION_MS);
+      s.setLong(2, oldestMs);
       try (ResultSet rs = s.executeQuery()) {
         if (!rs.next()) {
           return Optional.empty();

@@ -7,6 +7,7 @@ import io.tollgate.config.ConfigHolder;
 import io.tollgate.config.Leg;
 import io.tollgate.config.GatewayConfig;
 import io.tollgate.config.Route;
+import io.tollgate.config.RouteType;
 import io.tollgate.health.HealthRegistry;
 import io.tollgate.http.ApiException;
 import io.tollgate.http.ErrorRenderer;
@@ -98,7 +99,7 @@ public final class ProxyHandler {
     this.priceVersions = priceVersions;
     this.clock = clock;
     this.upstream = new UpstreamClient(vertx, clock);
-    this.idempotency = new Idempotency(store, clock);
+    this.idempotency = new Idempotency(vertx, store, clock, this::claimTtlMs);
     this.countTokens = new CountTokens(config, auth);
     // loading the tokenizer's vocabulary takes a second or two: do it now, never on an event loop
     UsageReader.count("warm up");
@@ -847,6 +848,30 @@ public final class ProxyHandler {
     }
     // provider translation: an Anthropic or Gemini leg gets its own body; max_tokens falls back to the model's cap
     return call.protocol.request(body, call.plan.model().maxOutputTokens()).toBuffer();
+  }
+
+  /**
+   * How long an Idempotency-Key's claim in a shared database stands: the longest a request can run (every leg of its
+   * route to its channel's total timeout) plus the holds' grace, so a live request's claim never expires.
+   */
+  private long claimTtlMs() {
+    GatewayConfig current = config.current();
+    long longest = 0;
+    for (Map<RouteType, Route> byType : current.routes().values()) {
+      for (Route route : byType.values()) {
+        long total = 0;
+        for (Leg leg : route.legs()) {
+          total += current.channel(leg.channelId()).timeouts().totalMs();
+        }
+        longest = Math.max(longest, total);
+      }
+    }
+    return longest + HOLD_GRACE_MS;
+  }
+
+  /** Drops, at start-up, the Idempotency-Key claims this node held before it stopped; on the writer. */
+  public static int forgetClaims(java.sql.Connection c, long nowMs, String node) throws java.sql.SQLException {
+    return IdempotencyClaims.expire(c, nowMs, node);
   }
 
   /** Drops idempotent results past their retention; run periodically on the writer. */

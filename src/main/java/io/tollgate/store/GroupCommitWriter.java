@@ -39,6 +39,7 @@ final class GroupCommitWriter implements AutoCloseable {
   private volatile boolean closed;
   private volatile java.util.function.Consumer<Connection> afterRollback = c -> { };
   private volatile Runnable afterCommit = () -> { };
+  private volatile Runnable transactionEnded = () -> { };
   /** A {@code synchronous} pragma value to apply before the next transaction; null when none is waiting. */
   private volatile String pendingSync;
   /** Set on the writer thread when {@link #STOP} is taken from the queue: the current batch is the last. */
@@ -82,6 +83,11 @@ final class GroupCommitWriter implements AutoCloseable {
 
   void afterRollback(java.util.function.Consumer<Connection> hook) {
     this.afterRollback = hook;
+  }
+
+  /** Runs {@code hook} on the writer thread as each transaction ends, committed or rolled back (the lock it took ends). */
+  void onTransactionEnd(Runnable hook) {
+    this.transactionEnded = hook;
   }
 
   /** Runs {@code hook} on the writer thread after each commit, before the committed work's futures complete. */
@@ -220,6 +226,7 @@ final class GroupCommitWriter implements AutoCloseable {
         }
       }
       connection.commit();
+      transactionEnded.run();
       counted(batch.size());
       committed();
       completions.forEach(Runnable::run);
@@ -247,6 +254,7 @@ final class GroupCommitWriter implements AutoCloseable {
       begin();
       T value = task.work().run(connection);
       connection.commit();
+      transactionEnded.run();
       counted(1);
       committed();
       task.result().complete(value);
@@ -315,6 +323,7 @@ final class GroupCommitWriter implements AutoCloseable {
     } catch (SQLException ignored) {
       // the cause is the failure worth reporting
     }
+    transactionEnded.run();
     if (reconnect != null && !valid()) {
       // the state beside the database is rebuilt on the next connection, which the next transaction opens
       broken = true;

@@ -59,6 +59,8 @@ public final class Store implements AutoCloseable {
   private final GroupCommitWriter writer;
   private final HikariDataSource readers;
   private final Checkpointer checkpointer;
+  /** The journal's advisory lock, taken and measured; null on a file, which has one writer. */
+  private JournalLockMeter journalLock;
   private volatile Runnable beforeRead = () -> { };
   private volatile Runnable beforeClose = () -> { };
   private final java.util.Map<Class<?>, Object> attachments = new java.util.HashMap<>();
@@ -212,8 +214,12 @@ public final class Store implements AutoCloseable {
         }
         return fresh;
       });
-      writer.beforeTransaction(Store::lockJournal);
-      return new Store(Kind.POSTGRES, null, target, null, writer, readers, null);
+      JournalLockMeter journalLock = new JournalLockMeter();
+      writer.beforeTransaction(journalLock::take);
+      writer.onTransactionEnd(journalLock::released);
+      Store store = new Store(Kind.POSTGRES, null, target, null, writer, readers, null);
+      store.journalLock = journalLock;
+      return store;
     } catch (SQLException | RuntimeException e) {
       if (readers != null) {
         readers.close();
@@ -275,6 +281,11 @@ public final class Store implements AutoCloseable {
    */
   public boolean shared() {
     return kind == Kind.POSTGRES;
+  }
+
+  /** How this process waited for and held the journal's advisory lock; null for a file, which has one writer. */
+  public JournalLockMeter journalLock() {
+    return journalLock;
   }
 
   /** This process's name in a shared journal; null for a file, which has one writer. */
@@ -498,19 +509,15 @@ public final class Store implements AutoCloseable {
    */
   public void beforeWrite(SqlWork<?> hook) {
     writer().beforeTransaction(c -> {
-      if (kind == Kind.POSTGRES) {
-        lockJournal(c);
+      if (kind != Kind.POSTGRES) {
+        return hook.run(c);
       }
-      return hook.run(c);
+      journalLock.take(c);
+      long began = System.nanoTime();
+      Object result = hook.run(c);
+      journalLock.caughtUp(System.nanoTime() - began);
+      return result;
     });
-  }
-
-  /** Takes the journal's advisory lock until the transaction ends (commit or rollback). */
-  private static Void lockJournal(Connection c) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_xact_lock(" + JOURNAL_LOCK + ")")) {
-      s.execute();
-    }
-    return null;
   }
 
   private StoreException readOnly() {

@@ -180,6 +180,19 @@ class ScaleOutTest {
   }
 
   @Test
+  void theJournalLockIsMeasuredInTheMetrics() {
+    Tenant t = Tenant.create(a, "lock-meter");
+    assertThat(b.post("/v1/chat/completions", SMALL_CHAT, t.bearer()).statusCode()).isEqualTo(200);
+
+    String metrics = b.get("/admin/metrics", b.admin()).body();
+
+    assertThat(metrics).contains("tollgate_store_journal_lock_wait_seconds_total",
+        "tollgate_store_journal_lock_held_seconds_total");
+    assertThat(metrics.lines().filter(l -> l.startsWith("tollgate_store_journal_lock_acquisitions_total"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum()).isPositive();
+  }
+
+  @Test
   void aSecondProcessUnderALiveNodesNameIsRefused() {
     assertThatThrownBy(() -> Postgres.open(url, "gw-b")).isInstanceOf(io.tollgate.store.StoreException.class)
         .hasMessageContaining("the node name 'gw-b' is in use by another gateway process");

@@ -110,14 +110,19 @@ public final class GatewayFixture implements AutoCloseable {
    * HTTP port, the same configuration, upstream, tenants and key. Closing it leaves the upstream to this fixture.
    */
   public GatewayFixture peer(String node) throws Exception {
+    return peer(node, configFile);
+  }
+
+  /** {@link #peer(String)} serving its own configuration file, {@code peerConfig} (a copy of this one's, say). */
+  public GatewayFixture peer(String node, Path peerConfig) throws Exception {
     if (postgresUrl == null) {
       throw new IllegalStateException("peer: only a fixture on PostgreSQL (startPostgres) has peers");
     }
     Vertx peerVertx = io.tollgate.app.Gateway.newVertx();
     ConfigLoader loader = new ConfigLoader(env::get);
     Store peerStore = Postgres.open(postgresUrl, node);
-    Gateway peerGateway = await(Gateway.start(peerVertx, new ConfigHolder(loader.load(configFile), loader), peerStore, 0, clock));
-    GatewayFixture peer = new GatewayFixture(peerVertx, upstream, peerStore, peerGateway, configFile, project, key,
+    Gateway peerGateway = await(Gateway.start(peerVertx, new ConfigHolder(loader.load(peerConfig), loader), peerStore, 0, clock));
+    GatewayFixture peer = new GatewayFixture(peerVertx, upstream, peerStore, peerGateway, peerConfig, project, key,
         adminToken, env, clock, serverSettings);
     peer.opener = () -> Postgres.open(postgresUrl, node);
     peer.postgresUrl = postgresUrl;

@@ -1,0 +1,126 @@
+package io.tollgate.proxy;
+
+import io.tollgate.json.Json;
+import io.vertx.core.buffer.Buffer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The {@code idempotency_claims} table: on a store shared by several gateway processes, the row that makes one of
+ * them the runner of the first request with an Idempotency-Key. The claim is one {@code INSERT ... ON CONFLICT}, so of
+ * two processes claiming a key at the same moment exactly one gets it; the other waits on the claim's end.
+ *
+ * <p>A claim ends in one of three ways: a kept result is stored in {@code idempotency} and the claim deleted in the
+ * same transaction ({@link Idempotency#insert}); a result that is not kept (a refusal, a transient failure) is written
+ * on the claim for the duplicates that waited on it ({@link #finish}), and the next request with the key takes the
+ * claim over; a claim past its expiry (its process died) is taken over too.
+ */
+final class IdempotencyClaims {
+  /** What claiming a key found. */
+  sealed interface Found permits Earlier, Mine, Held {}
+
+  /** The key's kept result: replay it. */
+  record Earlier(Idempotency.Stored result) implements Found {}
+
+  /** The claim is this request's: run it. */
+  record Mine() implements Found {}
+
+  /** Another request holds the claim ({@code token}); {@code finished} is its unkept result once it has one. */
+  record Held(String token, String bodySha256, long expiresAt, Idempotency.Stored finished) implements Found {}
+
+  private IdempotencyClaims() {}
+
+  /**
+   * Claims {@code scope} for the request {@code token} unless a kept result exists or a live request holds it; a
+   * finished or expired claim is taken over. In the caller's write transaction.
+   */
+  static Found claim(Connection c, String scope, String token, String node, String bodySha256, long nowMs,
+      long expiresAt, long retentionMs) throws SQLException {
+    Optional<Idempotency.Stored> earlier = Idempotency.stored(c, scope, nowMs - retentionMs);
+    if (earlier.isPresent()) {
+      return new Earlier(earlier.get());
+    }
+    try (PreparedStatement s = c.prepareStatement("INSERT INTO idempotency_claims (scope, token, node, body_sha256,"
+        + " expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (scope) DO UPDATE SET token = excluded.token, node ="
+        + " excluded.node, body_sha256 = excluded.body_sha256, expires_at = excluded.expires_at, status = NULL,"
+        + " headers = NULL, body = NULL WHERE idempotency_claims.status IS NOT NULL OR idempotency_claims.expires_at < ?")) {
+      s.setString(1, scope);
+      s.setString(2, token);
+      s.setString(3, node);
+      s.setString(4, bodySha256);
+      s.setLong(5, expiresAt);
+      s.setLong(6, nowMs);
+      if (s.executeUpdate() == 1) {
+        return new Mine();
+      }
+    }
+    return held(c, scope).orElseThrow(() -> new SQLException("idempotency claim of " + scope + " vanished"));
+  }
+
+  /** The claim on {@code scope} as it is now, or the kept result that ended it; empty when neither exists. */
+  static Optional<Found> look(Connection c, String scope, long oldestMs) throws SQLException {
+    Optional<Idempotency.Stored> earlier = Idempotency.stored(c, scope, oldestMs);
+    if (earlier.isPresent()) {
+      return Optional.of(new Earlier(earlier.get()));
+    }
+    return held(c, scope).map(h -> h);
+  }
+
+  /** Writes the unkept {@code result} on the claim {@code token}, for the duplicates that waited on it. */
+  static void finish(Connection c, String scope, String token, Idempotency.Stored result) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("UPDATE idempotency_claims SET status = ?, headers = ?, body = ?"
+        + " WHERE scope = ? AND token = ?")) {
+      s.setInt(1, result.status());
+      s.setString(2, Json.write(result.headers()));
+      s.setBytes(3, result.body().getBytes());
+      s.setString(4, scope);
+      s.setString(5, token);
+      s.executeUpdate();
+    }
+  }
+
+  /** Ends every claim on {@code scope}: its result is kept now. */
+  static void end(Connection c, String scope) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("DELETE FROM idempotency_claims WHERE scope = ?")) {
+      s.setString(1, scope);
+      s.executeUpdate();
+    }
+  }
+
+  /**
+   * Drops claims past their expiry, and at start-up ({@code node} not null) every claim of this node: a process that
+   * starts runs nothing yet, so a claim under its name is left from its previous life.
+   */
+  static int expire(Connection c, long nowMs, String node) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("DELETE FROM idempotency_claims WHERE expires_at < ? OR node = ?")) {
+      s.setLong(1, nowMs);
+      s.setString(2, node);
+      return s.executeUpdate();
+    }
+  }
+
+  private static Optional<Held> held(Connection c, String scope) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT token, body_sha256, expires_at, status, headers, body"
+        + " FROM idempotency_claims WHERE scope = ?")) {
+      s.setString(1, scope);
+      try (ResultSet rs = s.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        Idempotency.Stored finished = null;
+        long status = rs.getLong(4);
+        if (!rs.wasNull()) {
+          @SuppressWarnings("unchecked")
+          Map<String, String> headers = Json.read(rs.getString(5), LinkedHashMap.class);
+          finished = new Idempotency.Stored((int) status, headers, Buffer.buffer(rs.getBytes(6)), rs.getString(2));
+        }
+        return Optional.of(new Held(rs.getString(1), rs.getString(2), rs.getLong(3), finished));
+      }
+    }
+  }
+}
