@@ -15,9 +15,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
 
 /**
  * {@code Idempotency-Key} on {@code /v1} requests. The first request with a key runs; concurrent and later
@@ -40,24 +38,24 @@ final class Idempotency {
   static final long MIN_WAIT_MS = 25;
   static final long MAX_WAIT_MS = 1_000;
 
-  private record InFlight(String bodySha256, Promise<Stored> result, String token) {}
+  /**
+   * @param token the request's claim in a shared database
+   * @param claimTtlMs how long that claim stands before another process may take it over: longer than the request can
+   *     run under the configuration it runs with, since the claim's end is how its process says it stopped (or its
+   *     expiry, if it died)
+   */
+  private record InFlight(String bodySha256, Promise<Stored> result, String token, long claimTtlMs) {}
 
   private final Vertx vertx;
   private final StoreAccess store;
   private final Clock clock;
-  private final LongSupplier claimTtlMs;
   private final boolean shared;
   private final ConcurrentHashMap<String, InFlight> inFlight = new ConcurrentHashMap<>();
 
-  /**
-   * @param claimTtlMs how long a claim in the shared database stands before another process may take it over: longer
-   *     than any request can run, since the claim's end is how its process says it stopped (or its expiry, if it died)
-   */
-  Idempotency(Vertx vertx, StoreAccess store, Clock clock, LongSupplier claimTtlMs) {
+  Idempotency(Vertx vertx, StoreAccess store, Clock clock) {
     this.vertx = vertx;
     this.store = store;
     this.clock = clock;
-    this.claimTtlMs = claimTtlMs;
     this.shared = store.store().shared();
   }
 
@@ -71,10 +69,11 @@ final class Idempotency {
 
   /**
    * Claims {@code scope}. Empty means the caller is first and must run the request, then {@link #complete};
-   * a value is the earlier result to replay. Fails with 409 when the key was used with another body.
+   * a value is the earlier result to replay. Fails with 409 when the key was used with another body. {@code token}
+   * names the request's claim in a shared database (unique per request) and {@code claimTtlMs} is how long it stands.
    */
-  Future<Optional<Stored>> claim(String scope, String bodySha256) {
-    InFlight mine = new InFlight(bodySha256, Promise.promise(), UUID.randomUUID().toString());
+  Future<Optional<Stored>> claim(String scope, String bodySha256, String token, long claimTtlMs) {
+    InFlight mine = new InFlight(bodySha256, Promise.promise(), token, claimTtlMs);
     InFlight existing = inFlight.putIfAbsent(scope, mine);
     if (existing != null) {
       // whoever holds the key now may be a reuse with another body that has not yet found the first result: wait for
@@ -108,7 +107,7 @@ final class Idempotency {
   private Future<Optional<Stored>> claimShared(String scope, InFlight mine) {
     long now = clock.millis();
     String node = store.store().node();
-    long expiresAt = now + claimTtlMs.getAsLong();
+    long expiresAt = now + mine.claimTtlMs();
     return store.write(c -> IdempotencyClaims.claim(c, scope, mine.token(), node, mine.bodySha256(), now, expiresAt,
             RETENTION_MS))
         .compose(found -> {
@@ -154,7 +153,7 @@ final class Idempotency {
   Future<Void> complete(String scope, Stored result, boolean persist) {
     InFlight mine = inFlight.get(scope);
     Future<Void> saved = persist ? store.write(c -> {
-      insert(c, scope, result, clock.millis());
+      insert(c, scope, mine == null ? null : mine.token(), result, clock.millis());
       return (Void) null;
     }) : shared && mine != null ? store.write(c -> {
       // nothing kept (or kept already with its charge, which ended the claim): the duplicates waiting in other
@@ -171,10 +170,11 @@ final class Idempotency {
   }
 
   /**
-   * Stores {@code result} for later duplicates, unless one is already stored, and ends the key's claim in a shared
-   * database; in the caller's transaction.
+   * Stores {@code result} for later duplicates, unless one is already stored, and ends the request's claim
+   * ({@code token}) in a shared database; in the caller's transaction.
    */
-  static void insert(java.sql.Connection c, String scope, Stored result, long nowMs) throws java.sql.SQLException {
+  static void insert(java.sql.Connection c, String scope, String token, Stored result, long nowMs)
+      throws java.sql.SQLException {
     try (PreparedStatement s = c.prepareStatement("INSERT INTO idempotency (scope, body_sha256, status, headers, body,"
         + " created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope) DO NOTHING")) {
       s.setString(1, scope);
@@ -185,7 +185,7 @@ final class Idempotency {
       s.setLong(6, nowMs);
       s.executeUpdate();
     }
-    IdempotencyClaims.end(c, scope);
+    IdempotencyClaims.end(c, scope, token);
   }
 
   /** Drops stored results older than the retention and claims past their expiry; run periodically. */

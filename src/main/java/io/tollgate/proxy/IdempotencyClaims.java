@@ -84,10 +84,14 @@ final class IdempotencyClaims {
     }
   }
 
-  /** Ends every claim on {@code scope}: its result is kept now. */
-  static void end(Connection c, String scope) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("DELETE FROM idempotency_claims WHERE scope = ?")) {
+  /**
+   * Ends the claim {@code token} on {@code scope}: its result is kept now. Only this request's own claim: one another
+   * request took over (this one's expired) is that request's to end.
+   */
+  static void end(Connection c, String scope, String token) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("DELETE FROM idempotency_claims WHERE scope = ? AND token = ?")) {
       s.setString(1, scope);
+      s.setString(2, token);
       s.executeUpdate();
     }
   }
