@@ -123,13 +123,14 @@ final class Idempotency {
 
   /**
    * Waits for the claim {@code held} to end: its kept result, or the unkept one written on it. A claim that ended
-   * without either a duplicate could see (taken over by a later request) or expired is claimed again.
+   * without either a duplicate could see (taken over by a later request), or expired with its node dead, is claimed
+   * again.
    */
   private Future<Optional<Stored>> awaitShared(String scope, InFlight mine, IdempotencyClaims.Held held, long waitMs) {
     Promise<Void> waited = Promise.promise();
     vertx.setTimer(waitMs, id -> waited.complete());
     return waited.future()
-        .compose(v -> store.read(c -> IdempotencyClaims.look(c, scope, clock.millis() - RETENTION_MS)))
+        .compose(v -> store.read(c -> IdempotencyClaims.look(c, scope, clock.millis(), RETENTION_MS)))
         .compose(now -> {
           if (now.isPresent() && now.get() instanceof IdempotencyClaims.Earlier e) {
             return Future.succeededFuture(Optional.of(e.result()));
@@ -138,7 +139,7 @@ final class Idempotency {
             if (h.finished() != null) {
               return Future.succeededFuture(Optional.of(h.finished()));
             }
-            if (h.expiresAt() >= clock.millis()) {
+            if (!h.takeable()) {
               return awaitShared(scope, mine, h, Math.min(MAX_WAIT_MS, waitMs * 2));
             }
           }
@@ -188,11 +189,14 @@ final class Idempotency {
     IdempotencyClaims.end(c, scope, token);
   }
 
-  /** Drops stored results older than the retention and claims past their expiry; run periodically. */
-  static int expire(java.sql.Connection c, long nowMs) throws java.sql.SQLException {
+  /**
+   * Drops stored results older than the retention and, on a {@code shared} store, claims past their expiry whose
+   * request is over; run periodically.
+   */
+  static int expire(java.sql.Connection c, long nowMs, boolean shared) throws java.sql.SQLException {
     try (PreparedStatement s = c.prepareStatement("DELETE FROM idempotency WHERE created_at < ?")) {
       s.setLong(1, nowMs - RETENTION_MS);
-      return s.executeUpdate() + IdempotencyClaims.expire(c, nowMs, null);
+      return s.executeUpdate() + (shared ? IdempotencyClaims.expire(c, nowMs, null) : 0);
     }
   }
 

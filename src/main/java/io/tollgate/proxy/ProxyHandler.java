@@ -882,8 +882,8 @@ public final class ProxyHandler {
   }
 
   /** Drops idempotent results past their retention; run periodically on the writer. */
-  public static int expireIdempotency(java.sql.Connection c, long nowMs) throws java.sql.SQLException {
-    return Idempotency.expire(c, nowMs);
+  public static int expireIdempotency(java.sql.Connection c, long nowMs, boolean shared) throws java.sql.SQLException {
+    return Idempotency.expire(c, nowMs, shared);
   }
 
   public Future<Void> close() {
