@@ -50,6 +50,7 @@ final class Idempotency {
   private final StoreAccess store;
   private final Clock clock;
   private final boolean shared;
+  private final ClaimFinisher finisher;
   private final ConcurrentHashMap<String, InFlight> inFlight = new ConcurrentHashMap<>();
 
   Idempotency(Vertx vertx, StoreAccess store, Clock clock) {
@@ -57,6 +58,7 @@ final class Idempotency {
     this.store = store;
     this.clock = clock;
     this.shared = store.store().shared();
+    this.finisher = new ClaimFinisher(vertx, store);
   }
 
   static String scope(String keyId, String idempotencyKey) {
@@ -130,7 +132,8 @@ final class Idempotency {
     Promise<Void> waited = Promise.promise();
     vertx.setTimer(waitMs, id -> waited.complete());
     return waited.future()
-        .compose(v -> store.read(c -> IdempotencyClaims.look(c, scope, clock.millis(), RETENTION_MS)))
+        .compose(v -> store.read(c -> IdempotencyClaims.look(c, scope, store.store().node(), clock.millis(),
+            RETENTION_MS)))
         .compose(now -> {
           if (now.isPresent() && now.get() instanceof IdempotencyClaims.Earlier e) {
             return Future.succeededFuture(Optional.of(e.result()));
@@ -156,12 +159,11 @@ final class Idempotency {
     Future<Void> saved = persist ? store.write(c -> {
       insert(c, scope, mine == null ? null : mine.token(), result, clock.millis());
       return (Void) null;
-    }) : shared && mine != null ? store.write(c -> {
-      // nothing kept (or kept already with its charge, which ended the claim): the duplicates waiting in other
-      // processes read the result on the claim, and the next request with the key takes the claim over
-      IdempotencyClaims.finish(c, scope, mine.token(), result);
-      return (Void) null;
-    }) : Future.succeededFuture();
+    }) : shared && mine != null
+        // nothing kept (or kept already with its charge, which ended the claim): the duplicates waiting in other
+        // processes read the result on the claim, and the next request with the key takes the claim over; retried
+        // until written, while the next copy in this process may take the claim over at once (its own node's)
+        ? finisher.finish(scope, mine.token(), result) : Future.succeededFuture();
     return saved.andThen(done -> {
       InFlight entry = inFlight.remove(scope);
       if (entry != null) {

@@ -19,7 +19,9 @@ import java.util.Optional;
  * <p>A claim ends in one of three ways: a kept result is stored in {@code idempotency} and the claim deleted in the
  * same transaction ({@link Idempotency#insert}); a result that is not kept (a refusal, a transient failure) is written
  * on the claim for the duplicates that waited on it ({@link #finish}), and the next request with the key takes the
- * claim over; a claim whose process died is taken over too, once past its expiry.
+ * claim over; a claim whose process died is taken over too, once past its expiry; and a claim of the claiming
+ * process's own node under another token is taken over at once: a process runs one request per key at a time (its
+ * copies wait on one promise), so that request has ended, though writing its result on the claim may have failed.
  *
  * <p>Only a dead process's claim is taken over: a claim past its expiry whose node still holds its name (the session
  * advisory lock of {@link NodeLock}, read in the same statement) stands, whatever the clocks say. Expiry is written
@@ -38,19 +40,23 @@ final class IdempotencyClaims {
 
   /**
    * Another request holds the claim ({@code token}); {@code finished} is its unkept result once it has one;
-   * {@code takeable} when it is past its expiry and its node is dead.
+   * {@code takeable} when it is past its expiry and its node is dead, or it is the reader's own node's (ended).
    */
   record Held(String token, String bodySha256, boolean takeable, Idempotency.Stored finished) implements Found {}
 
-  /** True of a claim row that another request may take over now ({@code ?}: the time now, by the reader's clock). */
-  private static final String TAKEABLE = "(idempotency_claims.expires_at < ? AND NOT "
-      + NodeLock.alive("idempotency_claims.node") + ")";
+  /**
+   * True of a claim row that another request may take over now (parameters: the reader's node, the time now by its
+   * clock): its own node's, or an expired one of a dead node.
+   */
+  private static final String TAKEABLE = "(idempotency_claims.node = ? OR (idempotency_claims.expires_at < ? AND NOT "
+      + NodeLock.alive("idempotency_claims.node") + "))";
 
   private IdempotencyClaims() {}
 
   /**
    * Claims {@code scope} for the request {@code token} unless a kept result exists or a live request holds it; a
-   * finished claim, or an expired one of a dead node, is taken over. In the caller's write transaction.
+   * finished claim, one of this {@code node}'s own (its request ended: see the class), or an expired one of a dead
+   * node, is taken over. In the caller's write transaction.
    */
   static Found claim(Connection c, String scope, String token, String node, String bodySha256, long nowMs,
       long expiresAt, long retentionMs) throws SQLException {
@@ -67,21 +73,23 @@ final class IdempotencyClaims {
       s.setString(3, node);
       s.setString(4, bodySha256);
       s.setLong(5, expiresAt);
-      s.setLong(6, nowMs);
+      s.setString(6, node);
+      s.setLong(7, nowMs);
       if (s.executeUpdate() == 1) {
         return new Mine();
       }
     }
-    return held(c, scope, nowMs).orElseThrow(() -> new SQLException("idempotency claim of " + scope + " vanished"));
+    return held(c, scope, node, nowMs).orElseThrow(() -> new SQLException("idempotency claim of " + scope + " vanished"));
   }
 
   /** The claim on {@code scope} as it is now, or the kept result that ended it; empty when neither exists. */
-  static Optional<Found> look(Connection c, String scope, long nowMs, long retentionMs) throws SQLException {
+  static Optional<Found> look(Connection c, String scope, String node, long nowMs, long retentionMs)
+      throws SQLException {
     Optional<Idempotency.Stored> earlier = Idempotency.stored(c, scope, nowMs - retentionMs);
     if (earlier.isPresent()) {
       return Optional.of(new Earlier(earlier.get()));
     }
-    return held(c, scope, nowMs).map(h -> h);
+    return held(c, scope, node, nowMs).map(h -> h);
   }
 
   /** Writes the unkept {@code result} on the claim {@code token}, for the duplicates that waited on it. */
@@ -123,11 +131,12 @@ final class IdempotencyClaims {
     }
   }
 
-  private static Optional<Held> held(Connection c, String scope, long nowMs) throws SQLException {
+  private static Optional<Held> held(Connection c, String scope, String node, long nowMs) throws SQLException {
     try (PreparedStatement s = c.prepareStatement("SELECT token, body_sha256, " + TAKEABLE + ", status, headers, body"
         + " FROM idempotency_claims WHERE scope = ?")) {
-      s.setLong(1, nowMs);
-      s.setString(2, scope);
+      s.setString(1, node);
+      s.setLong(2, nowMs);
+      s.setString(3, scope);
       try (ResultSet rs = s.executeQuery()) {
         if (!rs.next()) {
           return Optional.empty();
