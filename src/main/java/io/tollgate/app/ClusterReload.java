@@ -29,6 +29,8 @@ final class ClusterReload {
   private final GatewayMetrics metrics;
   /** The newest generation this process has reloaded for (or announced itself). */
   private final AtomicLong seen;
+  /** The generation this process is writing, until its transaction ends (0: none); its own tick skips it meanwhile. */
+  private final AtomicLong announcing = new AtomicLong();
 
   private ClusterReload(Store store, StoreAccess access, ConfigHolder config, GatewayMetrics metrics, long seen) {
     this.store = store;
@@ -49,7 +51,7 @@ final class ClusterReload {
   void poll() {
     long generation = store.readAsIs(ClusterReload::generation);
     long before = seen.get();
-    if (generation <= before || !seen.compareAndSet(before, generation)) {
+    if (generation <= before || generation == announcing.get() || !seen.compareAndSet(before, generation)) {
       return;
     }
     try {
@@ -63,16 +65,27 @@ final class ClusterReload {
     }
   }
 
-  /** After an accepted reload asked of this process: the next generation, for the others to follow. */
+  /**
+   * After an accepted reload asked of this process: the next generation, for the others to follow. {@code seen} rises
+   * only once the transaction committed: a failed commit leaves the generation in the database where it was, and this
+   * process must still follow the next process that announces it. Until the transaction ends, this process's own tick
+   * skips the generation being written (without raising {@code seen}), so it never takes its announcement for another's.
+   */
   private void announce() {
     access.write(c -> {
       long next = generation(c) + 1;
       Settings.put(c, SETTING, Long.toString(next));
-      // before the commit: this process's own tick never takes its announcement for another's
-      seen.accumulateAndGet(next, Math::max);
+      announcing.set(next);
       return next;
-    }).onFailure(e -> LOG.warn("the reload was not passed on to the other gateway processes (reload each): {}",
-        e.getMessage()));
+    }).onComplete(r -> {
+      if (r.succeeded()) {
+        seen.accumulateAndGet(r.result(), Math::max);
+      } else {
+        LOG.warn("the reload was not passed on to the other gateway processes (reload each): {}",
+            r.cause().getMessage());
+      }
+      announcing.set(0);
+    });
   }
 
   private static long generation(Connection c) throws SQLException {

@@ -202,7 +202,7 @@ public final class Gateway {
     gateway.shared = shared;
     gateway.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> {
       access.write(c -> {
-        ProxyHandler.expireIdempotency(c, clock.millis());
+        ProxyHandler.expireIdempotency(c, clock.millis(), store.shared());
         HoldRecovery.Resolved expired = HoldRecovery.expire(accountant, clock.millis()).run(c);
         accountant.forgetCounters(limits.endedLongAgo()).run(c);
         OutputStatsSql.save(c, outputs);

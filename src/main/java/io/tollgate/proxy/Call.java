@@ -69,6 +69,8 @@ final class Call {
   LimitRefused refusal;
   /** Set when the request carries an Idempotency-Key and runs first: where its result is kept for duplicates. */
   String idempotencyScope;
+  /** This request's claim on {@link #idempotencyScope} in a shared database: ending the claim ends only this one. */
+  String claimToken;
   String bodySha256;
   io.vertx.core.buffer.Buffer capture;
   /** The protocol the client called in: its body, answer, stream and errors are translated at the edges. */

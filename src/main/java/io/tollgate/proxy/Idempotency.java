@@ -15,9 +15,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
 
 /**
  * {@code Idempotency-Key} on {@code /v1} requests. The first request with a key runs; concurrent and later
@@ -40,25 +38,27 @@ final class Idempotency {
   static final long MIN_WAIT_MS = 25;
   static final long MAX_WAIT_MS = 1_000;
 
-  private record InFlight(String bodySha256, Promise<Stored> result, String token) {}
+  /**
+   * @param token the request's claim in a shared database
+   * @param claimTtlMs how long that claim stands before another process may take it over: longer than the request can
+   *     run under the configuration it runs with, since the claim's end is how its process says it stopped (or its
+   *     expiry, if it died)
+   */
+  private record InFlight(String bodySha256, Promise<Stored> result, String token, long claimTtlMs) {}
 
   private final Vertx vertx;
   private final StoreAccess store;
   private final Clock clock;
-  private final LongSupplier claimTtlMs;
   private final boolean shared;
+  private final ClaimFinisher finisher;
   private final ConcurrentHashMap<String, InFlight> inFlight = new ConcurrentHashMap<>();
 
-  /**
-   * @param claimTtlMs how long a claim in the shared database stands before another process may take it over: longer
-   *     than any request can run, since the claim's end is how its process says it stopped (or its expiry, if it died)
-   */
-  Idempotency(Vertx vertx, StoreAccess store, Clock clock, LongSupplier claimTtlMs) {
+  Idempotency(Vertx vertx, StoreAccess store, Clock clock) {
     this.vertx = vertx;
     this.store = store;
     this.clock = clock;
-    this.claimTtlMs = claimTtlMs;
     this.shared = store.store().shared();
+    this.finisher = new ClaimFinisher(vertx, store);
   }
 
   static String scope(String keyId, String idempotencyKey) {
@@ -71,10 +71,11 @@ final class Idempotency {
 
   /**
    * Claims {@code scope}. Empty means the caller is first and must run the request, then {@link #complete};
-   * a value is the earlier result to replay. Fails with 409 when the key was used with another body.
+   * a value is the earlier result to replay. Fails with 409 when the key was used with another body. {@code token}
+   * names the request's claim in a shared database (unique per request) and {@code claimTtlMs} is how long it stands.
    */
-  Future<Optional<Stored>> claim(String scope, String bodySha256) {
-    InFlight mine = new InFlight(bodySha256, Promise.promise(), UUID.randomUUID().toString());
+  Future<Optional<Stored>> claim(String scope, String bodySha256, String token, long claimTtlMs) {
+    InFlight mine = new InFlight(bodySha256, Promise.promise(), token, claimTtlMs);
     InFlight existing = inFlight.putIfAbsent(scope, mine);
     if (existing != null) {
       // whoever holds the key now may be a reuse with another body that has not yet found the first result: wait for
@@ -108,7 +109,7 @@ final class Idempotency {
   private Future<Optional<Stored>> claimShared(String scope, InFlight mine) {
     long now = clock.millis();
     String node = store.store().node();
-    long expiresAt = now + claimTtlMs.getAsLong();
+    long expiresAt = now + mine.claimTtlMs();
     return store.write(c -> IdempotencyClaims.claim(c, scope, mine.token(), node, mine.bodySha256(), now, expiresAt,
             RETENTION_MS))
         .compose(found -> {
@@ -124,13 +125,15 @@ final class Idempotency {
 
   /**
    * Waits for the claim {@code held} to end: its kept result, or the unkept one written on it. A claim that ended
-   * without either a duplicate could see (taken over by a later request) or expired is claimed again.
+   * without either a duplicate could see (taken over by a later request), or expired with its node dead, is claimed
+   * again.
    */
   private Future<Optional<Stored>> awaitShared(String scope, InFlight mine, IdempotencyClaims.Held held, long waitMs) {
     Promise<Void> waited = Promise.promise();
     vertx.setTimer(waitMs, id -> waited.complete());
     return waited.future()
-        .compose(v -> store.read(c -> IdempotencyClaims.look(c, scope, clock.millis() - RETENTION_MS)))
+        .compose(v -> store.read(c -> IdempotencyClaims.look(c, scope, store.store().node(), clock.millis(),
+            RETENTION_MS)))
         .compose(now -> {
           if (now.isPresent() && now.get() instanceof IdempotencyClaims.Earlier e) {
             return Future.succeededFuture(Optional.of(e.result()));
@@ -139,7 +142,7 @@ final class Idempotency {
             if (h.finished() != null) {
               return Future.succeededFuture(Optional.of(h.finished()));
             }
-            if (h.expiresAt() >= clock.millis()) {
+            if (!h.takeable()) {
               return awaitShared(scope, mine, h, Math.min(MAX_WAIT_MS, waitMs * 2));
             }
           }
@@ -154,14 +157,13 @@ final class Idempotency {
   Future<Void> complete(String scope, Stored result, boolean persist) {
     InFlight mine = inFlight.get(scope);
     Future<Void> saved = persist ? store.write(c -> {
-      insert(c, scope, result, clock.millis());
+      insert(c, scope, mine == null ? null : mine.token(), result, clock.millis());
       return (Void) null;
-    }) : shared && mine != null ? store.write(c -> {
-      // nothing kept (or kept already with its charge, which ended the claim): the duplicates waiting in other
-      // processes read the result on the claim, and the next request with the key takes the claim over
-      IdempotencyClaims.finish(c, scope, mine.token(), result);
-      return (Void) null;
-    }) : Future.succeededFuture();
+    }) : shared && mine != null
+        // nothing kept (or kept already with its charge, which ended the claim): the duplicates waiting in other
+        // processes read the result on the claim, and the next request with the key takes the claim over; retried
+        // until written, while the next copy in this process may take the claim over at once (its own node's)
+        ? finisher.finish(scope, mine.token(), result) : Future.succeededFuture();
     return saved.andThen(done -> {
       InFlight entry = inFlight.remove(scope);
       if (entry != null) {
@@ -171,10 +173,11 @@ final class Idempotency {
   }
 
   /**
-   * Stores {@code result} for later duplicates, unless one is already stored, and ends the key's claim in a shared
-   * database; in the caller's transaction.
+   * Stores {@code result} for later duplicates, unless one is already stored, and ends the request's claim
+   * ({@code token}) in a shared database; in the caller's transaction.
    */
-  static void insert(java.sql.Connection c, String scope, Stored result, long nowMs) throws java.sql.SQLException {
+  static void insert(java.sql.Connection c, String scope, String token, Stored result, long nowMs)
+      throws java.sql.SQLException {
     try (PreparedStatement s = c.prepareStatement("INSERT INTO idempotency (scope, body_sha256, status, headers, body,"
         + " created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope) DO NOTHING")) {
       s.setString(1, scope);
@@ -185,14 +188,17 @@ final class Idempotency {
       s.setLong(6, nowMs);
       s.executeUpdate();
     }
-    IdempotencyClaims.end(c, scope);
+    IdempotencyClaims.end(c, scope, token);
   }
 
-  /** Drops stored results older than the retention and claims past their expiry; run periodically. */
-  static int expire(java.sql.Connection c, long nowMs) throws java.sql.SQLException {
+  /**
+   * Drops stored results older than the retention and, on a {@code shared} store, claims past their expiry whose
+   * request is over; run periodically.
+   */
+  static int expire(java.sql.Connection c, long nowMs, boolean shared) throws java.sql.SQLException {
     try (PreparedStatement s = c.prepareStatement("DELETE FROM idempotency WHERE created_at < ?")) {
       s.setLong(1, nowMs - RETENTION_MS);
-      return s.executeUpdate() + IdempotencyClaims.expire(c, nowMs, null);
+      return s.executeUpdate() + (shared ? IdempotencyClaims.expire(c, nowMs, null) : 0);
     }
   }
 

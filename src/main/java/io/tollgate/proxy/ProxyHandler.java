@@ -49,6 +49,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -99,7 +100,7 @@ public final class ProxyHandler {
     this.priceVersions = priceVersions;
     this.clock = clock;
     this.upstream = new UpstreamClient(vertx, clock);
-    this.idempotency = new Idempotency(vertx, store, clock, this::claimTtlMs);
+    this.idempotency = new Idempotency(vertx, store, clock);
     this.countTokens = new CountTokens(config, auth);
     // loading the tokenizer's vocabulary takes a second or two: do it now, never on an event loop
     UsageReader.count("warm up");
@@ -147,12 +148,17 @@ public final class ProxyHandler {
           }
           String scope = Idempotency.scope(key.id(), idempotencyKey);
           String sha = Idempotency.sha256(ctx.body().buffer());
-          return idempotency.claim(scope, sha).compose(earlier -> {
+          String token = UUID.randomUUID().toString();
+          // the claim stands as long as this request can run: under the configuration it arrived with (call.config),
+          // which its hold's expiry follows too, however long it waited on another copy's claim and whatever reload
+          // came meanwhile
+          return idempotency.claim(scope, sha, token, claimTtlMs(call.config)).compose(earlier -> {
             if (earlier.isPresent()) {
               replay(ctx, earlier.get());
               return Future.succeededFuture();
             }
             call.idempotencyScope = scope;
+            call.claimToken = token;
             call.bodySha256 = sha;
             call.capture = Buffer.buffer();
             return prepare(ctx, call).compose(v -> runLeg(ctx, call, path, 0));
@@ -646,9 +652,10 @@ public final class ProxyHandler {
     metrics.finished(call.model, call.plan.route().type().wireName(), call.fallback(),
         call.usage == null ? 0 : call.usage.promptTokens(), call.usage == null ? 0 : call.usage.completionTokens());
     String scope = call.idempotencyScope;
+    String token = call.claimToken;
     long nowMs = clock.millis();
     Billing.AlsoWrite idempotent = scope == null ? Billing.AlsoWrite.NOTHING
-        : (c, posted) -> Idempotency.insert(c, scope, result.apply(posted), nowMs);
+        : (c, posted) -> Idempotency.insert(c, scope, token, result.apply(posted), nowMs);
     return billing.settle(call.hold, call.planned, cost == null ? 0 : cost, tokens, posted -> call.receipt(clock.millis(), posted),
             idempotent)
         .map(settled -> {
@@ -852,10 +859,10 @@ public final class ProxyHandler {
 
   /**
    * How long an Idempotency-Key's claim in a shared database stands: the longest a request can run (every leg of its
-   * route to its channel's total timeout) plus the holds' grace, so a live request's claim never expires.
+   * route to its channel's total timeout) plus the holds' grace, so a live request's claim never expires. From the
+   * configuration the request runs under ({@code call.config}), not the one serving at the claim.
    */
-  private long claimTtlMs() {
-    GatewayConfig current = config.current();
+  static long claimTtlMs(GatewayConfig current) {
     long longest = 0;
     for (Map<RouteType, Route> byType : current.routes().values()) {
       for (Route route : byType.values()) {
@@ -875,8 +882,8 @@ public final class ProxyHandler {
   }
 
   /** Drops idempotent results past their retention; run periodically on the writer. */
-  public static int expireIdempotency(java.sql.Connection c, long nowMs) throws java.sql.SQLException {
-    return Idempotency.expire(c, nowMs);
+  public static int expireIdempotency(java.sql.Connection c, long nowMs, boolean shared) throws java.sql.SQLException {
+    return Idempotency.expire(c, nowMs, shared);
   }
 
   public Future<Void> close() {

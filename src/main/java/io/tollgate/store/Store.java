@@ -243,9 +243,8 @@ public final class Store implements AutoCloseable {
    */
   private static void claimNode(Connection c, PostgresTarget target) throws SQLException {
     // advisory locks are the database's, not a schema's: each key names the schema, so clusters in two schemas of one
-    // database never meet
-    try (PreparedStatement s = c.prepareStatement(
-        "SELECT pg_try_advisory_lock(hashtext('tollgate-node:' || coalesce(current_schema(), '')), hashtext(?))")) {
+    // database never meet (NodeLock.alive reads the same lock)
+    try (PreparedStatement s = c.prepareStatement("SELECT pg_try_advisory_lock(" + NodeLock.keys("?") + ")")) {
       s.setString(1, target.node());
       try (ResultSet rs = s.executeQuery()) {
         if (rs.next() && rs.getBoolean(1)) {

@@ -115,15 +115,20 @@ public final class GatewayFixture implements AutoCloseable {
 
   /** {@link #peer(String)} serving its own configuration file, {@code peerConfig} (a copy of this one's, say). */
   public GatewayFixture peer(String node, Path peerConfig) throws Exception {
+    return peer(node, peerConfig, clock);
+  }
+
+  /** {@link #peer(String, Path)} on a clock of its own, {@code peerClock} (another host's, say). */
+  public GatewayFixture peer(String node, Path peerConfig, Clock peerClock) throws Exception {
     if (postgresUrl == null) {
       throw new IllegalStateException("peer: only a fixture on PostgreSQL (startPostgres) has peers");
     }
     Vertx peerVertx = io.tollgate.app.Gateway.newVertx();
     ConfigLoader loader = new ConfigLoader(env::get);
     Store peerStore = Postgres.open(postgresUrl, node);
-    Gateway peerGateway = await(Gateway.start(peerVertx, new ConfigHolder(loader.load(peerConfig), loader), peerStore, 0, clock));
+    Gateway peerGateway = await(Gateway.start(peerVertx, new ConfigHolder(loader.load(peerConfig), loader), peerStore, 0, peerClock));
     GatewayFixture peer = new GatewayFixture(peerVertx, upstream, peerStore, peerGateway, peerConfig, project, key,
-        adminToken, env, clock, serverSettings);
+        adminToken, env, peerClock, serverSettings);
     peer.opener = () -> Postgres.open(postgresUrl, node);
     peer.postgresUrl = postgresUrl;
     peer.ownsUpstream = false;
