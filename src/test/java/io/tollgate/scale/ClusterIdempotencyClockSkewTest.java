@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tollgate.testing.GatewayFixture;
 import io.tollgate.testing.Postgres;
 import io.tollgate.testing.Wallets;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +35,6 @@ class ClusterIdempotencyClockSkewTest {
   static String url;
   static GatewayFixture a;
   static GatewayFixture b;
-  static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeAll
   static void start() throws Exception {
@@ -55,11 +51,7 @@ class ClusterIdempotencyClockSkewTest {
 
   @AfterAll
   static void stop() throws Exception {
-    for (GatewayFixture f : new GatewayFixture[] {b, a}) {
-      if (f != null) {
-        f.close();
-      }
-    }
+    GatewayFixture.closeAll(a, b);
     Postgres.drop(url);
   }
 
@@ -87,13 +79,6 @@ class ClusterIdempotencyClockSkewTest {
   }
 
   private static CompletableFuture<HttpResponse<String>> send(GatewayFixture g, String key) {
-    return CLIENT.sendAsync(HttpRequest.newBuilder(URI.create(g.url("/v1/chat/completions")))
-        .header("authorization", "Bearer " + g.key)
-        .header("content-type", "application/json")
-        .header("idempotency-key", key)
-        .header("x-mock", "latency_ms=3000")
-        .timeout(Duration.ofSeconds(60))
-        .POST(HttpRequest.BodyPublishers.ofString(CHAT))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    return g.chatAsync(CHAT, Duration.ofSeconds(60), "idempotency-key", key, "x-mock", "latency_ms=3000");
   }
 }

@@ -6,9 +6,6 @@ import io.tollgate.testing.GatewayFixture;
 import io.tollgate.testing.MutableClock;
 import io.tollgate.testing.Postgres;
 import io.tollgate.testing.Wallets;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,7 +43,6 @@ class ClusterIdempotencyStaleTtlTest {
   static GatewayFixture a;
   static GatewayFixture b;
   static Path bConfig;
-  static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeAll
   static void start() throws Exception {
@@ -66,11 +62,7 @@ class ClusterIdempotencyStaleTtlTest {
 
   @AfterAll
   static void stop() throws Exception {
-    for (GatewayFixture f : new GatewayFixture[] {b, a}) {
-      if (f != null) {
-        f.close();
-      }
-    }
+    GatewayFixture.closeAll(a, b);
     Postgres.drop(url);
   }
 
@@ -128,14 +120,7 @@ class ClusterIdempotencyStaleTtlTest {
   }
 
   private static CompletableFuture<HttpResponse<String>> send(GatewayFixture g, String key) {
-    return CLIENT.sendAsync(HttpRequest.newBuilder(URI.create(g.url("/v1/chat/completions")))
-        .header("authorization", "Bearer " + g.key)
-        .header("content-type", "application/json")
-        .header("idempotency-key", key)
-        .header("x-mock", "latency_ms=3000")
-        .timeout(Duration.ofSeconds(60))
-        .POST(HttpRequest.BodyPublishers.ofString(CHAT))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    return g.chatAsync(CHAT, Duration.ofSeconds(60), "idempotency-key", key, "x-mock", "latency_ms=3000");
   }
 
   private static String sha256(String body) throws Exception {

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tollgate.testing.GatewayFixture;
 import io.tollgate.testing.Postgres;
 import io.tollgate.testing.Wallets;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +34,6 @@ class ClusterIdempotencyStuckClaimTest {
   static String url;
   static GatewayFixture a;
   static GatewayFixture b;
-  static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeAll
   static void start() throws Exception {
@@ -48,11 +44,7 @@ class ClusterIdempotencyStuckClaimTest {
 
   @AfterAll
   static void stop() throws Exception {
-    for (GatewayFixture f : new GatewayFixture[] {b, a}) {
-      if (f != null) {
-        f.close();
-      }
-    }
+    GatewayFixture.closeAll(a, b);
     Postgres.drop(url);
   }
 
@@ -89,12 +81,6 @@ class ClusterIdempotencyStuckClaimTest {
   }
 
   private static CompletableFuture<HttpResponse<String>> send(GatewayFixture g, String key) {
-    return CLIENT.sendAsync(HttpRequest.newBuilder(URI.create(g.url("/v1/chat/completions")))
-        .header("authorization", "Bearer " + g.key)
-        .header("content-type", "application/json")
-        .header("idempotency-key", key)
-        .timeout(Duration.ofSeconds(120))
-        .POST(HttpRequest.BodyPublishers.ofString(UNKNOWN))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    return g.chatAsync(UNKNOWN, Duration.ofSeconds(120), "idempotency-key", key);
   }
 }

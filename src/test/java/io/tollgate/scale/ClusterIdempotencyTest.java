@@ -6,9 +6,6 @@ import io.tollgate.testing.GatewayFixture;
 import io.tollgate.testing.Postgres;
 import io.tollgate.testing.Wallets;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +34,6 @@ class ClusterIdempotencyTest {
   static String url;
   static GatewayFixture a;
   static GatewayFixture b;
-  static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeAll
   static void start() throws Exception {
@@ -48,11 +44,7 @@ class ClusterIdempotencyTest {
 
   @AfterAll
   static void stop() throws Exception {
-    for (GatewayFixture f : new GatewayFixture[] {b, a}) {
-      if (f != null) {
-        f.close();
-      }
-    }
+    GatewayFixture.closeAll(a, b);
     Postgres.drop(url);
   }
 
@@ -107,13 +99,6 @@ class ClusterIdempotencyTest {
   }
 
   private static CompletableFuture<HttpResponse<String>> send(GatewayFixture g, String body, String key) {
-    return CLIENT.sendAsync(HttpRequest.newBuilder(URI.create(g.url("/v1/chat/completions")))
-        .header("authorization", "Bearer " + g.key)
-        .header("content-type", "application/json")
-        .header("idempotency-key", key)
-        .header("x-mock", "latency_ms=300")
-        .timeout(Duration.ofSeconds(60))
-        .POST(HttpRequest.BodyPublishers.ofString(body))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    return g.chatAsync(body, Duration.ofSeconds(60), "idempotency-key", key, "x-mock", "latency_ms=300");
   }
 }

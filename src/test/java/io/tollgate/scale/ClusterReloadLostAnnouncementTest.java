@@ -42,11 +42,7 @@ class ClusterReloadLostAnnouncementTest {
 
   @AfterAll
   static void stop() throws Exception {
-    for (GatewayFixture f : new GatewayFixture[] {b, a}) {
-      if (f != null) {
-        f.close();
-      }
-    }
+    GatewayFixture.closeAll(a, b);
     Postgres.drop(url);
   }
 

@@ -36,11 +36,7 @@ class ClusterReloadTest {
 
   @AfterAll
   static void stop() throws Exception {
-    for (GatewayFixture f : new GatewayFixture[] {b, a}) {
-      if (f != null) {
-        f.close();
-      }
-    }
+    GatewayFixture.closeAll(a, b);
     Postgres.drop(url);
   }
 

@@ -232,6 +232,25 @@ public final class GatewayFixture implements AutoCloseable {
     return post("/v1/chat/completions", body, all);
   }
 
+  /** A chat request with the fixture's key, sent without waiting for its answer (which may take up to {@code timeout}). */
+  public java.util.concurrent.CompletableFuture<HttpResponse<String>> chatAsync(String body, Duration timeout, String... headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url("/v1/chat/completions")))
+        .timeout(timeout)
+        .header("authorization", "Bearer " + key)
+        .header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    return http.sendAsync(withHeaders(request, headers).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Closes each fixture that started (a null one did not), the last started first. */
+  public static void closeAll(GatewayFixture... fixtures) throws Exception {
+    for (int i = fixtures.length - 1; i >= 0; i--) {
+      if (fixtures[i] != null) {
+        fixtures[i].close();
+      }
+    }
+  }
+
   public String[] bearer() {
     return new String[] {"authorization", "Bearer " + key};
   }
