@@ -96,16 +96,19 @@ let next = 0;
 const pendingMarks = marks.filter((m) => m > 0 && m <= streams);
 const ticker = setInterval(() => out({ event: 'progress', seconds: Math.round((Date.now() - t0) / 1000), opened: state.opened,
   streaming: state.streaming, done: state.done, failed: state.failed, chunks: state.chunks }), 5000);
+// heap at each mark, as soon as that many streams are open at once, while the others are still being opened
+const marking = (async () => {
+  for (const mark of pendingMarks) {
+    while (state.streaming < mark && state.streaming + state.done + state.failed < streams) await sleep(100);
+    if (state.streaming >= mark) await sample(`${mark} open`);
+  }
+})();
 while (next < streams) {
   const due = Math.min(streams, Math.floor(((Date.now() - t0) / 1000) * rate) + 1);
   while (next < due) open(next++);
   await sleep(20);
 }
-// heap at each mark, once that many streams are open at once
-for (const mark of pendingMarks) {
-  while (state.streaming < mark && state.streaming + state.done + state.failed < streams) await sleep(100);
-  if (state.streaming >= mark) await sample(`${mark} open`);
-}
+await marking;
 // every stream answered its first chunk (or failed); none has ended yet when STREAM_SECONDS outlasts the ramp
 while (state.streaming + state.done + state.failed < streams) await sleep(100);
 const allOpen = { streaming: state.streaming, seconds: Math.round((Date.now() - t0) / 1000) };
