@@ -129,25 +129,36 @@ final class Idempotency {
    * again.
    */
   private Future<Optional<Stored>> awaitShared(String scope, InFlight mine, IdempotencyClaims.Held held, long waitMs) {
-    Promise<Void> waited = Promise.promise();
-    vertx.setTimer(waitMs, id -> waited.complete());
-    return waited.future()
-        .compose(v -> store.read(c -> IdempotencyClaims.look(c, scope, store.store().node(), clock.millis(),
-            RETENTION_MS)))
-        .compose(now -> {
+    Promise<Optional<Stored>> outcome = Promise.promise();
+    poll(scope, mine, held, waitMs, outcome);
+    return outcome.future();
+  }
+
+  /** One look at the claim after {@code waitMs}; the next look is scheduled afresh, so a long wait nests nothing. */
+  private void poll(String scope, InFlight mine, IdempotencyClaims.Held held, long waitMs, Promise<Optional<Stored>> outcome) {
+    vertx.setTimer(waitMs, id -> store.read(c -> IdempotencyClaims.look(c, scope, store.store().node(), clock.millis(),
+        RETENTION_MS)).onComplete(looked -> {
+          if (looked.failed()) {
+            outcome.fail(looked.cause());
+            return;
+          }
+          Optional<IdempotencyClaims.Found> now = looked.result();
           if (now.isPresent() && now.get() instanceof IdempotencyClaims.Earlier e) {
-            return Future.succeededFuture(Optional.of(e.result()));
+            outcome.complete(Optional.of(e.result()));
+            return;
           }
           if (now.isPresent() && now.get() instanceof IdempotencyClaims.Held h && h.token().equals(held.token())) {
             if (h.finished() != null) {
-              return Future.succeededFuture(Optional.of(h.finished()));
+              outcome.complete(Optional.of(h.finished()));
+              return;
             }
             if (!h.takeable()) {
-              return awaitShared(scope, mine, h, Math.min(MAX_WAIT_MS, waitMs * 2));
+              poll(scope, mine, h, Math.min(MAX_WAIT_MS, waitMs * 2), outcome);
+              return;
             }
           }
-          return claimShared(scope, mine);
-        });
+          claimShared(scope, mine).onComplete(outcome);
+        }));
   }
 
   /**
