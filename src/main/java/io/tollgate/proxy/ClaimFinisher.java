@@ -8,7 +8,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes an unkept result on its request's Idempotency-Key claim ({@link IdempotencyClaims#finish}) until the write
- * succeeds, the store closes or the process stops. A failed write (PostgreSQL unreachable for a moment: the very moment that makes a
+ * succeeds, the store closes or the process stops. A failed write (PostgreSQL unreachable for a moment: the very
+ * moment that makes a
  * request {@code accounting_unavailable}) would otherwise leave the claim in flight under a request that has ended,
  * and every copy in another process would wait on it. Retries run on the store's writer, after a timer that doubles
  * from {@link #MIN_WAIT_MS} up to {@link #MAX_WAIT_MS}: never on an event loop, never waiting on one. Meanwhile a copy
@@ -43,7 +44,8 @@ final class ClaimFinisher {
   private void retry(String scope, String token, Idempotency.Stored result, long waitMs) {
     if (!store.store().isOpen()) {
       // the store closed: the process stops, and its claims end with its node's lock (taken over once expired)
-      LOG.warn("the result of a request with an Idempotency-Key was not written on its claim ({}): the store closed", scope);
+      LOG.warn("the result of a request with an Idempotency-Key was not written on its claim ({}): the store closed",
+          scope);
       return;
     }
     try {

@@ -135,7 +135,8 @@ final class Idempotency {
   }
 
   /** One look at the claim after {@code waitMs}; the next look is scheduled afresh, so a long wait nests nothing. */
-  private void poll(String scope, InFlight mine, IdempotencyClaims.Held held, long waitMs, Promise<Optional<Stored>> outcome) {
+  private void poll(String scope, InFlight mine, IdempotencyClaims.Held held, long waitMs,
+      Promise<Optional<Stored>> outcome) {
     vertx.setTimer(waitMs, id -> store.read(c -> IdempotencyClaims.look(c, scope, store.store().node(), clock.millis(),
         RETENTION_MS)).onComplete(looked -> {
           if (looked.failed()) {
