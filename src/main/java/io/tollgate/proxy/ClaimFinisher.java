@@ -9,9 +9,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes an unkept result on its request's Idempotency-Key claim ({@link IdempotencyClaims#finish}) until the write
  * succeeds, the store closes or the process stops. A failed write (PostgreSQL unreachable for a moment: the very
- * moment that makes a
- * request {@code accounting_unavailable}) would otherwise leave the claim in flight under a request that has ended,
- * and every copy in another process would wait on it. Retries run on the store's writer, after a timer that doubles
+ * moment that makes a request {@code accounting_unavailable}) would otherwise leave the claim in flight under a
+ * request that has ended, and every copy in another process would wait on it. Retries run on the store's writer, after a timer that doubles
  * from {@link #MIN_WAIT_MS} up to {@link #MAX_WAIT_MS}: never on an event loop, never waiting on one. Meanwhile a copy
  * in this process takes the claim over (it is its own node's: see {@link IdempotencyClaims}); the pending write then
  * matches no row (another token) and ends.
