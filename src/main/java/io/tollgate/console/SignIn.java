@@ -131,7 +131,7 @@ final class SignIn {
    */
   private static String clientAddress(RoutingContext ctx) {
     io.vertx.core.net.SocketAddress remote = ctx.request().remoteAddress();
-    return remote == null ? "-" : "address " + (remote.hostAddress() != null ? remote.hostAddress() : remote.host());
+    return remote == null ? "-" : SignInThrottle.addressKey(remote.hostAddress() != null ? remote.hostAddress() : remote.host());
   }
 
   /** The admin token is checked by the admin API itself; the session keeps it in memory only. */

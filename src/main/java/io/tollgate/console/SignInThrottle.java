@@ -98,4 +98,33 @@ final class SignInThrottle {
   private static String key(String name) {
     return name.trim().toLowerCase(Locale.ROOT);
   }
+
+  /**
+   * What failures from {@code hostAddress} count under: the address itself for IPv4 (an IPv4-mapped IPv6 address
+   * included), its /64 network for IPv6. One IPv6 host usually holds a whole /64, so counting each address apart
+   * would give it billions of fresh counts.
+   */
+  static String addressKey(String hostAddress) {
+    if (hostAddress == null || !hostAddress.contains(":")) {
+      return "address " + hostAddress;
+    }
+    java.net.InetAddress address;
+    try {
+      // an IPv6 literal (it has a colon, so it is parsed, never looked up), without its zone
+      int zone = hostAddress.indexOf('%');
+      address = java.net.InetAddress.getByName(zone < 0 ? hostAddress : hostAddress.substring(0, zone));
+    } catch (java.net.UnknownHostException e) {
+      return "address " + hostAddress;
+    }
+    if (!(address instanceof java.net.Inet6Address)) {
+      return "address " + address.getHostAddress();
+    }
+    byte[] network = java.util.Arrays.copyOf(address.getAddress(), 16);
+    java.util.Arrays.fill(network, 8, 16, (byte) 0);
+    try {
+      return "network " + java.net.InetAddress.getByAddress(network).getHostAddress() + "/64";
+    } catch (java.net.UnknownHostException impossible) {
+      throw new IllegalStateException(impossible);
+    }
+  }
 }
