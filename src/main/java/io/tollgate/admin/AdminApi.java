@@ -139,10 +139,10 @@ public final class AdminApi {
 
   /**
    * Reads the admin token's hash from the store again, through its worker, and puts it in force: on a shared store
-   * another gateway may have rotated it (the gateway calls this every second there), and the old token and every
-   * operator session begun under it then end here too. A rotation made here meanwhile wins over what the read saw.
+   * another gateway may have rotated it ({@link #freshToken} calls this before each admin call), and the old token and
+   * every operator session begun under it then end here too. A rotation made here meanwhile wins over what the read saw.
    */
-  public Future<Void> rereadToken(StoreAccess access) {
+  private Future<Void> rereadToken(StoreAccess access) {
     Token seen = token.get();
     return access.read(AdminToken::storedHash).map(stored -> {
       byte[] hash = stored.orElse(null);
@@ -155,7 +155,7 @@ public final class AdminApi {
 
   /**
    * On a shared store, where another gateway may rotate the admin token, read its hash from {@code access} before each
-   * admin call and each operator console page ({@link #freshToken}), besides the gateway's re-read every second.
+   * admin call and each operator console page ({@link #freshToken}).
    */
   public void sharedStore(StoreAccess access) {
     this.shared = access;

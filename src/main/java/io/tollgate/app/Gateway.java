@@ -227,15 +227,14 @@ public final class Gateway {
     });
     if (store.shared()) {
       // other processes change stored limits too: read them again every second, as a revoked key is (KeyAuthenticator);
-      // and the admin token's hash, which another gateway may rotate (its old token and operator sessions end here too);
-      // and a configuration reload asked of any process reaches this one on the same tick
+      // and a configuration reload asked of any process reaches this one on the same tick (the admin token's hash,
+      // which another gateway may rotate, is read before each admin call and operator page: AdminApi.freshToken)
       ClusterReload reload = ClusterReload.start(store, access, config, metrics);
       gateway.limitsReader = vertx.setPeriodic(SHARED_LIMITS_REREAD_MS, id -> {
         vertx.executeBlocking(() -> {
           limits.refreshDefinitions();
           return null;
         }, false).onFailure(e -> LOG.debug("stored limits not re-read: {}", e.getMessage()));
-        admin.rereadToken(access).onFailure(e -> LOG.debug("the admin token's hash not re-read: {}", e.getMessage()));
         vertx.executeBlocking(() -> {
           reload.poll();
           return null;

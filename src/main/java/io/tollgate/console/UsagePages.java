@@ -46,20 +46,17 @@ final class UsagePages {
 
     /** The API's query parameters for these filters, each starting with {@code &}. */
     String query() {
-      StringBuilder out = new StringBuilder();
-      param(out, "key_id", key);
-      param(out, "model", model);
-      param(out, "route_type", routeType);
-      param(out, "outcome", outcome);
-      param(out, "from", from);
-      param(out, "to", to);
-      return out.toString();
+      return query("key_id");
     }
 
     /** The console page's own query for these filters (its key filter is named {@code key}). */
     String pageQuery() {
+      return query("key");
+    }
+
+    private String query(String keyParam) {
       StringBuilder out = new StringBuilder();
-      param(out, "key", key);
+      param(out, keyParam, key);
       param(out, "model", model);
       param(out, "route_type", routeType);
       param(out, "outcome", outcome);
