@@ -100,23 +100,7 @@ class ClusterKillNineTest {
 
   @AfterAll
   static void stop() throws Exception {
-    for (Process p : processes) {
-      p.destroyForcibly();
-    }
-    if (relay != null) {
-      await(relay.server.close());
-    }
-    if (setup != null) {
-      await(setup.upstream.close());
-      setup.store.close();
-      await(setup.vertx.close());
-    }
-    if (redis != null) {
-      redis.close();
-    }
-    if (url != null) {
-      Postgres.drop(url);
-    }
+    ClusterProcessesTest.stopCluster(processes, relay, setup, redis, url);
   }
 
   @Test
@@ -394,12 +378,7 @@ class ClusterKillNineTest {
   private static Process startProcess(Path config, int n) throws Exception {
     Map<String, String> env = new HashMap<>(setup.env);
     env.put("UPSTREAM", relay.baseUrl());
-    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-        "io.tollgate.cli.Main", "serve", "--config", config.toString(), "--data", dir.resolve("data-" + n).toString(),
-        "--port", "0");
-    builder.environment().putAll(env);
-    builder.redirectErrorStream(true);
-    return builder.start();
+    return ServeProcesses.start(config, dir.resolve("data-" + n), env, "-Xmx384m", "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1");
   }
 }

@@ -147,6 +147,15 @@ class ClusterProcessesTest {
 
   @AfterAll
   static void stop() throws Exception {
+    stopCluster(processes, relay, setup, redis, url);
+  }
+
+  /**
+   * Ends what a test of serve processes started, whichever parts it got to: the processes, the relay, the set-up
+   * fixture (its gateway already stopped), Redis and the schema.
+   */
+  static void stopCluster(List<Process> processes, Relay relay, GatewayFixture setup, RedisProcess redis, String url)
+      throws Exception {
     for (Process p : processes) {
       p.destroyForcibly();
     }
@@ -575,13 +584,8 @@ class ClusterProcessesTest {
   private static Process startProcess(Path config, int n) throws Exception {
     Map<String, String> env = new HashMap<>(setup.env);
     env.put("UPSTREAM", relay.baseUrl());
-    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-        "io.tollgate.cli.Main", "serve", "--config", config.toString(), "--data", dir.resolve("data-" + n).toString(),
-        "--port", "0");
-    builder.environment().putAll(env);
-    builder.redirectErrorStream(true);
-    return builder.start();
+    return ServeProcesses.start(config, dir.resolve("data-" + n), env, "-Xmx384m", "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1");
   }
 
   private static int port(Process child) throws Exception {

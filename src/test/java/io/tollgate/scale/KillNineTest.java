@@ -108,12 +108,7 @@ class KillNineTest {
     Path config = dir.resolve("child.yaml");
     Files.writeString(config, Files.readString(a.configFile) + "\nstore: {kind: postgres, url: '" + url + "', user: "
         + Postgres.user() + ", node: gw-child}\n");
-    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.tollgate.cli.Main", "serve", "--config",
-        config.toString(), "--data", dir.resolve("child-data").toString(), "--port", "0");
-    builder.environment().putAll(a.env);
-    builder.redirectErrorStream(true);
-    return builder.start();
+    return ServeProcesses.start(config, dir.resolve("child-data"), a.env, "-Xmx256m");
   }
 
   private static int port(Process child) throws Exception {

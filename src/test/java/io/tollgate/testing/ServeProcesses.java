@@ -16,6 +16,22 @@ public final class ServeProcesses {
   private ServeProcesses() {}
 
   /**
+   * Starts {@code tollgate serve} in a JVM of its own on a free port ({@link #port} says which), with {@code config},
+   * {@code data} and {@code env} added to this process's environment; its output and errors in one stream.
+   */
+  public static Process start(java.nio.file.Path config, java.nio.file.Path data, java.util.Map<String, String> env,
+      String... jvmOptions) throws IOException {
+    java.util.List<String> command = new java.util.ArrayList<>();
+    command.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(java.util.List.of(jvmOptions));
+    command.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), "io.tollgate.cli.Main", "serve",
+        "--config", config.toString(), "--data", data.toString(), "--port", "0"));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    return builder.start();
+  }
+
+  /**
    * Reads the child's output until it says where it serves and returns that port; the rest of its output is drained
    * in the background, its lines with ERROR printed when {@code showErrors}.
    */
