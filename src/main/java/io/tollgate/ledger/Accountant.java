@@ -74,6 +74,8 @@ public final class Accountant {
       // every write transaction first reads what the other processes appended (under the journal's lock)
       store.beforeWrite(journal::tail);
     }
+    // the journal's rows of a transaction are written in one batch, just before it commits
+    store.beforeCommit(journal::flush);
     store.afterCommit(accountant::afterCommit);
     store.afterRollback(c -> {
       accountant.uncommitted.clear();
@@ -121,6 +123,12 @@ public final class Accountant {
   /** Journals {@code event} in the transaction of {@code c}; the committed-events listener hears of it after the commit. */
   private void append(Connection c, LedgerEvent event, String annotation) throws SQLException {
     journal.append(c, event, annotation, clock.millis());
+    uncommitted.add(event);
+  }
+
+  /** {@link #append} of a posting with its receipt, kept as it is for the projection (which need not parse it back). */
+  private void append(LedgerEvent event, Receipt receipt) {
+    journal.append(event, receipt == null ? null : Json.write(receipt), receipt, clock.millis());
     uncommitted.add(event);
   }
 
@@ -263,7 +271,7 @@ public final class Accountant {
       Posting posting = outcome instanceof Posting p ? p : null;
       Receipt explained = receipt == null ? null : receipt.apply(posting);
       if (posting != null) {
-        append(c, posting, explained == null ? null : Json.write(explained));
+        append(posting, explained);
       } else if (explained != null) {
         ReceiptSql.insert(c, explained);
       }
@@ -324,6 +332,7 @@ public final class Accountant {
    * knows no live process serves. Other processes' holds end by their expiry (docs/scale-out.md).
    */
   private java.util.function.Predicate<Hold> ownHolds(Connection c, AccountingCore core) throws SQLException {
+    journal.flush(c); // the rows of holds appended earlier in this transaction, for the query below
     long oldest = core.pending().stream().mapToLong(Hold::seq).min().orElse(Long.MAX_VALUE);
     java.util.Set<Long> mine = oldest == Long.MAX_VALUE ? java.util.Set.of()
         : io.tollgate.ledger.journal.JournalSql.holdsOf(c, journal.node(), oldest);

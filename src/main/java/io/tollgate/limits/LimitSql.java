@@ -101,9 +101,27 @@ public final class LimitSql {
   }
 
   /** Adds {@code amount} to a counter's persisted usage. */
+  /** {@link #addSpent} for each counter of {@code usage} (its amount, then when), in one batched statement. */
+  public static void addSpent(Connection c, Map<String, long[]> usage) throws SQLException {
+    if (usage.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement s = c.prepareStatement(ADD_SPENT)) {
+      for (Map.Entry<String, long[]> u : usage.entrySet()) {
+        s.setString(1, u.getKey());
+        s.setLong(2, u.getValue()[0]);
+        s.setLong(3, u.getValue()[1]);
+        s.addBatch();
+      }
+      s.executeBatch();
+    }
+  }
+
+  private static final String ADD_SPENT = "INSERT INTO limit_usage (counter_key, spent, updated_at) VALUES (?, ?, ?)"
+      + " ON CONFLICT (counter_key) DO UPDATE SET spent = limit_usage.spent + excluded.spent, updated_at = excluded.updated_at";
+
   public static void addSpent(Connection c, String counter, long amount, long nowMs) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("INSERT INTO limit_usage (counter_key, spent, updated_at) VALUES (?, ?, ?)"
-        + " ON CONFLICT (counter_key) DO UPDATE SET spent = limit_usage.spent + excluded.spent, updated_at = excluded.updated_at")) {
+    try (PreparedStatement s = c.prepareStatement(ADD_SPENT)) {
       s.setString(1, counter);
       s.setLong(2, amount);
       s.setLong(3, nowMs);

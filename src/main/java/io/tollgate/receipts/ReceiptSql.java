@@ -38,29 +38,53 @@ public final class ReceiptSql {
     write(c, r, body, " ON CONFLICT (id)" + REPLACE);
   }
 
-  private static void write(Connection c, Receipt r, String body, String onConflict) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("INSERT INTO receipts (id, account_id, project_id, key_id, created_at,"
-        + " model, outcome, body, charged, transfer_id, cost, route_type, bucket) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        + onConflict)) {
-      s.setString(1, r.id());
-      s.setString(2, r.accountId());
-      s.setString(3, r.projectId());
-      s.setString(4, r.keyId());
-      s.setLong(5, r.createdAtMs());
-      s.setString(6, r.requestedModel());
-      s.setString(7, r.outcome());
-      s.setString(8, body);
-      s.setInt(9, r.charged() ? 1 : 0);
-      s.setString(10, r.transferId());
-      if (r.costMicros() == null) {
-        s.setNull(11, java.sql.Types.INTEGER);
-      } else {
-        s.setLong(11, r.costMicros());
+  /**
+   * {@link #project} for every receipt journaled with {@code postings} (their annotations: the receipt's JSON, and
+   * the receipt itself while the process that journaled it has it), in one batched statement.
+   */
+  public static void projectAll(Connection c, java.util.List<io.tollgate.ledger.journal.Journaled> postings)
+      throws SQLException {
+    if (postings.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement s = c.prepareStatement(INSERT + " ON CONFLICT (id)" + REPLACE)) {
+      for (io.tollgate.ledger.journal.Journaled j : postings) {
+        Receipt r = j.annotated() instanceof Receipt kept ? kept : Json.read(j.annotation(), Receipt.class);
+        bind(s, r, j.annotation());
+        s.addBatch();
       }
-      s.setString(12, r.routeType());
-      s.setString(13, r.bucket());
+      s.executeBatch();
+    }
+  }
+
+  private static final String INSERT = "INSERT INTO receipts (id, account_id, project_id, key_id, created_at,"
+      + " model, outcome, body, charged, transfer_id, cost, route_type, bucket) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+  private static void write(Connection c, Receipt r, String body, String onConflict) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(INSERT + onConflict)) {
+      bind(s, r, body);
       s.executeUpdate();
     }
+  }
+
+  private static void bind(PreparedStatement s, Receipt r, String body) throws SQLException {
+    s.setString(1, r.id());
+    s.setString(2, r.accountId());
+    s.setString(3, r.projectId());
+    s.setString(4, r.keyId());
+    s.setLong(5, r.createdAtMs());
+    s.setString(6, r.requestedModel());
+    s.setString(7, r.outcome());
+    s.setString(8, body);
+    s.setInt(9, r.charged() ? 1 : 0);
+    s.setString(10, r.transferId());
+    if (r.costMicros() == null) {
+      s.setNull(11, java.sql.Types.INTEGER);
+    } else {
+      s.setLong(11, r.costMicros());
+    }
+    s.setString(12, r.routeType());
+    s.setString(13, r.bucket());
   }
 
   /** Marks a settled receipt whose answer never reached its client ({@code delivery: failed}). */

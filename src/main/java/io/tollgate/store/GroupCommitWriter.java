@@ -31,6 +31,8 @@ final class GroupCommitWriter implements AutoCloseable {
   private final ConnectionSource reconnect;
   /** Runs first in every transaction, on its connection: a shared store's lock and journal tail. */
   private volatile SqlWork<?> beforeTransaction = c -> null;
+  /** Runs last in every transaction, just before its commit: the journal's rows, written in one batch. */
+  private volatile SqlWork<?> beforeCommit = c -> null;
   /** Set when the connection broke and no new one could be opened yet: the next batch opens one first. */
   private boolean broken;
   private long failedReconnects;
@@ -79,6 +81,11 @@ final class GroupCommitWriter implements AutoCloseable {
   /** Runs {@code hook} at the start of every transaction, before its work; a failure fails the transaction. */
   void beforeTransaction(SqlWork<?> hook) {
     this.beforeTransaction = hook;
+  }
+
+  /** Runs {@code hook} at the end of every transaction, after its work, just before the commit; a failure fails it. */
+  void beforeCommit(SqlWork<?> hook) {
+    this.beforeCommit = hook;
   }
 
   void afterRollback(java.util.function.Consumer<Connection> hook) {
@@ -225,6 +232,7 @@ final class GroupCommitWriter implements AutoCloseable {
           drainInto(batch);
         }
       }
+      beforeCommit.run(connection);
       connection.commit();
       transactionEnded.run();
       counted(batch.size());
@@ -253,6 +261,7 @@ final class GroupCommitWriter implements AutoCloseable {
     try {
       begin();
       T value = task.work().run(connection);
+      beforeCommit.run(connection);
       connection.commit();
       transactionEnded.run();
       counted(1);

@@ -43,17 +43,25 @@ final class StatementCache {
   /** A view of {@code statement} whose {@code close} puts it back instead of closing it. */
   private static PreparedStatement returning(PreparedStatement statement, String sql, Map<String, PreparedStatement> idle) {
     boolean[] returned = {false};
+    boolean[] batched = {false};
     InvocationHandler handler = (proxy, method, args) -> {
       if (method.getName().equals("close")) {
         if (!returned[0]) {
           returned[0] = true;
           statement.clearParameters();
+          if (batched[0]) {
+            // a batch left by a failure between addBatch and executeBatch must not run with the next user's
+            statement.clearBatch();
+          }
           PreparedStatement other = idle.putIfAbsent(sql, statement);
           if (other != null) {
             statement.close();
           }
         }
         return null;
+      }
+      if (method.getName().equals("addBatch")) {
+        batched[0] = true;
       }
       if (method.getName().equals("isClosed")) {
         return returned[0] || statement.isClosed();

@@ -422,6 +422,11 @@ public final class Store implements AutoCloseable {
     this.beforeClose = java.util.Objects.requireNonNull(hook, "hook");
   }
 
+  /** Runs {@code hook} on the writer thread at the end of each transaction, just before it commits. */
+  public void beforeCommit(SqlWork<?> hook) {
+    writer().beforeCommit(hook);
+  }
+
   /** Runs {@code hook} on the writer thread after each commit, before the committed work's futures complete. */
   public void afterCommit(Runnable hook) {
     writer().afterCommit(hook);

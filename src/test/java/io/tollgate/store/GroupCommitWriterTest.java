@@ -171,4 +171,56 @@ class GroupCommitWriterTest {
         .cause().isInstanceOf(StoreException.class).hasMessageContaining("closed");
     assertThat(committedNames()).containsExactly("a");
   }
+
+  @Test
+  void aBatchAbandonedByAFailureNeverRunsWithTheNextUserOfTheCachedStatement() throws Exception {
+    CompletableFuture<String> abandoned = writer.submit(c -> {
+      try (PreparedStatement s = c.prepareStatement("INSERT INTO t (name) VALUES (?)")) {
+        s.setString(1, "left-in-the-batch");
+        s.addBatch();
+        throw new IllegalStateException("failed between addBatch and executeBatch");
+      }
+    });
+    assertThatThrownBy(abandoned::get).hasCauseInstanceOf(IllegalStateException.class);
+
+    writer.submit(c -> {
+      try (PreparedStatement s = c.prepareStatement("INSERT INTO t (name) VALUES (?)")) {
+        s.setString(1, "batched");
+        s.addBatch();
+        s.executeBatch();
+      }
+      return null;
+    }).get(5, TimeUnit.SECONDS);
+
+    assertThat(names()).containsExactly("batched");
+  }
+
+  @Test
+  void aFailingBeforeCommitHookRollsTheTransactionBackAndTheNextOneCommits() throws Exception {
+    AtomicInteger hookRuns = new AtomicInteger();
+    writer.beforeCommit(c -> {
+      if (hookRuns.incrementAndGet() == 1) {
+        throw new SQLException("the journal's rows could not be written");
+      }
+      return null;
+    });
+    CompletableFuture<String> first = writer.submit(insert("a"));
+    assertThatThrownBy(first::get).hasCauseInstanceOf(SQLException.class);
+
+    writer.submit(insert("b")).get(5, TimeUnit.SECONDS);
+
+    assertThat(names()).containsExactly("b");
+    assertThat(hookRuns).hasValue(2);
+  }
+
+  private List<String> names() throws SQLException {
+    List<String> names = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(url);
+        ResultSet rs = c.createStatement().executeQuery("SELECT name FROM t ORDER BY name")) {
+      while (rs.next()) {
+        names.add(rs.getString(1));
+      }
+    }
+    return names;
+  }
 }

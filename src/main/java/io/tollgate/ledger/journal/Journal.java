@@ -28,6 +28,8 @@ public final class Journal {
   private volatile AccountingCore core;
   /** Journaled events not yet known to be projected, in order; the first {@link #committed} of them are committed. */
   private final List<Journaled> unprojected = new ArrayList<>();
+  /** Events appended in the transaction under way and not yet written: {@link #flush} writes them, one batch. */
+  private final List<Journaled> unwritten = new ArrayList<>();
   private int committed;
   /** The seq projected in the current transaction; {@link #projectedSeq} once it commits. */
   private long projectingTo;
@@ -92,17 +94,38 @@ public final class Journal {
     return core;
   }
 
-  /** Appends an event the core has just applied, in the writer's transaction. */
-  public void append(Connection c, LedgerEvent event, String annotation, long nowMs) throws SQLException {
+  /**
+   * Appends an event the core has just applied, in the writer's transaction. Its row is written by {@link #flush},
+   * which the writer runs just before the transaction commits: the rows of a whole group commit go in one batch (one
+   * round trip to PostgreSQL, where every process waits for the journal's lock while another holds it).
+   */
+  public void append(Connection c, LedgerEvent event, String annotation, long nowMs) {
+    append(event, annotation, null, nowMs);
+  }
+
+  /** {@link #append}, keeping {@code annotated}, the value {@code annotation} is the JSON of, for the projection. */
+  public void append(LedgerEvent event, String annotation, Object annotated, long nowMs) {
     long last = unprojected.isEmpty() ? Math.max(projectingTo, committedSeq) : unprojected.get(unprojected.size() - 1).event().seq();
     if (event.seq() != last + 1) {
       // the core and the journal disagree (a rebuild that failed after a rollback): refuse rather than leave a gap
       throw new IllegalStateException("journal event " + event.seq() + " after " + last + " (expected: " + (last + 1)
           + "); the core no longer matches the journal and the gateway needs a restart");
     }
-    Journaled j = new Journaled(event, annotation, nowMs);
-    JournalSql.append(c, j, node);
+    Journaled j = new Journaled(event, annotation, nowMs, annotated);
+    unwritten.add(j);
     unprojected.add(j);
+  }
+
+  /**
+   * Writes the rows of the events appended in this transaction, in one batch; before the commit, and before anything
+   * in the transaction reads the journal's rows. A failure fails the transaction, which then rolls back whole.
+   */
+  public Void flush(Connection c) throws SQLException {
+    if (!unwritten.isEmpty()) {
+      JournalSql.appendAll(c, unwritten, node);
+      unwritten.clear();
+    }
+    return null;
   }
 
   /**
@@ -183,6 +206,7 @@ public final class Journal {
    * projected, and rebuilds the core from the journal, since it had applied events that were not kept.
    */
   public void rolledBack(Connection c) throws SQLException {
+    unwritten.clear();
     unprojected.subList(committed, unprojected.size()).clear();
     projectingTo = projectedSeq;
     snapshottingAt = snapshotSeq;

@@ -30,17 +30,28 @@ public final class JournalSql {
    * {@code node} is null for the embedded journal, which has no such column.
    */
   public static void append(Connection c, Journaled j, String node) throws SQLException {
+    appendAll(c, List.of(j), node);
+  }
+
+  /**
+   * Appends {@code events} in one batch: one round trip to a server database however many there are (the journal's
+   * rows of a whole group commit, written just before it commits).
+   */
+  public static void appendAll(Connection c, List<Journaled> events, String node) throws SQLException {
     try (PreparedStatement s = c.prepareStatement("INSERT INTO journal (seq, kind, event, annotation, created_at"
         + (node == null ? ") VALUES (?, ?, ?, ?, ?)" : ", node) VALUES (?, ?, ?, ?, ?, ?)"))) {
-      s.setLong(1, j.event().seq());
-      s.setString(2, kind(j.event()));
-      s.setString(3, Json.write(j.event()));
-      s.setString(4, j.annotation());
-      s.setLong(5, j.createdAtMs());
-      if (node != null) {
-        s.setString(6, node);
+      for (Journaled j : events) {
+        s.setLong(1, j.event().seq());
+        s.setString(2, kind(j.event()));
+        s.setString(3, Json.write(j.event()));
+        s.setString(4, j.annotation());
+        s.setLong(5, j.createdAtMs());
+        if (node != null) {
+          s.setString(6, node);
+        }
+        s.addBatch();
       }
-      s.executeUpdate();
+      s.executeBatch();
     }
   }
 

@@ -41,9 +41,10 @@ final class Projector {
     }
     Accounts accounts = new Accounts(c);
     Map<String, HoldRow> holds = new LinkedHashMap<>();
+    List<HoldEnd> endedEarlier = new ArrayList<>();
     Map<String, long[]> usage = new HashMap<>();
     List<TransferRow> transfers = new ArrayList<>();
-    List<String> receipts = new ArrayList<>();
+    List<Journaled> receipts = new ArrayList<>();
     for (Journaled j : events) {
       LedgerEvent e = j.event();
       if (e instanceof Hold h) {
@@ -53,13 +54,13 @@ final class Projector {
       } else if (e instanceof Posting p) {
         String wallet = accounts.wallet(p.accountId(), p.bucket(), j.createdAtMs());
         accounts.get(wallet).held -= p.heldMicros();
-        ended(c, holds, p.holdId(), p.chargedMicros() > 0 ? "posted" : "voided", p.chargedMicros(), p.transferId(), "settled",
-            j.createdAtMs());
+        ended(holds, endedEarlier, new HoldEnd(p.holdId(), p.chargedMicros() > 0 ? "posted" : "voided", p.chargedMicros(),
+            p.transferId(), "settled", j.createdAtMs()));
         if (p.chargedMicros() > 0) {
           transfers.add(transfer(accounts, p.entries(), "charge", p.requestId(), null, null, j.createdAtMs()));
         }
         if (j.annotation() != null) {
-          receipts.add(j.annotation());
+          receipts.add(j);
         }
         for (CounterDelta d : p.counters()) {
           if (d.used() > 0) {
@@ -71,7 +72,7 @@ final class Projector {
       } else if (e instanceof Voided v) {
         String wallet = accounts.wallet(v.accountId(), v.bucket(), j.createdAtMs());
         accounts.get(wallet).held -= v.amountMicros();
-        ended(c, holds, v.holdId(), "voided", null, null, v.reason(), j.createdAtMs());
+        ended(holds, endedEarlier, new HoldEnd(v.holdId(), "voided", null, null, v.reason(), j.createdAtMs()));
       } else if (e instanceof Movement m) {
         accounts.wallet(m.accountId(), m.bucket(), j.createdAtMs());
         Annotation note = j.annotation() == null ? new Annotation(null, null) : Json.read(j.annotation(), Annotation.class);
@@ -81,51 +82,54 @@ final class Projector {
         accounts.get(accounts.wallet(o.accountId(), o.bucket(), j.createdAtMs())).overdraft = o.overdraftMicros();
       }
     }
+    // every kind of row is written with one batched statement: on PostgreSQL one round trip per kind, not per row,
+    // inside the write transaction that holds the journal's lock
     accounts.flush();
-    for (TransferRow t : transfers) {
-      t.insert(c);
-    }
-    for (HoldRow h : holds.values()) {
-      h.write(c);
-    }
-    for (String receipt : receipts) {
-      io.tollgate.receipts.ReceiptSql.project(c, Json.read(receipt, io.tollgate.receipts.Receipt.class), receipt);
-    }
-    for (Map.Entry<String, long[]> u : usage.entrySet()) {
-      LimitSql.addSpent(c, u.getKey(), u.getValue()[0], u.getValue()[1]);
-    }
+    TransferRow.insertAll(c, transfers);
+    HoldEnd.updateAll(c, endedEarlier);
+    HoldRow.insertAll(c, holds.values());
+    io.tollgate.receipts.ReceiptSql.projectAll(c, receipts);
+    LimitSql.addSpent(c, usage);
     JournalSql.setProjectedSeq(c, events.get(events.size() - 1).event().seq());
   }
 
   /** A movement's words, kept in the journal beside it for its transfer row. */
   record Annotation(String note, String details) {}
 
-  private static void ended(Connection c, Map<String, HoldRow> holds, String holdId, String status, Long postedAmount,
-      String transferId, String resolution, long atMs) throws SQLException {
-    HoldRow row = holds.get(holdId);
-    if (row == null) {
-      // taken in an earlier batch: its row exists, pending
+  /** How a hold ended, written on its row: the row the batch inserts, or an update of one an earlier batch wrote. */
+  private record HoldEnd(String holdId, String status, Long postedAmount, String transferId, String resolution, long atMs) {
+    static void updateAll(Connection c, List<HoldEnd> ends) throws SQLException {
+      if (ends.isEmpty()) {
+        return;
+      }
       try (PreparedStatement s = c.prepareStatement("UPDATE holds SET status = ?, posted_amount = ?, transfer_id = ?,"
           + " resolution = ?, resolved_at = ? WHERE id = ?")) {
-        s.setString(1, status);
-        if (postedAmount == null) {
-          s.setNull(2, java.sql.Types.INTEGER);
-        } else {
-          s.setLong(2, postedAmount);
+        for (HoldEnd e : ends) {
+          s.setString(1, e.status);
+          HoldRow.setLong(s, 2, e.postedAmount);
+          s.setString(3, e.transferId);
+          s.setString(4, e.resolution);
+          s.setLong(5, e.atMs);
+          s.setString(6, e.holdId);
+          s.addBatch();
         }
-        s.setString(3, transferId);
-        s.setString(4, resolution);
-        s.setLong(5, atMs);
-        s.setString(6, holdId);
-        s.executeUpdate();
+        s.executeBatch();
       }
+    }
+  }
+
+  private static void ended(Map<String, HoldRow> holds, List<HoldEnd> endedEarlier, HoldEnd end) {
+    HoldRow row = holds.get(end.holdId());
+    if (row == null) {
+      // taken in an earlier batch: its row exists, pending
+      endedEarlier.add(end);
       return;
     }
-    row.status = status;
-    row.postedAmount = postedAmount;
-    row.transferId = transferId;
-    row.resolution = resolution;
-    row.resolvedAt = atMs;
+    row.status = end.status();
+    row.postedAmount = end.postedAmount();
+    row.transferId = end.transferId();
+    row.resolution = end.resolution();
+    row.resolvedAt = end.atMs();
   }
 
   private static TransferRow transfer(Accounts accounts, List<Entry> entries, String kind, String requestId, String note,
@@ -145,26 +149,35 @@ final class Projector {
 
   private record TransferRow(String id, String kind, Bucket bucket, String debit, String credit, long amount,
       String requestId, String note, String details, long atMs, long debitAfter, long creditAfter) {
-    void insert(Connection c) throws SQLException {
+    static void insertAll(Connection c, List<TransferRow> rows) throws SQLException {
+      if (rows.isEmpty()) {
+        return;
+      }
       try (PreparedStatement s = c.prepareStatement("INSERT INTO transfers (id, kind, bucket, debit_account, credit_account,"
           + " amount, request_id, note, details, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-        s.setString(1, id);
-        s.setString(2, kind);
-        s.setString(3, bucket.name());
-        s.setString(4, debit);
-        s.setString(5, credit);
-        s.setLong(6, amount);
-        s.setString(7, requestId);
-        s.setString(8, note);
-        s.setString(9, details);
-        s.setLong(10, atMs);
-        s.executeUpdate();
+        for (TransferRow t : rows) {
+          s.setString(1, t.id);
+          s.setString(2, t.kind);
+          s.setString(3, t.bucket.name());
+          s.setString(4, t.debit);
+          s.setString(5, t.credit);
+          s.setLong(6, t.amount);
+          s.setString(7, t.requestId);
+          s.setString(8, t.note);
+          s.setString(9, t.details);
+          s.setLong(10, t.atMs);
+          s.addBatch();
+        }
+        s.executeBatch();
       }
       try (PreparedStatement s = c.prepareStatement("INSERT INTO entries (transfer_id, account_id, amount, balance_after,"
           + " request_id, created_at) VALUES (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?)")) {
-        bind(s, 0, debit, -amount, debitAfter);
-        bind(s, 6, credit, amount, creditAfter);
-        s.executeUpdate();
+        for (TransferRow t : rows) {
+          t.bind(s, 0, t.debit, -t.amount, t.debitAfter);
+          t.bind(s, 6, t.credit, t.amount, t.creditAfter);
+          s.addBatch();
+        }
+        s.executeBatch();
       }
     }
 
@@ -195,7 +208,22 @@ final class Projector {
       this.taken = taken;
     }
 
-    void write(Connection c) throws SQLException {
+    static void insertAll(Connection c, java.util.Collection<HoldRow> rows) throws SQLException {
+      if (rows.isEmpty()) {
+        return;
+      }
+      try (PreparedStatement s = c.prepareStatement("INSERT INTO holds (id, wallet_id, bucket, amount, status, request_id,"
+          + " context, posted_amount, transfer_id, resolution, created_at, expires_at, resolved_at, reservations)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        for (HoldRow h : rows) {
+          h.bind(s);
+          s.addBatch();
+        }
+        s.executeBatch();
+      }
+    }
+
+    private void bind(PreparedStatement s) throws SQLException {
       List<Map<String, Object>> reservations = new ArrayList<>();
       for (CounterClaim claim : hold.claims()) {
         Map<String, Object> r = new LinkedHashMap<>();
@@ -205,28 +233,23 @@ final class Projector {
         r.put("amount", claim.amount());
         reservations.add(r);
       }
-      try (PreparedStatement s = c.prepareStatement("INSERT INTO holds (id, wallet_id, bucket, amount, status, request_id,"
-          + " context, posted_amount, transfer_id, resolution, created_at, expires_at, resolved_at, reservations)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-        s.setString(1, hold.id());
-        s.setString(2, wallet);
-        s.setString(3, hold.bucket().name());
-        s.setLong(4, hold.amountMicros());
-        s.setString(5, status);
-        s.setString(6, hold.requestId());
-        s.setString(7, taken.annotation() == null ? "{}" : taken.annotation());
-        setLong(s, 8, postedAmount);
-        s.setString(9, transferId);
-        s.setString(10, resolution);
-        s.setLong(11, taken.createdAtMs());
-        s.setLong(12, hold.expiresAtMs());
-        setLong(s, 13, resolvedAt);
-        s.setString(14, Json.write(reservations));
-        s.executeUpdate();
-      }
+      s.setString(1, hold.id());
+      s.setString(2, wallet);
+      s.setString(3, hold.bucket().name());
+      s.setLong(4, hold.amountMicros());
+      s.setString(5, status);
+      s.setString(6, hold.requestId());
+      s.setString(7, taken.annotation() == null ? "{}" : taken.annotation());
+      setLong(s, 8, postedAmount);
+      s.setString(9, transferId);
+      s.setString(10, resolution);
+      s.setLong(11, taken.createdAtMs());
+      s.setLong(12, hold.expiresAtMs());
+      setLong(s, 13, resolvedAt);
+      s.setString(14, Json.write(reservations));
     }
 
-    private static void setLong(PreparedStatement s, int i, Long v) throws SQLException {
+    static void setLong(PreparedStatement s, int i, Long v) throws SQLException {
       if (v == null) {
         s.setNull(i, java.sql.Types.INTEGER);
       } else {
@@ -289,17 +312,22 @@ final class Projector {
     }
 
     void flush() throws SQLException {
-      for (Map.Entry<String, Account> e : byId.entrySet()) {
-        Account a = e.getValue();
-        if (!a.touched) {
-          continue;
-        }
-        try (PreparedStatement s = c.prepareStatement("UPDATE ledger_accounts SET balance = ?, held = ?, overdraft = ? WHERE id = ?")) {
+      try (PreparedStatement s = c.prepareStatement("UPDATE ledger_accounts SET balance = ?, held = ?, overdraft = ? WHERE id = ?")) {
+        boolean any = false;
+        for (Map.Entry<String, Account> e : byId.entrySet()) {
+          Account a = e.getValue();
+          if (!a.touched) {
+            continue;
+          }
           s.setLong(1, a.balance);
           s.setLong(2, a.held);
           s.setLong(3, a.overdraft);
           s.setString(4, e.getKey());
-          s.executeUpdate();
+          s.addBatch();
+          any = true;
+        }
+        if (any) {
+          s.executeBatch();
         }
       }
     }
