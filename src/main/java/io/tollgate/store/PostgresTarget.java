@@ -58,6 +58,10 @@ public record PostgresTarget(String url, String user, String password, int poolS
   }
 
   Connection connect() throws SQLException {
-    return DriverManager.getConnection(url, properties());
+    Connection c = DriverManager.getConnection(url, properties());
+    // every statement of a write transaction must see what committed before it began, whatever the server's default
+    // isolation: the journal's tail is read after the journal's lock is taken, in the same transaction
+    c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+    return c;
   }
 }

@@ -508,14 +508,18 @@ public final class Store implements AutoCloseable {
   }
 
   /**
-   * Runs {@code hook} at the start of every write transaction, before its work, on the writer thread (after the
-   * journal's advisory lock on a shared store): where a process reads what the others appended.
+   * Runs {@code hook} at the start of every write transaction, before its work, on the writer thread: where a process
+   * reads what the others appended. On a shared store it runs twice: once before the journal's advisory lock, to
+   * apply what the others had committed by then (committed events are a prefix of the journal whoever holds the lock,
+   * so they may be applied without it), and again once the lock is held, for what they committed meanwhile. Only the
+   * second run holds the lock, and the others wait for it.
    */
   public void beforeWrite(SqlWork<?> hook) {
     writer().beforeTransaction(c -> {
       if (kind != Kind.POSTGRES) {
         return hook.run(c);
       }
+      hook.run(c);
       journalLock.take(c);
       long began = System.nanoTime();
       Object result = hook.run(c);
