@@ -38,8 +38,6 @@ public final class Accountant {
   private final Store store;
   private final Clock clock;
   private final Journal journal;
-  /** On a shared store, what projects the journal beside the writer (off the journal's lock); null on a file. */
-  private final io.tollgate.ledger.journal.SharedProjector projector;
   /** Set on the writer thread when a projection is queued and not yet run. */
   private boolean projectionQueued;
   /** Events journaled in the transaction under way; writer thread only. */
@@ -50,7 +48,6 @@ public final class Accountant {
     this.store = store;
     this.clock = clock;
     this.journal = journal;
-    this.projector = store.shared() ? new io.tollgate.ledger.journal.SharedProjector(store::connectAside, journal) : null;
   }
 
   /**
@@ -90,9 +87,6 @@ public final class Accountant {
     // a stopped gateway leaves its projections whole: a read-only look at the file (ledger verify, listings) sees
     // every committed step. After a kill -9 they catch up at the next start.
     store.beforeClose(() -> {
-      if (accountant.projector != null) {
-        accountant.projector.close();
-      }
       if (journal.behind() > 0) {
         store.writeNow(accountant.projection());
       }
@@ -109,7 +103,7 @@ public final class Accountant {
     }
     if (!projectionQueued && journal.waiting() >= Journal.PROJECT_EVERY) {
       projectionQueued = true;
-      store.write(following()).exceptionally(e -> {
+      store.write(projection()).exceptionally(e -> {
         org.slf4j.LoggerFactory.getLogger(Accountant.class).error("the journal's projections could not catch up: {}",
             e.getMessage(), e);
         return null;
@@ -138,36 +132,11 @@ public final class Accountant {
     uncommitted.add(event);
   }
 
-  /**
-   * Writer work that brings the projections up to date in its own transaction: for work that then reads or writes
-   * them (a receipt marked undelivered), and at stop. On a shared store it waits for the projection lock.
-   */
+  /** Writer work that brings the projections up to date. */
   public SqlWork<Void> projection() {
     return c -> {
       projectionQueued = false;
       journal.project(c, clock.millis());
-      return null;
-    };
-  }
-
-  /**
-   * The periodic writer work that keeps the projections following the journal: {@link #projection} on a file; on a
-   * shared store, a snapshot when one is due, and a nudge to the projector beside the writer, which projects in
-   * transactions that do not hold the journal's lock (every write transaction of the cluster waits for that lock).
-   */
-  public SqlWork<Void> following() {
-    return c -> {
-      projectionQueued = false;
-      journal.follow(c, clock.millis());
-      if (projector != null) {
-        projector.nudge().exceptionally(e -> {
-          if (!io.tollgate.store.StoreException.unreachable(e)) {
-            org.slf4j.LoggerFactory.getLogger(Accountant.class).warn("the journal's projector failed a pass; the next"
-                + " one retries: {}", e.getMessage());
-          }
-          return null;
-        });
-      }
       return null;
     };
   }
@@ -182,16 +151,8 @@ public final class Accountant {
     if (store.onWriterThread()) {
       return;
     }
-    if (projector != null) {
-      // on a shared store other processes append too: one indexed look at the journal's end says how far the
-      // projections must stand, and the projector (not the writer, which would take the journal's lock) gets them there
-      long last = store.readAsIs(JournalSql::lastSeq);
-      if (last > projector.projected()) {
-        projector.await(last);
-      }
-      return;
-    }
-    if (journal.behind() > 0) {
+    // on a shared store other processes append too: one indexed look at the journal's end says whether they did
+    if (journal.behind() > 0 || journal.shared() && store.readAsIs(JournalSql::lastSeq) > journal.core().lastSeq()) {
       store.writeNow(projection());
     }
   }

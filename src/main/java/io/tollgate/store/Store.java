@@ -43,11 +43,6 @@ public final class Store implements AutoCloseable {
    * database then append to the journal one transaction at a time, each after reading what the others appended.
    */
   static final String JOURNAL_LOCK = "hashtext('tollgate-journal:' || coalesce(current_schema(), ''))";
-  /**
-   * The advisory lock a transaction that projects the shared journal holds until it ends: one projects at a time,
-   * whichever process, so each event is projected once. Never taken before {@link #JOURNAL_LOCK} in one transaction.
-   */
-  public static final String PROJECTION_LOCK = "hashtext('tollgate-projection:' || coalesce(current_schema(), ''))";
   /** The advisory lock a process holds while it migrates a PostgreSQL schema, so two starting together do not race. */
   private static final String MIGRATION_LOCK = "hashtext('tollgate-migrate:' || coalesce(current_schema(), ''))";
   /** Pages of WAL after which a commit of the writer checkpoints (SQLite's default is 1,000). */
@@ -273,17 +268,6 @@ public final class Store implements AutoCloseable {
         unlock.execute();
       }
     }
-  }
-
-  /**
-   * A new connection of its own to a PostgreSQL store's database, for work beside the writer that must not wait for
-   * (or hold) the journal's lock: the shared journal's projections. The caller closes it.
-   */
-  public java.sql.Connection connectAside() throws SQLException {
-    if (target == null) {
-      throw new IllegalStateException("a connection aside is for a PostgreSQL store (expected: store.shared())");
-    }
-    return target.connect();
   }
 
   public Kind kind() {

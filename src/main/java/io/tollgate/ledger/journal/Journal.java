@@ -34,8 +34,6 @@ public final class Journal {
   /** The seq projected in the current transaction; {@link #projectedSeq} once it commits. */
   private long projectingTo;
   private volatile long projectedSeq;
-  /** How far another transaction (the shared journal's {@link SharedProjector}) has projected; 0 when none does. */
-  private volatile long projectedAside;
   private volatile long committedSeq;
   private long snapshotSeq;
   private long snapshottingAt;
@@ -168,13 +166,8 @@ public final class Journal {
    * {@link #SNAPSHOT_EVERY} events (by default) have passed since the last snapshot.
    */
   public void project(Connection c, long nowMs) throws SQLException {
-    long from = projectingTo;
-    if (node != null) {
-      // on a shared journal another transaction (this process's projector, or another process) may have projected
-      // further: never twice. The projection lock orders them; taken after the journal's, as everywhere.
-      JournalSql.lockProjections(c);
-      from = Math.max(projectingTo, JournalSql.projectedSeq(c));
-    }
+    // on a shared journal another process may have projected further (under the same lock): never twice
+    long from = node == null ? projectingTo : Math.max(projectingTo, JournalSql.projectedSeq(c));
     List<Journaled> todo = new ArrayList<>();
     for (Journaled j : unprojected) {
       if (j.event().seq() > from) {
@@ -186,23 +179,6 @@ public final class Journal {
       from = todo.get(todo.size() - 1).event().seq();
     }
     projectingTo = Math.min(from, core.lastSeq());
-    snapshotIfDue(c, nowMs);
-  }
-
-  /**
-   * The journal's periodic work on the writer, in its transaction: on the embedded journal, {@link #project}; on a
-   * shared one only the snapshot when one is due, since its projections run beside the writer, in transactions that
-   * do not hold the journal's lock ({@link SharedProjector}).
-   */
-  public void follow(Connection c, long nowMs) throws SQLException {
-    if (node == null) {
-      project(c, nowMs);
-    } else {
-      snapshotIfDue(c, nowMs);
-    }
-  }
-
-  private void snapshotIfDue(Connection c, long nowMs) throws SQLException {
     if (core.lastSeq() - snapshottingAt >= snapshotEvery) {
       Snapshot snapshot = core.snapshot();
       JournalSql.saveSnapshot(c, snapshot, nowMs);
@@ -210,20 +186,8 @@ public final class Journal {
     }
   }
 
-  /**
-   * From the shared journal's projector, on its thread, after its commit: the projections now stand at {@code seq}.
-   * The writer forgets the events up to there at its next commit.
-   */
-  void projectedAside(long seq) {
-    if (seq > projectedAside) {
-      projectedAside = seq;
-    }
-  }
-
   /** After a commit, on the writer thread: what was appended and projected is now durable. */
   public void committed() {
-    // what the projector beside the writer projected, of the events this core has applied
-    projectingTo = Math.max(projectingTo, Math.min(projectedAside, core.lastSeq()));
     if (projectingTo > projectedSeq) {
       int drop = 0;
       while (drop < unprojected.size() && unprojected.get(drop).event().seq() <= projectingTo) {

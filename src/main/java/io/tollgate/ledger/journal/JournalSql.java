@@ -121,17 +121,6 @@ public final class JournalSql {
     }
   }
 
-  /**
-   * Takes the shared journal's projection lock ({@code Store.PROJECTION_LOCK}) until the transaction ends: before
-   * reading how far the projections have come, on PostgreSQL only.
-   */
-  static void lockProjections(Connection c) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_xact_lock(" + io.tollgate.store.Store.PROJECTION_LOCK
-        + ")")) {
-      s.execute();
-    }
-  }
-
   /** How far the projections have applied the journal. */
   public static long projectedSeq(Connection c) throws SQLException {
     try (PreparedStatement s = c.prepareStatement("SELECT seq FROM journal_projection WHERE id = 1"); ResultSet rs = s.executeQuery()) {
