@@ -100,7 +100,6 @@ public final class LimitSql {
     }
   }
 
-  /** Adds {@code amount} to a counter's persisted usage. */
   /** {@link #addSpent} for each counter of {@code usage} (its amount, then when), in one batched statement. */
   public static void addSpent(Connection c, Map<String, long[]> usage) throws SQLException {
     if (usage.isEmpty()) {
@@ -120,6 +119,7 @@ public final class LimitSql {
   private static final String ADD_SPENT = "INSERT INTO limit_usage (counter_key, spent, updated_at) VALUES (?, ?, ?)"
       + " ON CONFLICT (counter_key) DO UPDATE SET spent = limit_usage.spent + excluded.spent, updated_at = excluded.updated_at";
 
+  /** Adds {@code amount} to a counter's persisted usage. */
   public static void addSpent(Connection c, String counter, long amount, long nowMs) throws SQLException {
     try (PreparedStatement s = c.prepareStatement(ADD_SPENT)) {
       s.setString(1, counter);

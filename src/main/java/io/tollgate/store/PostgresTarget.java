@@ -53,6 +53,10 @@ public record PostgresTarget(String url, String user, String password, int poolS
     }
     p.setProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_S));
     p.setProperty("socketTimeout", Integer.toString(SOCKET_TIMEOUT_S));
+    // a batch stays one statement per row (sent in one round trip): rewritten into one multi-row INSERT, two upserts of
+    // one receipt in a projection batch would fail ("cannot affect row a second time"); docs/config.md warns against
+    // setting it in the URL, which would win over this
+    p.setProperty("reWriteBatchedInserts", "false");
     p.setProperty("ApplicationName", "tollgate " + node);
     return p;
   }
