@@ -15,6 +15,7 @@ WARMUP="${WARMUP:-30}"                 # seconds of load before the measured run
 CONNS="${CONNS:-48}"                   # connections in all, split evenly over the KEYS wrk processes
 KEYS="${KEYS:-3}"                      # accounts, one key each, one wrk each: each its own wallet, one route limit
 REDIS="${REDIS:-1}"                    # 1: the processes share a private redis-server too; 0: PostgreSQL alone
+LIMIT_PER="${LIMIT_PER:-}"             # empty: ONE route limit counter every account shares (the hot row); account: one per account
 PG_URL="${PG_URL:-jdbc:postgresql://127.0.0.1:5432/test}" # the database; a schema per cluster size is made in it
 PG_USER="${PG_USER:-postgres}"
 PORT_BASE="${PORT_BASE:-18500}"        # upstream +1, redis +2, gateway n +10+n
@@ -126,7 +127,7 @@ config() { # size node port
   sed -n '/^limits:/q;p' "$here/tollgate-bench.yaml"
   cat <<EOF
 limits:
-  - {scope: route, model: bench-chat, route_type: routed, metric: spend, bucket: RMB, window: day, cap: "1000000"}
+  - {scope: route, model: bench-chat, route_type: routed, metric: spend, bucket: RMB, window: day, cap: "1000000"${LIMIT_PER:+, per: $LIMIT_PER}}
 store: {kind: postgres, url: '$STORE_URL', user: $PG_USER, node: $node, pool_size: 4}
 EOF
   if [ "$REDIS" = 1 ]; then
@@ -232,12 +233,17 @@ for SIZE in $PROCS; do
 done
 
 # ---------------------------------------------------------------------------------------------- report
+if [ -z "$LIMIT_PER" ]; then
+  LIMIT_WORDS="one operator-wide route spend limit counts every request"
+else
+  LIMIT_WORDS="the route spend limit counts per $LIMIT_PER, no counter shared by the accounts"
+fi
 {
   echo "# bench/scale-out.sh, $(date -u +%Y-%m-%dT%H:%MZ)"
   echo
   echo "Source: $SOURCE_INFO. $(nproc) cores; load average before the report: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo "Each run: $KEYS wrk processes ($((CONNS / KEYS)) connections each, one account's key each) for ${DURATION}s,"
-  echo "spread over the processes; one operator-wide route spend limit counts every request; Redis: $([ "$REDIS" = 1 ] && echo on || echo off)."
+  echo "spread over the processes; $LIMIT_WORDS; Redis: $([ "$REDIS" = 1 ] && echo on || echo off)."
   echo
   echo "| processes | round | requests/s | errors | write tx/s (all processes) | tasks per tx | lock wait per tx (ms) | lock held per tx (ms) | of which catching up (ms) | lock held (s per s) | lock wait (s per s, summed) | CPU busy |"
   echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
