@@ -86,19 +86,8 @@ class BatchedJournalReview8Test {
       for (int i = 0; i < stores.size(); i++) {
         Store store = stores.get(i);
         Accountant accountant = accountants.get(i);
-        CountDownLatch running = new CountDownLatch(1);
-        CountDownLatch gate = new CountDownLatch(1);
+        CountDownLatch gate = io.tollgate.testing.WriterGate.hold(store);
         gates.add(gate);
-        store.write(c -> {
-          running.countDown();
-          try {
-            gate.await();
-          } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-          }
-          return null;
-        });
-        running.await();
         List<Hold> mine = open.get(i);
         for (int k = 0; k < 3; k++) {
           n++;

@@ -154,18 +154,7 @@ class JournalReviewTest {
         "main", "up-a", 10, false, clock.millis());
 
     // one writer batch: the admit task, and another request's task that fails (a receipt that cannot be written)
-    java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
-    store.write(c -> {
-      running.countDown();
-      try {
-        gate.await();
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-      return null;
-    });
-    running.await();
+    java.util.concurrent.CountDownLatch gate = io.tollgate.testing.WriterGate.hold(store);
     java.util.concurrent.CompletableFuture<Accountant.Admitted> admitted = store.write(accountant.admit(request, "hold_1", "req-1",
         leg -> clock.millis() + 60_000, leg -> context));
     java.util.concurrent.CompletableFuture<Object> failing = store.write(c -> {
