@@ -63,9 +63,14 @@ public record PostgresTarget(String url, String user, String password, int poolS
 
   Connection connect() throws SQLException {
     Connection c = DriverManager.getConnection(url, properties());
-    // every statement of a write transaction must see what committed before it began, whatever the server's default
-    // isolation: the journal's tail is read after the journal's lock is taken, in the same transaction
-    c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-    return c;
+    try {
+      // every statement of a write transaction must see what committed before it began, whatever the server's default
+      // isolation: the journal's tail is read after the journal's lock is taken, in the same transaction
+      c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+      return c;
+    } catch (SQLException | RuntimeException e) {
+      c.close();
+      throw e;
+    }
   }
 }

@@ -135,6 +135,12 @@ public final class Journal {
    * They are committed already, and this process's projection applies them like its own.
    */
   public Void tail(Connection c) throws SQLException {
+    if (core.lastSeq() != committedSeq) {
+      // the core holds events no commit kept (a rebuild after a rollback that failed): applying the others' events
+      // on top would skip theirs at the same seqs. Failing the transaction makes its rollback rebuild the core.
+      throw new IllegalStateException("the core is at event " + core.lastSeq() + " but the journal committed up to "
+          + committedSeq + " (expected: equal at the start of a transaction); the core is rebuilt from the journal");
+    }
     List<Journaled> foreign = JournalSql.events(c, core.lastSeq(), Long.MAX_VALUE);
     if (foreign.isEmpty()) {
       return null;
