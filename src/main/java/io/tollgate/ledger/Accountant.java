@@ -96,10 +96,13 @@ public final class Accountant {
 
   private void afterCommit() {
     journal.committed();
-    if (!uncommitted.isEmpty()) {
-      List<LedgerEvent> events = List.copyOf(uncommitted);
+    // own events of a commit whose answer was lost come first: their seqs are older than this commit's
+    List<LedgerEvent> late = journal.takeLateOwn();
+    if (!uncommitted.isEmpty() || !late.isEmpty()) {
+      List<LedgerEvent> events = new java.util.ArrayList<>(late);
+      events.addAll(uncommitted);
       uncommitted.clear();
-      committedEvents.accept(events);
+      committedEvents.accept(List.copyOf(events));
     }
     if (!projectionQueued && journal.waiting() >= Journal.PROJECT_EVERY) {
       projectionQueued = true;

@@ -30,6 +30,12 @@ public final class Journal {
   private final List<Journaled> unprojected = new ArrayList<>();
   /** Events appended in the transaction under way and not yet written: {@link #flush} writes them, one batch. */
   private final List<Journaled> unwritten = new ArrayList<>();
+  /**
+   * This process's own events that reached the journal by a commit whose answer was lost (the writer saw an error
+   * and rolled back, but the commit stood): they come back by the journal's tail or a rebuild, and are handed to the
+   * committed-events listener (Redis) at the next commit, as if that commit had made them. Writer thread only.
+   */
+  private final List<LedgerEvent> lateOwn = new ArrayList<>();
   private int committed;
   /** The seq projected in the current transaction; {@link #projectedSeq} once it commits. */
   private long projectingTo;
@@ -141,20 +147,36 @@ public final class Journal {
       throw new IllegalStateException("the core is at event " + core.lastSeq() + " but the journal committed up to "
           + committedSeq + " (expected: equal at the start of a transaction); the core is rebuilt from the journal");
     }
-    List<Journaled> foreign = JournalSql.events(c, core.lastSeq(), Long.MAX_VALUE);
-    if (foreign.isEmpty()) {
+    JournalSql.Tail foreign = JournalSql.tail(c, core.lastSeq(), Long.MAX_VALUE, node);
+    if (foreign.events().isEmpty()) {
       return null;
     }
     if (committed != unprojected.size()) {
       throw new IllegalStateException("the journal is tailed inside a transaction that appended (expected: first)");
     }
-    for (Journaled j : foreign) {
+    for (Journaled j : foreign.events()) {
       core.replay(j.event());
       unprojected.add(j);
+      if (foreign.mine().contains(j.event().seq())) {
+        lateOwn.add(j.event());
+      }
     }
     committed = unprojected.size();
     committedSeq = core.lastSeq();
     return null;
+  }
+
+  /**
+   * This process's own events found committed after it had taken their commit for failed (see {@link #lateOwn}), in
+   * journal order; taken once. Writer thread only.
+   */
+  public List<LedgerEvent> takeLateOwn() {
+    if (lateOwn.isEmpty()) {
+      return List.of();
+    }
+    List<LedgerEvent> out = List.copyOf(lateOwn);
+    lateOwn.clear();
+    return out;
   }
 
   /** Whether other processes append to this journal too. */
@@ -221,7 +243,17 @@ public final class Journal {
       // committed, and a rebuild would only stall the writer
       return;
     }
+    long before = committedSeq;
     core = restore(c, JournalSql.snapshot(c, Long.MAX_VALUE, false));
+    if (node != null && core.lastSeq() > before) {
+      // a commit whose answer was lost may have stood: this process's events in it are committed after all
+      JournalSql.Tail since = JournalSql.tail(c, before, core.lastSeq(), node);
+      for (Journaled j : since.events()) {
+        if (since.mine().contains(j.event().seq())) {
+          lateOwn.add(j.event());
+        }
+      }
+    }
     // on a shared journal the rebuild may also hold events other processes committed meanwhile: projected like the rest
     long known = unprojected.isEmpty() ? Math.max(projectedSeq, committedSeq) : unprojected.get(unprojected.size() - 1).event().seq();
     unprojected.addAll(JournalSql.events(c, known, core.lastSeq()));

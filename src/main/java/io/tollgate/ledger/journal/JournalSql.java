@@ -92,6 +92,30 @@ public final class JournalSql {
     }
   }
 
+  /** Events of a shared journal, and the seqs of those that {@code node} appended. */
+  public record Tail(List<Journaled> events, java.util.Set<Long> mine) {}
+
+  /** The events after {@code afterSeq} up to {@code toSeq} of a shared journal, noting which {@code node} appended. */
+  public static Tail tail(Connection c, long afterSeq, long toSeq, String node) throws SQLException {
+    List<Journaled> events = new ArrayList<>();
+    java.util.Set<Long> mine = new java.util.HashSet<>();
+    try (PreparedStatement s = c.prepareStatement("SELECT seq, kind, event, annotation, created_at, node = ? FROM journal"
+        + " WHERE seq > ? AND seq <= ? ORDER BY seq")) {
+      s.setString(1, node);
+      s.setLong(2, afterSeq);
+      s.setLong(3, toSeq);
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          events.add(new Journaled(decode(rs.getLong(1), rs.getString(2), rs.getString(3)), rs.getString(4), rs.getLong(5)));
+          if (rs.getBoolean(6)) {
+            mine.add(rs.getLong(1));
+          }
+        }
+      }
+    }
+    return new Tail(events, mine);
+  }
+
   /** The last event's seq; 0 for an empty journal. */
   public static long lastSeq(Connection c) throws SQLException {
     try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM journal"); ResultSet rs = s.executeQuery()) {
