@@ -123,14 +123,14 @@ public final class Accountant {
     this.committedEvents = Objects.requireNonNull(listener, "listener");
   }
 
-  /** Journals {@code event} in the transaction of {@code c}; the committed-events listener hears of it after the commit. */
-  private void append(Connection c, LedgerEvent event, String annotation) throws SQLException {
-    journal.append(c, event, annotation, clock.millis());
+  /** Journals {@code event} in the writer's transaction; the committed-events listener hears of it after the commit. */
+  private void append(LedgerEvent event, String annotation) {
+    journal.append(event, annotation, clock.millis());
     uncommitted.add(event);
   }
 
   /** {@link #append} of a posting with its receipt, kept as it is for the projection (which need not parse it back). */
-  private void append(LedgerEvent event, Receipt receipt) {
+  private void appendPosting(LedgerEvent event, Receipt receipt) {
     journal.append(event, receipt == null ? null : Json.write(receipt), receipt, clock.millis());
     uncommitted.add(event);
   }
@@ -195,7 +195,7 @@ public final class Accountant {
         // admission and reservation read the same state on the same thread: they cannot disagree
         throw new IllegalStateException("leg " + leg + " was admitted and then refused: " + reserved);
       }
-      append(c, hold, Json.write(context.apply(leg)));
+      append(hold, Json.write(context.apply(leg)));
       return new Admitted(admission, hold);
     };
   }
@@ -208,7 +208,7 @@ public final class Accountant {
     return c -> {
       Reserved reserved = journal.core().reserve(attempt);
       if (reserved instanceof Hold hold) {
-        append(c, hold, Json.write(context));
+        append(hold, Json.write(context));
       }
       return reserved;
     };
@@ -274,7 +274,7 @@ public final class Accountant {
       Posting posting = outcome instanceof Posting p ? p : null;
       Receipt explained = receipt == null ? null : receipt.apply(posting);
       if (posting != null) {
-        append(posting, explained);
+        appendPosting(posting, explained);
       } else if (explained != null) {
         ReceiptSql.insert(c, explained);
       }
@@ -292,7 +292,7 @@ public final class Accountant {
   public SqlWork<Boolean> voidHold(String holdId, String reason) {
     return c -> {
       if (journal.core().voidHold(holdId, reason) instanceof Voided voided) {
-        append(c, voided, null);
+        append(voided, null);
         return true;
       }
       return false;
@@ -323,7 +323,7 @@ public final class Accountant {
       List<Voided> voided = expiredBefore != null ? core.expire(expiredBefore)
           : journal.shared() ? core.recover(ownHolds(c, core)) : core.recover();
       for (Voided v : voided) {
-        append(c, v, null);
+        append(v, null);
       }
       journal.project(c, clock.millis());
       return voided;
@@ -362,7 +362,7 @@ public final class Accountant {
   <T> SqlWork<T> move(MoveStep<T> step) {
     return c -> {
       journal.project(c, clock.millis());
-      T result = step.run(c, journal.core(), (event, annotation) -> append(c, event, annotation));
+      T result = step.run(c, journal.core(), (event, annotation) -> append(event, annotation));
       journal.project(c, clock.millis());
       return result;
     };

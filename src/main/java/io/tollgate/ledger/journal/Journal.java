@@ -105,7 +105,7 @@ public final class Journal {
    * which the writer runs just before the transaction commits: the rows of a whole group commit go in one batch (one
    * round trip to PostgreSQL, where every process waits for the journal's lock while another holds it).
    */
-  public void append(Connection c, LedgerEvent event, String annotation, long nowMs) {
+  public void append(LedgerEvent event, String annotation, long nowMs) {
     append(event, annotation, null, nowMs);
   }
 
@@ -245,18 +245,20 @@ public final class Journal {
     }
     long before = committedSeq;
     core = restore(c, JournalSql.snapshot(c, Long.MAX_VALUE, false));
-    if (node != null && core.lastSeq() > before) {
-      // a commit whose answer was lost may have stood: this process's events in it are committed after all
-      JournalSql.Tail since = JournalSql.tail(c, before, core.lastSeq(), node);
+    // on a shared journal the rebuild may also hold events other processes committed meanwhile: projected like the
+    // rest; and a commit of this process whose answer was lost may have stood: its events are committed after all
+    long known = unprojected.isEmpty() ? Math.max(projectedSeq, committedSeq) : unprojected.get(unprojected.size() - 1).event().seq();
+    if (node == null) {
+      unprojected.addAll(JournalSql.events(c, known, core.lastSeq()));
+    } else {
+      JournalSql.Tail since = JournalSql.tail(c, known, core.lastSeq(), node);
       for (Journaled j : since.events()) {
-        if (since.mine().contains(j.event().seq())) {
+        unprojected.add(j);
+        if (j.event().seq() > before && since.mine().contains(j.event().seq())) {
           lateOwn.add(j.event());
         }
       }
     }
-    // on a shared journal the rebuild may also hold events other processes committed meanwhile: projected like the rest
-    long known = unprojected.isEmpty() ? Math.max(projectedSeq, committedSeq) : unprojected.get(unprojected.size() - 1).event().seq();
-    unprojected.addAll(JournalSql.events(c, known, core.lastSeq()));
     committed = unprojected.size();
     committedSeq = core.lastSeq();
   }

@@ -25,7 +25,7 @@ class JournalSnapshotTest {
         int n = i;
         store.writeNow(c -> {
           LedgerEvent e = journal.core().topUp("t" + n, "acct", n % 2 == 0 ? Bucket.RMB : Bucket.CREDIT, n * 1_000L);
-          journal.append(c, e, null, 0);
+          journal.append(e, null, 0);
           journal.project(c, 0);
           journal.flush(c); // the accountant's before-commit hook, which this test does without
           return null;
