@@ -71,7 +71,8 @@ public final class Accountant {
     journal.committed();
     Accountant accountant = new Accountant(store, clock, journal);
     if (store.shared()) {
-      // every write transaction first reads what the other processes appended (under the journal's lock)
+      // every write transaction first reads what the other processes appended (before the journal's lock, and again
+      // under it)
       store.beforeWrite(journal::tail);
     }
     // the journal's rows of a transaction are written in one batch, just before it commits
