@@ -214,7 +214,8 @@ public final class Gateway {
     // on a shared store this is also when the core reads the other processes' events while this one is idle
     gateway.projector = vertx.setPeriodic(PROJECT_INTERVAL_MS, id -> {
       if (accountant.behind() > 0 || accountant.shared()) {
-        access.write(accountant.projection()).onFailure(e -> {
+        // on a shared store, in a transaction that does not hold the journal's lock
+        io.vertx.core.Future.fromCompletionStage(accountant.follow(), vertx.getOrCreateContext()).onFailure(e -> {
           if (io.tollgate.store.StoreException.unreachable(e)) {
             // the writer says so once per outage; requests meanwhile get 503 accounting_unavailable
             LOG.debug("the journal's projections wait for the database: {}", e.getMessage());

@@ -107,7 +107,7 @@ public final class Accountant {
     }
     if (!projectionQueued && journal.waiting() >= Journal.PROJECT_EVERY) {
       projectionQueued = true;
-      store.write(projection()).exceptionally(e -> {
+      follow().exceptionally(e -> {
         org.slf4j.LoggerFactory.getLogger(Accountant.class).error("the journal's projections could not catch up: {}",
             e.getMessage(), e);
         return null;
@@ -145,6 +145,24 @@ public final class Accountant {
     };
   }
 
+  /**
+   * Brings the projections up to date in a transaction of their own: on a shared store one that does not take the
+   * journal's lock, which every write transaction of the cluster waits for ({@link Store#writeAside}); the
+   * projections' own lock orders the processes' projections. How the projections follow the journal off the request
+   * path; the work that must see them in its own transaction runs {@link #projection} there.
+   */
+  public java.util.concurrent.CompletableFuture<Boolean> follow() {
+    return store.writeAside(following());
+  }
+
+  /** Projects, unless another process's transaction projects the shared journal now: then false, at once. */
+  private SqlWork<Boolean> following() {
+    return c -> {
+      projectionQueued = false;
+      return journal.projectUnlessBusy(c, clock.millis());
+    };
+  }
+
   /** Committed journal events the projections have not applied yet; from any thread. */
   public long behind() {
     return journal.behind();
@@ -157,7 +175,14 @@ public final class Accountant {
     }
     // on a shared store other processes append too: one indexed look at the journal's end says whether they did
     if (journal.behind() > 0 || journal.shared() && store.readAsIs(JournalSql::lastSeq) > journal.core().lastSeq()) {
-      store.writeNow(projection());
+      // a pass of this process's, after its tail, projects at least to what was committed when the read began; while
+      // another process projects, this thread (never the writer) waits for it to end, and tries again
+      while (!store.writeAsideNow(following())) {
+        store.readAsIs(c -> {
+          JournalSql.awaitProjections(c);
+          return null;
+        });
+      }
     }
   }
 

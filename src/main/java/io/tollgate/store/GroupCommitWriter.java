@@ -22,15 +22,20 @@ final class GroupCommitWriter implements AutoCloseable {
   private static final int MAX_BATCH = 512;
   static final long CLOSE_WAIT_MS = 5_000;
 
-  private record Task<T>(SqlWork<T> work, CompletableFuture<T> result) {}
+  /** {@code aside}: run in a transaction of its own that starts with {@link #asideTransaction}, not the lock. */
+  private record Task<T>(SqlWork<T> work, CompletableFuture<T> result, boolean aside) {}
 
-  private static final Task<Void> STOP = new Task<>(c -> null, new CompletableFuture<>());
+  private static final Task<Void> STOP = new Task<>(c -> null, new CompletableFuture<>(), false);
 
   private Connection connection;
   /** Opens a new connection when the one in use breaks (a server that restarted); null for an embedded file. */
   private final ConnectionSource reconnect;
   /** Runs first in every transaction, on its connection: a shared store's lock and journal tail. */
   private volatile SqlWork<?> beforeTransaction = c -> null;
+  /**
+   * Runs first in a transaction of work submitted {@link #submitAside aside}: the journal's tail without its lock.
+   */
+  private volatile SqlWork<?> asideTransaction = c -> null;
   /** Runs last in every transaction, just before its commit: the journal's rows, written in one batch. */
   private volatile SqlWork<?> beforeCommit = c -> null;
   /** Set when the connection broke and no new one could be opened yet: the next batch opens one first. */
@@ -81,6 +86,11 @@ final class GroupCommitWriter implements AutoCloseable {
   /** Runs {@code hook} at the start of every transaction, before its work; a failure fails the transaction. */
   void beforeTransaction(SqlWork<?> hook) {
     this.beforeTransaction = hook;
+  }
+
+  /** Runs {@code hook} at the start of every transaction of work submitted {@link #submitAside aside}. */
+  void asideTransaction(SqlWork<?> hook) {
+    this.asideTransaction = hook;
   }
 
   /** Runs {@code hook} at the end of every transaction, after its work, just before the commit; a failure fails it. */
@@ -137,12 +147,25 @@ final class GroupCommitWriter implements AutoCloseable {
   }
 
   <T> CompletableFuture<T> submit(SqlWork<T> work) {
+    return submit(work, false);
+  }
+
+  /**
+   * Queues work that runs in a transaction of its own, after the batch under way, which starts with
+   * {@link #asideTransaction} instead of {@link #beforeTransaction}: on a shared store, work that must not hold the
+   * journal's lock (the projections, which take a lock of their own).
+   */
+  <T> CompletableFuture<T> submitAside(SqlWork<T> work) {
+    return submit(work, true);
+  }
+
+  private <T> CompletableFuture<T> submit(SqlWork<T> work, boolean aside) {
     CompletableFuture<T> result = new CompletableFuture<>();
     if (closed) {
       result.completeExceptionally(closedError());
       return result;
     }
-    Task<T> task = new Task<>(work, result);
+    Task<T> task = new Task<>(work, result, aside);
     queue.add(task);
     if (closed && queue.remove(task)) {
       // close() came between the check and the add: the writer may be gone, and never take this
@@ -188,6 +211,21 @@ final class GroupCommitWriter implements AutoCloseable {
         runBatch(batch);
       }
       batch.clear();
+      runAsides();
+    }
+    runAsides();
+  }
+
+  /** Work submitted aside, met while batching: each in a transaction of its own, after the batch. */
+  private final List<Task<?>> asides = new ArrayList<>();
+
+  private void runAsides() {
+    while (!asides.isEmpty()) {
+      List<Task<?>> now = new ArrayList<>(asides);
+      asides.clear();
+      for (Task<?> task : now) {
+        runAlone(task);
+      }
     }
   }
 
@@ -205,6 +243,8 @@ final class GroupCommitWriter implements AutoCloseable {
   private void admit(Task<?> task, List<Task<?>> batch) {
     if (task == STOP) {
       stopping = true;
+    } else if (task.aside()) {
+      asides.add(task);
     } else {
       batch.add(task);
     }
@@ -224,7 +264,7 @@ final class GroupCommitWriter implements AutoCloseable {
   private void runBatch(List<Task<?>> batch) {
     List<Runnable> completions = new ArrayList<>(batch.size());
     try {
-      begin();
+      begin(false);
       for (int i = 0; i < batch.size(); i++) {
         Task<?> task = batch.get(i);
         completions.add(succeed(task, task.work().run(connection)));
@@ -259,7 +299,7 @@ final class GroupCommitWriter implements AutoCloseable {
 
   private <T> void runAlone(Task<T> task) {
     try {
-      begin();
+      begin(task.aside());
       T value = task.work().run(connection);
       beforeCommit.run(connection);
       connection.commit();
@@ -273,12 +313,15 @@ final class GroupCommitWriter implements AutoCloseable {
     }
   }
 
-  /** Starts a transaction: a connection that broke is replaced first (see {@link #repair}), then the hook runs. */
-  private void begin() throws SQLException {
+  /**
+   * Starts a transaction: a connection that broke is replaced first (see {@link #repair}), then the hook runs
+   * ({@link #asideTransaction}'s for work submitted aside).
+   */
+  private void begin(boolean aside) throws SQLException {
     if (broken && !repair()) {
       throw new StoreException("the database is unreachable (the writer could not reconnect)", null, false, true);
     }
-    beforeTransaction.run(connection);
+    (aside ? asideTransaction : beforeTransaction).run(connection);
   }
 
   /**

@@ -381,10 +381,30 @@ public final class Store implements AutoCloseable {
     return writer().submit(work);
   }
 
+  /**
+   * Queues write work that runs in a transaction of its own which, on a shared store, does not take the journal's
+   * lock (every write transaction of the cluster waits for that lock): for work that decides nothing on the core and
+   * appends nothing to the journal (the projections, which take a lock of their own). It starts with the
+   * {@link #beforeWrite} hook's first run, the tail of what the other processes committed. On a file, which has no
+   * such lock, it is {@link #write}: it joins the batch under way.
+   */
+  public <T> CompletableFuture<T> writeAside(SqlWork<T> work) {
+    return kind == Kind.POSTGRES ? writer().submitAside(work) : writer().submit(work);
+  }
+
   /** Writes and waits for the commit: for the command line and start-up, never for an event loop. */
   public <T> T writeNow(SqlWork<T> work) {
+    return awaited(writer().submit(work));
+  }
+
+  /** {@link #writeAside}, waiting for the commit; never on an event loop. */
+  public <T> T writeAsideNow(SqlWork<T> work) {
+    return awaited(writeAside(work));
+  }
+
+  private static <T> T awaited(CompletableFuture<T> written) {
     try {
-      return writer().submit(work).get();
+      return written.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StoreException("interrupted while writing", e);
@@ -512,9 +532,12 @@ public final class Store implements AutoCloseable {
    * reads what the others appended. On a shared store it runs twice: once before the journal's advisory lock, to
    * apply what the others had committed by then (committed events are a prefix of the journal whoever holds the lock,
    * so they may be applied without it), and again once the lock is held, for what they committed meanwhile. Only the
-   * second run holds the lock, and the others wait for it.
+   * second run holds the lock, and the others wait for it. Work submitted {@link #writeAside aside} gets the first
+   * run only, and no lock.
    */
   public void beforeWrite(SqlWork<?> hook) {
+    // work submitted aside reads the tail only: it decides nothing that needs the journal's order
+    writer().asideTransaction(hook);
     writer().beforeTransaction(c -> {
       if (kind != Kind.POSTGRES) {
         return hook.run(c);

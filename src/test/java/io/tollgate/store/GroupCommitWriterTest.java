@@ -103,6 +103,32 @@ class GroupCommitWriterTest {
   }
 
   @Test
+  void workSubmittedAsideRunsAfterTheBatchInATransactionOfItsOwnThatSkipsTheTransactionHook() throws Exception {
+    List<String> began = new java.util.concurrent.CopyOnWriteArrayList<>();
+    writer.beforeTransaction(c -> began.add("locked"));
+    writer.asideTransaction(c -> began.add("aside"));
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<String> first = blockingInsert("a", running, release);
+    assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<String> aside = writer.submitAside(insert("x"));
+    CompletableFuture<String> failingAside = writer.submitAside(insert("a"));
+    CompletableFuture<String> joined = writer.submit(insert("b"));
+
+    release.countDown();
+
+    assertThat(joined.get(10, TimeUnit.SECONDS)).isEqualTo("b");
+    assertThat(aside.get(10, TimeUnit.SECONDS)).isEqualTo("x");
+    assertThatThrownBy(() -> failingAside.get(10, TimeUnit.SECONDS)).cause().hasMessageContaining("UNIQUE");
+    assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("a");
+    assertThat(blockingRuns).as("a failing aside task never reruns the batch").hasValue(1);
+    assertThat(began).as("one batch with its hook, then each aside task alone with the aside hook")
+        .containsExactly("locked", "aside", "aside");
+    assertThat(writer.commitCounts()).as("commits, tasks committed").containsExactly(2, 3);
+    assertThat(committedNames()).containsExactly("a", "b", "x");
+  }
+
+  @Test
   void aFutureCompletesOnlyOnceItsWorkIsCommitted() throws Exception {
     CountDownLatch running = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);

@@ -194,7 +194,28 @@ public final class Journal {
    * {@link #SNAPSHOT_EVERY} events (by default) have passed since the last snapshot.
    */
   public void project(Connection c, long nowMs) throws SQLException {
-    // on a shared journal another process may have projected further (under the same lock): never twice
+    if (node != null) {
+      JournalSql.lockProjections(c);
+    }
+    projectLocked(c, nowMs);
+  }
+
+  /**
+   * {@link #project}, unless another transaction projects the shared journal right now (whichever process runs it):
+   * then nothing, at once, and false. For projections that follow the journal in transactions of their own, on the
+   * writer thread, which must never wait for another process's projections: its requests would wait with it.
+   */
+  public boolean projectUnlessBusy(Connection c, long nowMs) throws SQLException {
+    if (node != null && !JournalSql.tryLockProjections(c)) {
+      return false;
+    }
+    projectLocked(c, nowMs);
+    return true;
+  }
+
+  private void projectLocked(Connection c, long nowMs) throws SQLException {
+    // on a shared journal another transaction (of this process or another) may have projected further: never twice.
+    // The projections' lock orders them; read after taking it, the position is the last holder's.
     long from = node == null ? projectingTo : Math.max(projectingTo, JournalSql.projectedSeq(c));
     List<Journaled> todo = new ArrayList<>();
     for (Journaled j : unprojected) {

@@ -145,6 +145,40 @@ public final class JournalSql {
     }
   }
 
+  /**
+   * Takes, until the transaction ends, the lock that orders the transactions projecting a journal shared by several
+   * processes, whichever process runs them: each event is projected once. A transaction that holds the journal's lock
+   * takes it after that one; a projection in a transaction of its own takes only this one.
+   */
+  static void lockProjections(Connection c) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_xact_lock(" + PROJECTION_LOCK + ")")) {
+      s.execute();
+    }
+  }
+
+  /** {@link #lockProjections} if no other transaction holds the lock; false, without waiting, when one does. */
+  static boolean tryLockProjections(Connection c) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT pg_try_advisory_xact_lock(" + PROJECTION_LOCK + ")");
+        ResultSet rs = s.executeQuery()) {
+      rs.next();
+      return rs.getBoolean(1);
+    }
+  }
+
+  /**
+   * Returns once no transaction projects the shared journal: takes the projections' lock and lets it go at once (on a
+   * connection in auto-commit, each statement is a transaction). For a reader waiting for another process's pass.
+   */
+  public static void awaitProjections(Connection c) throws SQLException {
+    if (!c.getAutoCommit()) {
+      throw new IllegalStateException("awaiting the projections' lock needs a connection in auto-commit (expected: a"
+          + " reader's), or the lock would stay held");
+    }
+    lockProjections(c);
+  }
+
+  private static final String PROJECTION_LOCK = "hashtext('tollgate-projection:' || coalesce(current_schema(), ''))";
+
   /** How far the projections have applied the journal. */
   public static long projectedSeq(Connection c) throws SQLException {
     try (PreparedStatement s = c.prepareStatement("SELECT seq FROM journal_projection WHERE id = 1"); ResultSet rs = s.executeQuery()) {
