@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * The single writer. Work queued while a transaction runs joins it, and work queued while it commits is run
  * together in the next one, so a burst of requests costs one commit rather than one per request. A failing piece
  * of work is rolled back alone and the rest of the batch still commits (see {@link #runBatch}). A future
- * completes only after its work has committed.
+ * completes only after its work has committed. Work submitted {@link #submitAside aside} never joins a batch: each
+ * piece runs after the batch it was queued beside, in a transaction of its own.
  */
 final class GroupCommitWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
