@@ -40,6 +40,15 @@ public final class Accountant {
   private final Journal journal;
   /** Set on the writer thread when a projection is queued and not yet run. */
   private boolean projectionQueued;
+  /**
+   * Committed events waiting for projection at which the writer queues a pass by itself: {@link Journal#PROJECT_EVERY},
+   * or that many more than were waiting when the last pass found another process projecting (so a busy cluster is
+   * not asked again at every commit). Writer thread only.
+   */
+  private int projectAt = Journal.PROJECT_EVERY;
+  /** Passes of {@link #follow}: done, and skipped because another process was projecting. Written on the writer. */
+  private volatile long passesDone;
+  private volatile long passesBusy;
   /** Events journaled in the transaction under way; writer thread only. */
   private final List<LedgerEvent> uncommitted = new java.util.ArrayList<>();
   private volatile java.util.function.Consumer<List<LedgerEvent>> committedEvents = events -> {};
@@ -105,7 +114,7 @@ public final class Accountant {
       uncommitted.clear();
       committedEvents.accept(List.copyOf(events));
     }
-    if (!projectionQueued && journal.waiting() >= Journal.PROJECT_EVERY) {
+    if (!projectionQueued && journal.waiting() >= projectAt) {
       projectionQueued = true;
       follow().exceptionally(e -> {
         org.slf4j.LoggerFactory.getLogger(Accountant.class).error("the journal's projections could not catch up: {}",
@@ -159,8 +168,23 @@ public final class Accountant {
   private SqlWork<Boolean> following() {
     return c -> {
       projectionQueued = false;
-      return journal.projectUnlessBusy(c, clock.millis());
+      boolean done = journal.projectUnlessBusy(c, clock.millis());
+      projectAt = done ? Journal.PROJECT_EVERY : journal.waiting() + Journal.PROJECT_EVERY;
+      if (done) {
+        passesDone++;
+      } else {
+        passesBusy++;
+      }
+      return done;
     };
+  }
+
+  /**
+   * Passes that brought the projections up to date outside the journal's lock, and passes skipped because another
+   * process was projecting; from any thread. A pass rolled back after it counted is counted all the same.
+   */
+  public long[] projectionPasses() {
+    return new long[] {passesDone, passesBusy};
   }
 
   /** Committed journal events the projections have not applied yet; from any thread. */
@@ -174,14 +198,19 @@ public final class Accountant {
       return;
     }
     // on a shared store other processes append too: one indexed look at the journal's end says whether they did
-    if (journal.behind() > 0 || journal.shared() && store.readAsIs(JournalSql::lastSeq) > journal.core().lastSeq()) {
-      // a pass of this process's, after its tail, projects at least to what was committed when the read began; while
-      // another process projects, this thread (never the writer) waits for it to end, and tries again
-      while (!store.writeAsideNow(following())) {
-        store.readAsIs(c -> {
-          JournalSql.awaitProjections(c);
-          return null;
-        });
+    long last = journal.shared() ? store.readAsIs(JournalSql::lastSeq) : 0;
+    if (journal.behind() == 0 && last <= journal.core().lastSeq()) {
+      return;
+    }
+    // a pass of this process's, after its tail, projects at least what was committed when the read began. While
+    // another process projects, this thread (never the writer) waits for that pass to end: it may have gone far enough
+    while (!store.writeAsideNow(following())) {
+      long projected = store.readAsIs(c -> {
+        JournalSql.awaitProjections(c);
+        return JournalSql.projectedSeq(c);
+      });
+      if (projected >= last) {
+        return;
       }
     }
   }

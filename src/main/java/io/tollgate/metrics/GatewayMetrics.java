@@ -69,6 +69,19 @@ public final class GatewayMetrics implements AutoCloseable {
   }
 
   /**
+   * Projection passes run outside the journal's lock on a shared store ({@code tollgate.journal.projection.passes}),
+   * by outcome: {@code done}, or {@code busy} when another process was projecting and the pass was skipped.
+   */
+  public void projectionPasses(java.util.function.LongSupplier done, java.util.function.LongSupplier busy) {
+    FunctionCounter.builder("tollgate.journal.projection.passes", done, d -> d.getAsLong()).tag("outcome", "done")
+        .description("Projection passes outside the journal's lock: done, or skipped while another process projected")
+        .register(registry);
+    FunctionCounter.builder("tollgate.journal.projection.passes", busy, b -> b.getAsLong()).tag("outcome", "busy")
+        .description("Projection passes outside the journal's lock: done, or skipped while another process projected")
+        .register(registry);
+  }
+
+  /**
    * Counts the reloads this process made because another process sharing the store was asked to reload, by whether
    * its own file was accepted or rejected (the log then says why).
    */

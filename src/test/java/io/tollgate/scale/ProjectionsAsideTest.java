@@ -95,6 +95,36 @@ class ProjectionsAsideTest {
     }
   }
 
+  @Test
+  void whileAnotherProcessProjectsTheWriterAsksAgainOnlyEveryFewHundredEventsNotAtEveryCommit() throws Exception {
+    String url = Postgres.freshSchema("aside_busy");
+    try (Store a = Postgres.open(url, "gw-a")) {
+      String account = new Tenants(a, CLOCK).createAccount("busy").id();
+      Accountant onA = Accountant.of(a, CLOCK);
+      new Ledger(onA).topUp(account, Bucket.RMB, 1_000_000_000, "start", null);
+      try (Connection other = Postgres.connect(url)) {
+        other.setAutoCommit(false);
+        try (PreparedStatement s = other.prepareStatement(PROJECTION_LOCK)) {
+          s.execute();
+        }
+        for (int i = 0; i < 600; i++) {
+          hold(a, onA, account, "busy-" + i);
+        }
+        a.writeNow(c -> null); // a pass queued by the last commits has run
+        assertThat(onA.projectionPasses()[0]).as("passes done").isZero();
+        assertThat(onA.projectionPasses()[1]).as("passes skipped: at 256 and 512 events waiting, not at every commit")
+            .isEqualTo(2);
+        other.rollback();
+      }
+      assertThat(onA.follow().get(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(projectedSeq(url)).isEqualTo(a.readAsIs(JournalSql::lastSeq));
+      long held = a.read(c -> heldOf(c, account));
+      assertThat(held).isEqualTo(600 * 1_000_000L);
+    } finally {
+      Postgres.drop(url);
+    }
+  }
+
   private static Hold hold(Store store, Accountant accountant, String account, String req) throws Exception {
     HoldContext ctx = new HoldContext(req, account, "proj", "key", "chat.completions", "chat-a", "routed", "primary",
         "main", "up-a", 10, false, CLOCK.millis(), null);
