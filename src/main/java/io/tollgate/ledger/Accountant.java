@@ -197,23 +197,38 @@ public final class Accountant {
     if (store.onWriterThread()) {
       return;
     }
-    // on a shared store other processes append too: one indexed look at the journal's end says whether they did
-    long last = journal.shared() ? store.readAsIs(JournalSql::lastSeq) : 0;
-    if (journal.behind() == 0 && last <= journal.core().lastSeq()) {
+    // what the read must show: every event committed when it began. On a shared store the journal's end (one indexed
+    // look), since other processes append too. Read before the projections' position, which only moves forward: a
+    // tail in between may move the core past it, never the projections.
+    long target = journal.shared() ? store.readAsIs(JournalSql::lastSeq) : journal.committedSeq();
+    if (journal.projectedSeq() >= target) {
       return;
     }
-    // a pass of this process's, after its tail, projects at least what was committed when the read began. While
-    // another process projects, this thread (never the writer) waits for that pass to end: it may have gone far enough
-    while (!store.writeAsideNow(following())) {
-      long projected = store.readAsIs(c -> {
-        JournalSql.awaitProjections(c);
-        return JournalSql.projectedSeq(c);
-      });
-      if (projected >= last) {
+    // a pass of this process's, after its tail, projects at least to target. While another process projects, this
+    // thread (never the writer) waits, holding no connection, and looks again: that pass may have gone far enough
+    long waitedMs = 0;
+    for (int attempt = 0; !store.writeAsideNow(following()); attempt++) {
+      if (waitedMs >= CATCH_UP_WAIT_MS) {
+        throw new io.tollgate.store.StoreException("the journal's projections could not catch up: another process has"
+            + " been projecting for " + waitedMs + " ms", null);
+      }
+      long pause = Math.min(100, 1L << Math.min(attempt, 7));
+      try {
+        Thread.sleep(pause);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new io.tollgate.store.StoreException("interrupted while the projections caught up", e);
+      }
+      waitedMs += pause;
+      if (store.readAsIs(JournalSql::projectedSeq) >= target) {
         return;
       }
     }
   }
+
+  /** How long a read waits at most for another process's projection pass before it fails. */
+  private static final long CATCH_UP_WAIT_MS = 30_000;
+
 
   /** What the core says now, for a preview from any thread (a quote); see {@link AccountingCore}. */
   public AccountingCore view() {

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * The single writer. Work queued while a transaction runs joins it, and work queued while it commits is run
  * together in the next one, so a burst of requests costs one commit rather than one per request. A failing piece
  * of work is rolled back alone and the rest of the batch still commits (see {@link #runBatch}). A future
- * completes only after its work has committed. Work submitted {@link #submitAside aside} never joins a batch: each
- * piece runs after the batch it was queued beside, in a transaction of its own.
+ * completes only after its work has committed. Work submitted {@link #submitAside aside} never joins a batch of other
+ * work: it runs after the batch it was queued beside, with the other aside work, in a transaction of their own.
  */
 final class GroupCommitWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
@@ -209,7 +209,7 @@ final class GroupCommitWriter implements AutoCloseable {
       drainInto(batch);
       applySync();
       if (!batch.isEmpty()) {
-        runBatch(batch);
+        runBatch(batch, false);
       }
       batch.clear();
       runAsides();
@@ -217,16 +217,14 @@ final class GroupCommitWriter implements AutoCloseable {
     runAsides();
   }
 
-  /** Work submitted aside, met while batching: each in a transaction of its own, after the batch. */
+  /** Work submitted aside, met while batching: run after the batch, together, in a transaction of their own. */
   private final List<Task<?>> asides = new ArrayList<>();
 
   private void runAsides() {
     while (!asides.isEmpty()) {
       List<Task<?>> now = new ArrayList<>(asides);
       asides.clear();
-      for (Task<?> task : now) {
-        runAlone(task);
-      }
+      runBatch(now, true);
     }
   }
 
@@ -260,16 +258,17 @@ final class GroupCommitWriter implements AutoCloseable {
    * joins it before the commit (it would otherwise wait for this commit and then pay one of its own). When a task
    * fails, the whole batch is rolled back, state beside the database is rebuilt, and the tasks are run again one
    * transaction each, so the failing one fails alone and the others still commit. Failures are rare (a conflict,
-   * a refused debit), so the common batch pays no savepoint statements.
+   * a refused debit), so the common batch pays no savepoint statements. A batch of work submitted {@code aside}
+   * starts with {@link #asideTransaction} and takes in no work queued meanwhile.
    */
-  private void runBatch(List<Task<?>> batch) {
+  private void runBatch(List<Task<?>> batch, boolean aside) {
     List<Runnable> completions = new ArrayList<>(batch.size());
     try {
-      begin(false);
+      begin(aside);
       for (int i = 0; i < batch.size(); i++) {
         Task<?> task = batch.get(i);
         completions.add(succeed(task, task.work().run(connection)));
-        if (i == batch.size() - 1) {
+        if (i == batch.size() - 1 && !aside) {
           drainInto(batch);
         }
       }

@@ -122,8 +122,8 @@ class GroupCommitWriterTest {
     assertThatThrownBy(() -> failingAside.get(10, TimeUnit.SECONDS)).cause().hasMessageContaining("UNIQUE");
     assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("a");
     assertThat(blockingRuns).as("a failing aside task never reruns the batch").hasValue(1);
-    assertThat(began).as("one batch with its hook, then each aside task alone with the aside hook")
-        .containsExactly("locked", "aside", "aside");
+    assertThat(began).as("one batch with its hook; then the aside tasks together with the aside hook, and (one failed)"
+        + " each again alone").containsExactly("locked", "aside", "aside", "aside");
     assertThat(writer.commitCounts()).as("commits, tasks committed").containsExactly(2, 3);
     assertThat(committedNames()).containsExactly("a", "b", "x");
   }

@@ -290,6 +290,16 @@ public final class Journal {
         JournalSql.events(c, latest.seq(), Long.MAX_VALUE).stream().map(Journaled::event).toList()));
   }
 
+  /** The last committed event's seq, as this process knows it: from any thread. */
+  public long committedSeq() {
+    return committedSeq;
+  }
+
+  /** How far this process's own projections have applied the journal (another's may be further): from any thread. */
+  public long projectedSeq() {
+    return projectedSeq;
+  }
+
   /** Committed events the projections have not applied: from any thread. */
   public long behind() {
     return committedSeq - projectedSeq;

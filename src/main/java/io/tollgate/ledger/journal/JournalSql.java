@@ -165,18 +165,6 @@ public final class JournalSql {
     }
   }
 
-  /**
-   * Returns once no transaction projects the shared journal: takes the projections' lock and lets it go at once (on a
-   * connection in auto-commit, each statement is a transaction). For a reader waiting for another process's pass.
-   */
-  public static void awaitProjections(Connection c) throws SQLException {
-    if (!c.getAutoCommit()) {
-      throw new IllegalStateException("awaiting the projections' lock needs a connection in auto-commit (expected: a"
-          + " reader's), or the lock would stay held");
-    }
-    lockProjections(c);
-  }
-
   private static final String PROJECTION_LOCK = "hashtext('tollgate-projection:' || coalesce(current_schema(), ''))";
 
   /** How far the projections have applied the journal. */
