@@ -49,6 +49,11 @@ public final class Accountant {
   /** Passes of {@link #follow}: done, and skipped because another process was projecting. Written on the writer. */
   private volatile long passesDone;
   private volatile long passesBusy;
+  /**
+   * What the transaction under way made of its passes (several catch-ups may share one): null for none, else whether
+   * the first was done; counted once when it commits. Writer thread only.
+   */
+  private Boolean passOutcome;
   /** Events journaled in the transaction under way; writer thread only. */
   private final List<LedgerEvent> uncommitted = new java.util.ArrayList<>();
   private volatile java.util.function.Consumer<List<LedgerEvent>> committedEvents = events -> {};
@@ -89,6 +94,7 @@ public final class Accountant {
     store.afterCommit(accountant::afterCommit);
     store.afterRollback(c -> {
       accountant.uncommitted.clear();
+      accountant.passOutcome = null;
       journal.rolledBack(c);
       accountant.projectionQueued = false;
       return null;
@@ -106,6 +112,17 @@ public final class Accountant {
 
   private void afterCommit() {
     journal.committed();
+    if (passOutcome != null) {
+      if (passOutcome) {
+        passesDone++;
+      } else {
+        passesBusy++;
+      }
+      passOutcome = null;
+    }
+    // however the projections caught up (a pass, or a projection under the journal's lock), the next pass is asked
+    // for at most PROJECT_EVERY events from now
+    projectAt = Math.min(projectAt, journal.waiting() + Journal.PROJECT_EVERY);
     // own events of a commit whose answer was lost come first: their seqs are older than this commit's
     List<LedgerEvent> late = journal.takeLateOwn();
     if (!uncommitted.isEmpty() || !late.isEmpty()) {
@@ -170,10 +187,8 @@ public final class Accountant {
       projectionQueued = false;
       boolean done = journal.projectUnlessBusy(c, clock.millis());
       projectAt = done ? Journal.PROJECT_EVERY : journal.waiting() + Journal.PROJECT_EVERY;
-      if (done) {
-        passesDone++;
-      } else {
-        passesBusy++;
+      if (passOutcome == null) {
+        passOutcome = done;
       }
       return done;
     };
@@ -181,7 +196,7 @@ public final class Accountant {
 
   /**
    * Passes that brought the projections up to date outside the journal's lock, and passes skipped because another
-   * process was projecting; from any thread. A pass rolled back after it counted is counted all the same.
+   * process was projecting; from any thread. Counted once per transaction, when it commits.
    */
   public long[] projectionPasses() {
     return new long[] {passesDone, passesBusy};
@@ -197,10 +212,20 @@ public final class Accountant {
     if (store.onWriterThread()) {
       return;
     }
-    // what the read must show: every event committed when it began. On a shared store the journal's end (one indexed
-    // look), since other processes append too. Read before the projections' position, which only moves forward: a
-    // tail in between may move the core past it, never the projections.
-    long target = journal.shared() ? store.readAsIs(JournalSql::lastSeq) : journal.committedSeq();
+    // what the read must show: every event committed when it began. On a shared store the journal's end, since other
+    // processes append too, read with the projections' position in one statement (another process may have projected
+    // it all). On a file this process's last commit, read before its projections' position, which only moves forward:
+    // a commit in between may move the first past it, never the second.
+    long target;
+    if (journal.shared()) {
+      long[] ends = store.readAsIs(JournalSql::ends);
+      target = ends[0];
+      if (ends[1] >= target) {
+        return;
+      }
+    } else {
+      target = journal.committedSeq();
+    }
     if (journal.projectedSeq() >= target) {
       return;
     }

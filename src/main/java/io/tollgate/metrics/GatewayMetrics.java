@@ -73,13 +73,22 @@ public final class GatewayMetrics implements AutoCloseable {
    * by outcome: {@code done}, or {@code busy} when another process was projecting and the pass was skipped.
    */
   public void projectionPasses(java.util.function.LongSupplier done, java.util.function.LongSupplier busy) {
-    FunctionCounter.builder("tollgate.journal.projection.passes", done, d -> d.getAsLong()).tag("outcome", "done")
+    // Micrometer holds a function counter's object weakly: the suppliers are kept here, and the counters read them
+    // through this object, which lives as long as the registry
+    passesDone = done;
+    passesBusy = busy;
+    FunctionCounter.builder("tollgate.journal.projection.passes", this, m -> m.passesDone.getAsLong())
+        .tag("outcome", "done")
         .description("Projection passes outside the journal's lock: done, or skipped while another process projected")
         .register(registry);
-    FunctionCounter.builder("tollgate.journal.projection.passes", busy, b -> b.getAsLong()).tag("outcome", "busy")
+    FunctionCounter.builder("tollgate.journal.projection.passes", this, m -> m.passesBusy.getAsLong())
+        .tag("outcome", "busy")
         .description("Projection passes outside the journal's lock: done, or skipped while another process projected")
         .register(registry);
   }
+
+  private volatile java.util.function.LongSupplier passesDone;
+  private volatile java.util.function.LongSupplier passesBusy;
 
   /**
    * Counts the reloads this process made because another process sharing the store was asked to reload, by whether

@@ -167,6 +167,18 @@ public final class JournalSql {
 
   private static final String PROJECTION_LOCK = "hashtext('tollgate-projection:' || coalesce(current_schema(), ''))";
 
+  /**
+   * The journal's last seq and how far the projections have applied it, from one snapshot: {@code [last, projected]}.
+   * When the second is not below the first, every event committed before the statement began is projected.
+   */
+  public static long[] ends(Connection c) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT (SELECT COALESCE(MAX(seq), 0) FROM journal),"
+        + " (SELECT COALESCE(MAX(seq), 0) FROM journal_projection WHERE id = 1)"); ResultSet rs = s.executeQuery()) {
+      rs.next();
+      return new long[] {rs.getLong(1), rs.getLong(2)};
+    }
+  }
+
   /** How far the projections have applied the journal. */
   public static long projectedSeq(Connection c) throws SQLException {
     try (PreparedStatement s = c.prepareStatement("SELECT seq FROM journal_projection WHERE id = 1"); ResultSet rs = s.executeQuery()) {
