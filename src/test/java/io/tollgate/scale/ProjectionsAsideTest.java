@@ -11,6 +11,7 @@ import io.tollgate.ledger.core.Hold;
 import io.tollgate.ledger.journal.JournalSql;
 import io.tollgate.store.Store;
 import io.tollgate.tenants.Tenants;
+import io.tollgate.testing.HoldRows;
 import io.tollgate.testing.Postgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -74,7 +75,7 @@ class ProjectionsAsideTest {
         assertThat(fourth.seq()).isGreaterThan(third.seq());
 
         // a read waits for the other projection to end (not on the writer), then projects: it sees every commit
-        CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> b.read(c -> statusOn(c, first.id())));
+        CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> b.read(c -> HoldRows.status(c, first.id())));
         Thread.sleep(300);
         assertThat(read).as("the read waits while another transaction projects").isNotDone();
         Hold fifth = hold(b, onB, account, "req-5");
@@ -140,16 +141,7 @@ class ProjectionsAsideTest {
 
   private static String status(String url, String holdId) throws Exception {
     try (Connection c = Postgres.connect(url)) {
-      return statusOn(c, holdId);
-    }
-  }
-
-  private static String statusOn(Connection c, String holdId) throws java.sql.SQLException {
-    try (PreparedStatement s = c.prepareStatement("SELECT status FROM holds WHERE id = ?")) {
-      s.setString(1, holdId);
-      try (var rs = s.executeQuery()) {
-        return rs.next() ? rs.getString(1) : null;
-      }
+      return HoldRows.status(c, holdId);
     }
   }
 

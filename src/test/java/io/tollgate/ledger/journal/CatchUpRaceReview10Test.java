@@ -11,7 +11,6 @@ import io.tollgate.tenants.Tenants;
 import io.tollgate.testing.Postgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -64,7 +63,7 @@ class CatchUpRaceReview10Test {
         }));
       }
       assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
-      Future<String> read = pool.submit(() -> a.read(c -> status(c, "hold_r1")));
+      Future<String> read = pool.submit(() -> a.read(c -> io.tollgate.testing.HoldRows.status(c, "hold_r1")));
       Thread.sleep(300);
 
       // before the read goes on: B commits a hold, and A's writer tails it (an aside pass that finds the projections
@@ -86,15 +85,6 @@ class CatchUpRaceReview10Test {
     } finally {
       pool.shutdownNow();
       Postgres.drop(url);
-    }
-  }
-
-  private static String status(Connection c, String holdId) throws java.sql.SQLException {
-    try (PreparedStatement s = c.prepareStatement("SELECT status FROM holds WHERE id = ?")) {
-      s.setString(1, holdId);
-      try (ResultSet rs = s.executeQuery()) {
-        return rs.next() ? rs.getString(1) : null;
-      }
     }
   }
 }

@@ -10,13 +10,11 @@ import io.tollgate.tenants.Tenants;
 import io.tollgate.testing.Postgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,26 +48,14 @@ class CatchUpWaitsReview10Test {
       b.write(onB.reserve(AsideProjectionReview10Test.attempt(account, "r1"),
           AsideProjectionReview10Test.context(account, "r1"))).get(10, TimeUnit.SECONDS);
 
-      CountDownLatch running = new CountDownLatch(1);
-      CountDownLatch release = new CountDownLatch(1);
-      CompletableFuture<Object> gate = a.write(c -> {
-        running.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-        return null;
-      });
-      assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+      CountDownLatch release = io.tollgate.testing.WriterGate.hold(a);
       long before = a.commitCounts()[0];
       List<Future<String>> reads = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
-        reads.add(pool.submit(() -> a.read(c -> status(c, "hold_r1"))));
+        reads.add(pool.submit(() -> a.read(c -> io.tollgate.testing.HoldRows.status(c, "hold_r1"))));
       }
       Thread.sleep(1_000);
       release.countDown();
-      gate.get(10, TimeUnit.SECONDS);
       for (Future<String> r : reads) {
         assertThat(r.get(30, TimeUnit.SECONDS)).isEqualTo("pending");
       }
@@ -108,11 +94,11 @@ class CatchUpWaitsReview10Test {
         // two reads wait for the projections (the test pool has two connections)
         List<Future<String>> waiting = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-          waiting.add(pool.submit(() -> a.read(c -> status(c, "hold_r1"))));
+          waiting.add(pool.submit(() -> a.read(c -> io.tollgate.testing.HoldRows.status(c, "hold_r1"))));
         }
         Thread.sleep(1_000);
         // a third read on A, while the lock is held for some seconds more (a long pass elsewhere)
-        Future<String> third = pool.submit(() -> a.read(c -> status(c, "hold_r1")));
+        Future<String> third = pool.submit(() -> a.read(c -> io.tollgate.testing.HoldRows.status(c, "hold_r1")));
         Thread.sleep(8_000);
         other.rollback();
         for (Future<String> w : waiting) {
@@ -130,15 +116,6 @@ class CatchUpWaitsReview10Test {
     } finally {
       pool.shutdownNow();
       Postgres.drop(url);
-    }
-  }
-
-  private static String status(Connection c, String holdId) throws java.sql.SQLException {
-    try (PreparedStatement s = c.prepareStatement("SELECT status FROM holds WHERE id = ?")) {
-      s.setString(1, holdId);
-      try (ResultSet rs = s.executeQuery()) {
-        return rs.next() ? rs.getString(1) : null;
-      }
     }
   }
 }

@@ -8,14 +8,11 @@ import io.tollgate.ledger.Ledger;
 import io.tollgate.store.Store;
 import io.tollgate.tenants.Tenants;
 import io.tollgate.testing.Postgres;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,32 +44,15 @@ class PassesCountReview11Test {
       b.write(onB.reserve(AsideProjectionReview10Test.attempt(account, "r1"),
           AsideProjectionReview10Test.context(account, "r1"))).get(10, TimeUnit.SECONDS);
 
-      CountDownLatch running = new CountDownLatch(1);
-      CountDownLatch release = new CountDownLatch(1);
-      CompletableFuture<Object> gate = a.write(c -> {
-        running.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-        return null;
-      });
-      assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+      CountDownLatch release = io.tollgate.testing.WriterGate.hold(a);
       long commitsBefore = a.commitCounts()[0];
       long[] passesBefore = onA.projectionPasses();
       List<Future<String>> reads = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
-        reads.add(pool.submit(() -> a.read(c -> {
-          try (PreparedStatement s = c.prepareStatement("SELECT status FROM holds WHERE id = 'hold_r1'");
-              ResultSet rs = s.executeQuery()) {
-            return rs.next() ? rs.getString(1) : null;
-          }
-        })));
+        reads.add(pool.submit(() -> a.read(c -> io.tollgate.testing.HoldRows.status(c, "hold_r1"))));
       }
       Thread.sleep(1_000);
       release.countDown();
-      gate.get(10, TimeUnit.SECONDS);
       for (Future<String> r : reads) {
         assertThat(r.get(30, TimeUnit.SECONDS)).isEqualTo("pending");
       }

@@ -8,14 +8,11 @@ import io.tollgate.ledger.Ledger;
 import io.tollgate.store.Store;
 import io.tollgate.tenants.Tenants;
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,31 +42,14 @@ class SqliteCatchUpReview10Test {
       s.write(acc.reserve(AsideProjectionReview10Test.attempt(account, "r1"), AsideProjectionReview10Test.context(account, "r1")))
           .get(10, TimeUnit.SECONDS);
       assertThat(acc.behind()).isPositive();
-      CountDownLatch running = new CountDownLatch(1);
-      CountDownLatch release = new CountDownLatch(1);
-      CompletableFuture<Object> gate = s.write(c -> {
-        running.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-        return null;
-      });
-      assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+      CountDownLatch release = io.tollgate.testing.WriterGate.hold(s);
       long before = s.commitCounts()[0];
       List<Future<String>> reads = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
-        reads.add(pool.submit(() -> s.read(c -> {
-          try (PreparedStatement p = c.prepareStatement("SELECT status FROM holds WHERE id = 'hold_r1'");
-              ResultSet rs = p.executeQuery()) {
-            return rs.next() ? rs.getString(1) : null;
-          }
-        })));
+        reads.add(pool.submit(() -> s.read(c -> io.tollgate.testing.HoldRows.status(c, "hold_r1"))));
       }
       Thread.sleep(500);
       release.countDown();
-      gate.get(10, TimeUnit.SECONDS);
       for (Future<String> r : reads) {
         assertThat(r.get(10, TimeUnit.SECONDS)).isEqualTo("pending");
       }
