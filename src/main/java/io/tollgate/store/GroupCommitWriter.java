@@ -274,21 +274,27 @@ final class GroupCommitWriter implements AutoCloseable {
       }
       beforeCommit.run(connection);
       connection.commit();
-      transactionEnded.run();
-      counted(batch.size());
-      committed();
-      completions.forEach(Runnable::run);
-      return;
     } catch (SQLException | RuntimeException | Error e) {
       rollback(e);
       if (batch.size() == 1) {
         batch.get(0).result().completeExceptionally(e instanceof Error ? new StoreException("commit failed: " + e, e) : e);
         return;
       }
+      for (Task<?> task : batch) {
+        runAlone(task);
+      }
+      return;
     }
-    for (Task<?> task : batch) {
-      runAlone(task);
-    }
+    // committed: from here on nothing rolls back or runs the work again, whatever a hook throws
+    ended(batch.size());
+    completions.forEach(Runnable::run);
+  }
+
+  /** After a commit of {@code tasks} pieces of work: the lock it held ends, it is counted, the hook runs. */
+  private void ended(int tasks) {
+    transactionEnded.run();
+    counted(tasks);
+    committed();
   }
 
   private <T> Runnable succeed(Task<T> task, Object value) {
@@ -298,19 +304,19 @@ final class GroupCommitWriter implements AutoCloseable {
   }
 
   private <T> void runAlone(Task<T> task) {
+    T value;
     try {
       begin(task.aside());
-      T value = task.work().run(connection);
+      value = task.work().run(connection);
       beforeCommit.run(connection);
       connection.commit();
-      transactionEnded.run();
-      counted(1);
-      committed();
-      task.result().complete(value);
     } catch (SQLException | RuntimeException | Error e) {
       rollback(e);
       task.result().completeExceptionally(e instanceof Error ? new StoreException("commit failed: " + e, e) : e);
+      return;
     }
+    ended(1);
+    task.result().complete(value);
   }
 
   /**
@@ -356,8 +362,9 @@ final class GroupCommitWriter implements AutoCloseable {
   private void committed() {
     try {
       afterCommit.run();
-    } catch (RuntimeException e) {
-      // the commit stands; the hook's owner must repair its own state (it logs what failed)
+    } catch (RuntimeException | Error e) {
+      // the commit stands, and its work must not run again: the hook's owner must repair its own state (it logs what
+      // failed); the futures of the committed work still complete
       LOG.error("the after-commit hook failed", e);
     }
   }

@@ -129,6 +129,30 @@ class GroupCommitWriterTest {
   }
 
   @Test
+  void anErrorInTheAfterCommitHookNeverRunsCommittedWorkAgain() throws Exception {
+    AtomicInteger hookCalls = new AtomicInteger();
+    writer.afterCommit(() -> {
+      if (hookCalls.incrementAndGet() == 1) {
+        throw new StackOverflowError("thrown by the test's hook");
+      }
+    });
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<String> first = blockingInsert("a", running, release);
+    assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<String> joined = writer.submit(insert("b"));
+
+    release.countDown();
+
+    assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("a");
+    assertThat(joined.get(10, TimeUnit.SECONDS)).isEqualTo("b");
+    assertThat(blockingRuns).as("committed work is never run again").hasValue(1);
+    assertThat(writer.commitCounts()).as("commits, tasks committed").containsExactly(1, 2);
+    assertThat(writer.submit(insert("c")).get(10, TimeUnit.SECONDS)).as("the writer goes on").isEqualTo("c");
+    assertThat(committedNames()).containsExactly("a", "b", "c");
+  }
+
+  @Test
   void aFutureCompletesOnlyOnceItsWorkIsCommitted() throws Exception {
     CountDownLatch running = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
