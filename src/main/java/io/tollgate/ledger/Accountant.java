@@ -186,7 +186,10 @@ public final class Accountant {
     return c -> {
       projectionQueued = false;
       boolean done = journal.projectUnlessBusy(c, clock.millis());
-      projectAt = done ? Journal.PROJECT_EVERY : journal.waiting() + Journal.PROJECT_EVERY;
+      if (!done) {
+        // another process projects: ask again after that many more events (a commit lowers it once they catch up)
+        projectAt = journal.waiting() + Journal.PROJECT_EVERY;
+      }
       if (passOutcome == null) {
         passOutcome = done;
       }
@@ -253,7 +256,6 @@ public final class Accountant {
 
   /** How long a read waits at most for another process's projection pass before it fails. */
   private static final long CATCH_UP_WAIT_MS = 30_000;
-
 
   /** What the core says now, for a preview from any thread (a quote); see {@link AccountingCore}. */
   public AccountingCore view() {
