@@ -2,7 +2,9 @@
 """Summarizes a JFR recording of the gateway: where its threads spend the samples, the hottest frames, and
 the hottest Tollgate methods counted inclusively (a method counts once per sample it is anywhere on).
 
-Usage: bench/jfr_top.py FILE.jfr [TOP]
+Usage: bench/jfr_top.py FILE.jfr [TOP] [REQUESTS]
+With REQUESTS (the requests served while recording), each line also gives its samples per 1,000 requests, which
+compares two recordings taken with the same settings (the gateway with and without accounting).
 Java samples (jdk.ExecutionSample) and native samples (jdk.NativeMethodSample, e.g. SQLite's C code) are
 counted together; native samples of idle threads (waiting in epoll, parked, sleeping) are left out.
 """
@@ -35,6 +37,7 @@ def thread_group(name):
 def main():
     path = sys.argv[1]
     top_n = int(sys.argv[2]) if len(sys.argv) > 2 else 20
+    requests = int(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[3].isdigit() and int(sys.argv[3]) > 0 else 0
     text = subprocess.run(["jfr", "print", "--json", "--stack-depth", "64", "--events", "jdk.ExecutionSample,jdk.NativeMethodSample", path],
                           check=True, capture_output=True, text=True).stdout
     events = json.loads(text)["recording"]["events"]
@@ -59,16 +62,21 @@ def main():
     if total == 0:
         print("no samples")
         return
-    print(f"busy samples: {total} (Java and native; idle native samples left out)")
+    def line(name, count):
+        per = f"  {1000.0 * count / requests:7.2f}/1k req" if requests else ""
+        return f"  {100.0 * count / total:5.1f}%{per}  {name}"
+
+    print(f"busy samples: {total} (Java and native; idle native samples left out)"
+          + (f", {requests} requests" if requests else ""))
     print("\nby thread:")
     for name, count in by_thread.most_common():
-        print(f"  {100.0 * count / total:5.1f}%  {name}")
+        print(line(name, count))
     print(f"\ntop {top_n} frames (self):")
     for name, count in self_counts.most_common(top_n):
-        print(f"  {100.0 * count / total:5.1f}%  {name}")
+        print(line(name, count))
     print(f"\ntop {top_n} Tollgate methods (inclusive):")
     for name, count in inclusive.most_common(top_n):
-        print(f"  {100.0 * count / total:5.1f}%  {name}")
+        print(line(name, count))
 
 
 if __name__ == "__main__":

@@ -472,12 +472,19 @@ fi
 
 # ---------------------------------------------------------------------------------------------- profile
 if [ "$PROFILE_SECONDS" -gt 0 ]; then
-  log "profiling the gateway with JFR for ${PROFILE_SECONDS}s at 32 connections"
-  jcmd "$GW_PID_on" JFR.start name=bench settings=profile filename="$RUN/gateway.jfr" >/dev/null
-  BENCH_BODY="$CHAT_BODY" BENCH_KEY="${KEY[gateway]}" timeout $((PROFILE_SECONDS + 30)) \
-    wrk -t2 -c32 -d"${PROFILE_SECONDS}s" -s "$here/post.lua" "${CHAT_URL[gateway]}" >/dev/null
-  jcmd "$GW_PID_on" JFR.stop name=bench >/dev/null
-  python3 "$here/jfr_top.py" "$RUN/gateway.jfr" >"$RUN/profile.txt" 2>&1 || log "warning: could not summarize the profile"
+  # Both gateways, one after the other, under the same load: what accounting adds is the difference.
+  for n in on off; do
+    cand=gateway; suffix=""; [ "$n" = off ] && cand=gateway-noacct && suffix="-noacct"
+    pid_var="GW_PID_$n"
+    log "profiling $cand with JFR for ${PROFILE_SECONDS}s at 32 connections"
+    jcmd "${!pid_var}" JFR.start name=bench settings=profile filename="$RUN/$cand.jfr" >/dev/null
+    BENCH_BODY="$CHAT_BODY" BENCH_KEY="${KEY[$cand]}" timeout $((PROFILE_SECONDS + 30)) \
+      wrk -t2 -c32 -d"${PROFILE_SECONDS}s" -s "$here/post.lua" "${CHAT_URL[$cand]}" >"$RUN/profile$suffix.wrk"
+    jcmd "${!pid_var}" JFR.stop name=bench >/dev/null
+    requests="$(awk '/requests in/ {print $1}' "$RUN/profile$suffix.wrk")"
+    python3 "$here/jfr_top.py" "$RUN/$cand.jfr" 20 "$requests" >"$RUN/profile$suffix.txt" 2>&1 \
+      || log "warning: could not summarize the profile of $cand"
+  done
 fi
 
 # ---------------------------------------------------------------------------------------------- accounting check

@@ -405,12 +405,13 @@ def main():
     soak = section_soak(run, data, out)
     section_targets(out, latency, sat32, sat256, cpu, breakdowns, without_jit, data, soak)
     section_checks(run, out)
-    profile = os.path.join(run, "profile.txt")
-    if os.path.exists(profile):
-        out.append("## JFR profile of the gateway at 32 connections\n")
-        out.append("```")
-        out.append(open(profile).read().rstrip())
-        out.append("```")
+    for suffix, name in (("", "gateway"), ("-noacct", "gateway-noacct")):
+        profile = os.path.join(run, f"profile{suffix}.txt")
+        if os.path.exists(profile):
+            out.append(f"## JFR profile of {name} at 32 connections\n")
+            out.append("```")
+            out.append(open(profile).read().rstrip())
+            out.append("```")
     print("\n".join(out))
 
 

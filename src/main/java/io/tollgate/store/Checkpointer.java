@@ -7,6 +7,7 @@ import java.sql.Statement;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,12 +20,20 @@ import org.slf4j.LoggerFactory;
  * comes from the writer's own checkpoint at {@link Store#WRITER_CHECKPOINT_PAGES}, which by then finds little
  * left to copy but still syncs both files (measured 2026-12-02: a 2 to 3 ms pause every few hundred requests
  * at one connection; larger thresholds made those pauses longer, not rarer).
+ *
+ * <p>When a checkpoint runs is {@link Policy}'s: after {@value Policy#TASKS} committed pieces of work (under load,
+ * about as often as the {@value #INTERVAL_MS} ms tick, so each checkpoint copies little), or once the oldest commit
+ * not yet checkpointed is {@value Policy#MAX_AGE_MS} ms old, and never while nothing was written. A log that starts
+ * over costs the next commit an fsync of the log's header (SQLite with {@code synchronous=NORMAL}); checkpointing
+ * on every tick made that fsync land on nearly every commit of sporadic traffic, about half a millisecond before
+ * the hold of the request that made it (bench/RESULTS.md, 2026-12-04).
  */
 final class Checkpointer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
   /**
-   * Between two checkpoints. Short, so each copies and syncs little: with 250 ms, a checkpoint synced some
-   * 20 MB under load and the writer's appends stalled behind it (p99 at one connection 28 ms; 6 to 11 ms at 20 ms).
+   * Between two looks at what was written. Short, so that under load each checkpoint copies and syncs little: with
+   * 250 ms, a checkpoint synced some 20 MB under load and the writer's appends stalled behind it (p99 at one
+   * connection 28 ms; 6 to 11 ms at 20 ms).
    */
   static final long INTERVAL_MS = 20;
 
@@ -33,11 +42,15 @@ final class Checkpointer implements AutoCloseable {
 
   private final Connection connection;
   private final ScheduledExecutorService thread;
+  /** Pieces of work the writer has committed so far (it only grows). */
+  private final LongSupplier committedTasks;
+  private final Policy policy = new Policy();
   private boolean closed;
   private long lastWarnedAt = System.nanoTime() - WARN_EVERY_NANOS;
 
-  Checkpointer(Connection connection) {
+  Checkpointer(Connection connection, LongSupplier committedTasks) {
     this.connection = connection;
+    this.committedTasks = committedTasks;
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "tollgate-checkpointer");
       t.setDaemon(true);
@@ -59,7 +72,11 @@ final class Checkpointer implements AutoCloseable {
 
   private void checkpointQuietly() {
     try {
-      checkpoint();
+      long tasks = committedTasks.getAsLong();
+      if (policy.due(tasks, TimeUnit.NANOSECONDS.toMillis(System.nanoTime()))) {
+        checkpoint();
+        policy.checkpointed(tasks);
+      }
     } catch (Throwable e) {
       // anything thrown out of here would cancel the schedule for good; the next run tries again, and until
       // one succeeds the log only grows (the writer's own checkpoint still bounds it)
@@ -92,6 +109,41 @@ final class Checkpointer implements AutoCloseable {
           LOG.warn("closing the checkpointer's connection failed: {}", e.getMessage());
         }
       }
+    }
+  }
+
+  /**
+   * When the next checkpoint is due, from the writer's count of committed pieces of work and a monotonic clock in
+   * milliseconds: after {@link #TASKS} of them, or once the first one not yet checkpointed is {@link #MAX_AGE_MS} old.
+   * With {@code synchronous=NORMAL} a checkpoint is also what syncs the log, so the age bounds what a power cut can
+   * lose (docs/config.md, {@code store.sync}); a crash of the process loses nothing either way.
+   */
+  static final class Policy {
+    /** Committed pieces of work (a hold, a posting, a projection batch...) after which a checkpoint is due. */
+    static final long TASKS = 256;
+    /** How long the first commit after a checkpoint waits at most for the next one. */
+    static final long MAX_AGE_MS = 200;
+
+    /** The count at the last checkpoint. */
+    private long checkpointedTasks;
+    /** When a look first saw work committed after the last checkpoint; -1 when none has been seen. */
+    private long pendingSinceMs = -1;
+
+    boolean due(long committedTasks, long nowMs) {
+      long pending = committedTasks - checkpointedTasks;
+      if (pending <= 0) {
+        return false;
+      }
+      if (pendingSinceMs < 0) {
+        pendingSinceMs = nowMs;
+      }
+      return pending >= TASKS || nowMs - pendingSinceMs >= MAX_AGE_MS;
+    }
+
+    /** A checkpoint ran after the writer had committed {@code committedTasks}: what came before is copied. */
+    void checkpointed(long committedTasks) {
+      checkpointedTasks = committedTasks;
+      pendingSinceMs = -1;
     }
   }
 }

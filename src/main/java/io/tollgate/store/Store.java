@@ -112,8 +112,9 @@ public final class Store implements AutoCloseable {
       HikariConfig pool = readerPool(url);
       Connection checkpointConnection = DriverManager.getConnection(url);
       GroupCommitWriter.execute(checkpointConnection, "PRAGMA busy_timeout=10000");
-      return new Store(file, lock, new GroupCommitWriter(writerConnection), new HikariDataSource(pool),
-          new Checkpointer(checkpointConnection));
+      GroupCommitWriter writer = new GroupCommitWriter(writerConnection);
+      return new Store(file, lock, writer, new HikariDataSource(pool),
+          new Checkpointer(checkpointConnection, () -> writer.commitCounts()[1]));
     } catch (SQLException | IOException | RuntimeException e) {
       if (lock != null) {
         lock.close();
@@ -472,7 +473,7 @@ public final class Store implements AutoCloseable {
   }
 
   /**
-   * Checkpoints now, on the checkpointer's connection, as it does every {@value Checkpointer#INTERVAL_MS} ms;
+   * Checkpoints now, on the checkpointer's connection, as it does by itself when one is due (see {@link Checkpointer});
    * returns the frames in the log and the frames copied into the database file so far.
    */
   public long[] checkpoint() {
