@@ -235,7 +235,7 @@ public final class Accountant {
     // a pass of this process's, after its tail, projects at least to target. While another process projects, this
     // thread (never the writer) waits, holding no connection, and looks again: that pass may have gone far enough
     long waitedMs = 0;
-    for (int attempt = 0; !store.writeAsideNow(following()); attempt++) {
+    for (int attempt = 0; !store.writeAsideNow(following(), CATCH_UP_WAIT_MS - waitedMs); attempt++) {
       if (waitedMs >= CATCH_UP_WAIT_MS) {
         throw new io.tollgate.store.StoreException("the journal's projections could not catch up: another process has"
             + " been projecting for " + waitedMs + " ms", null);
@@ -254,7 +254,10 @@ public final class Accountant {
     }
   }
 
-  /** How long a read waits at most for another process's projection pass before it fails. */
+  /**
+   * How long a read waits at most for another process's projection pass before it fails; each wait for this
+   * process's writer is bounded by what is left of it too.
+   */
   private static final long CATCH_UP_WAIT_MS = 30_000;
 
   /** What the core says now, for a preview from any thread (a quote); see {@link AccountingCore}. */

@@ -398,9 +398,23 @@ public final class Store implements AutoCloseable {
     return awaited(writer().submit(work));
   }
 
-  /** {@link #writeAside}, waiting for the commit; never on an event loop. */
-  public <T> T writeAsideNow(SqlWork<T> work) {
-    return awaited(writeAside(work));
+  /**
+   * {@link #writeAside}, waiting for the commit at most {@code timeoutMs}; never on an event loop. A writer that does
+   * not answer by then (stuck behind a lock another process never releases, a disk that does not return) fails the
+   * wait with a {@link StoreException} instead of holding the caller's thread for as long; the work stays queued.
+   */
+  public <T> T writeAsideNow(SqlWork<T> work, long timeoutMs) {
+    CompletableFuture<T> written = writeAside(work);
+    long waitMs = Math.max(1, timeoutMs);
+    try {
+      // waits on a copy: the writer's own future is completed by the writer alone
+      return awaited(written.copy().orTimeout(waitMs, java.util.concurrent.TimeUnit.MILLISECONDS));
+    } catch (StoreException e) {
+      if (e.getCause() instanceof java.util.concurrent.TimeoutException) {
+        throw new StoreException("the store's writer did not answer within " + waitMs + " ms", e.getCause());
+      }
+      throw e;
+    }
   }
 
   private static <T> T awaited(CompletableFuture<T> written) {
