@@ -49,6 +49,10 @@ public final class Accountant {
   /** Passes of {@link #follow}: done, and skipped because another process was projecting. Written on the writer. */
   private volatile long passesDone;
   private volatile long passesBusy;
+  /** Passes the writer asked for by itself that failed; from any thread. */
+  private final java.util.concurrent.atomic.AtomicLong passesFailed = new java.util.concurrent.atomic.AtomicLong();
+  /** When the last failed pass was logged; writer thread only. */
+  private long failureLoggedAtMs = Long.MIN_VALUE;
   /**
    * What the transaction under way made of its passes (several catch-ups may share one): null for none, else whether
    * the first was done; counted once when it commits. Writer thread only.
@@ -134,10 +138,24 @@ public final class Accountant {
     if (!projectionQueued && journal.waiting() >= projectAt) {
       projectionQueued = true;
       follow().exceptionally(e -> {
-        org.slf4j.LoggerFactory.getLogger(Accountant.class).error("the journal's projections could not catch up: {}",
-            e.getMessage(), e);
+        passFailed(e);
         return null;
       });
+    }
+  }
+
+  /**
+   * A pass the writer asked for by itself failed (a bad event, a full disk): counted, and logged with its cause at
+   * most once a minute, since it is asked for again every {@link Journal#PROJECT_EVERY} events while the cause lasts.
+   * Reads that need the projections fail with the same cause meanwhile.
+   */
+  private void passFailed(Throwable e) {
+    long failed = passesFailed.incrementAndGet();
+    long now = clock.millis();
+    if (now - failureLoggedAtMs >= 60_000 || failureLoggedAtMs == Long.MIN_VALUE) {
+      org.slf4j.LoggerFactory.getLogger(Accountant.class).error("the journal's projections could not catch up ({} failed"
+          + " passes so far; logged at most once a minute): {}", failed, e.getMessage(), e);
+      failureLoggedAtMs = now;
     }
   }
 
@@ -185,7 +203,15 @@ public final class Accountant {
   private SqlWork<Boolean> following() {
     return c -> {
       projectionQueued = false;
-      boolean done = journal.projectUnlessBusy(c, clock.millis());
+      boolean done;
+      try {
+        done = journal.projectUnlessBusy(c, clock.millis());
+      } catch (java.sql.SQLException | RuntimeException e) {
+        // a pass that fails is asked for again after that many more events, as a busy one is: not at every commit,
+        // which would roll back every batch it joins (on a file it shares the batch) for as long as the cause lasts
+        projectAt = journal.waiting() + Journal.PROJECT_EVERY;
+        throw e;
+      }
       if (!done) {
         // another process projects: ask again after that many more events (a commit lowers it once they catch up)
         projectAt = journal.waiting() + Journal.PROJECT_EVERY;
@@ -198,11 +224,12 @@ public final class Accountant {
   }
 
   /**
-   * Passes that brought the projections up to date outside the journal's lock, and passes skipped because another
-   * process was projecting; from any thread. Counted once per transaction, when it commits.
+   * Passes that brought the projections up to date outside the journal's lock, passes skipped because another
+   * process was projecting (both counted once per transaction, when it commits), and passes the writer asked for by
+   * itself that failed; from any thread.
    */
   public long[] projectionPasses() {
-    return new long[] {passesDone, passesBusy};
+    return new long[] {passesDone, passesBusy, passesFailed.get()};
   }
 
   /** Committed journal events the projections have not applied yet; from any thread. */

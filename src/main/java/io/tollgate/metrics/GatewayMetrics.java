@@ -70,13 +70,16 @@ public final class GatewayMetrics implements AutoCloseable {
 
   /**
    * Projection passes run outside the journal's lock on a shared store ({@code tollgate.journal.projection.passes}),
-   * by outcome: {@code done}, or {@code busy} when another process was projecting and the pass was skipped.
+   * by outcome: {@code done}, {@code busy} when another process was projecting and the pass was skipped, or
+   * {@code failed} for a pass the writer asked for by itself that failed.
    */
-  public void projectionPasses(java.util.function.LongSupplier done, java.util.function.LongSupplier busy) {
+  public void projectionPasses(java.util.function.LongSupplier done, java.util.function.LongSupplier busy,
+      java.util.function.LongSupplier failed) {
     // Micrometer holds a function counter's object weakly: the suppliers are kept here, and the counters read them
     // through this object, which lives as long as the registry
     passesDone = done;
     passesBusy = busy;
+    passesFailed = failed;
     FunctionCounter.builder("tollgate.journal.projection.passes", this, m -> m.passesDone.getAsLong())
         .tag("outcome", "done")
         .description("Projection passes outside the journal's lock: done, or skipped while another process projected")
@@ -85,9 +88,14 @@ public final class GatewayMetrics implements AutoCloseable {
         .tag("outcome", "busy")
         .description("Projection passes outside the journal's lock: done, or skipped while another process projected")
         .register(registry);
+    FunctionCounter.builder("tollgate.journal.projection.passes", this, m -> m.passesFailed.getAsLong())
+        .tag("outcome", "failed")
+        .description("Projection passes outside the journal's lock: done, or skipped while another process projected")
+        .register(registry);
   }
 
   private volatile java.util.function.LongSupplier passesDone;
+  private volatile java.util.function.LongSupplier passesFailed;
   private volatile java.util.function.LongSupplier passesBusy;
 
   /**

@@ -27,9 +27,10 @@ class ProjectionPassesMetricReview11Test {
   void theProjectionPassCountersKeepCountingAfterAGarbageCollection() throws Exception {
     AtomicLong done = new AtomicLong();
     AtomicLong busy = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
     try (Store store = Store.open(dir.resolve("m.db")); GatewayMetrics metrics = new GatewayMetrics(store)) {
       // as Gateway does: lambdas made at the call, referenced by nothing but the registry
-      metrics.projectionPasses(() -> done.get(), () -> busy.get());
+      metrics.projectionPasses(() -> done.get(), () -> busy.get(), () -> failed.get());
       done.set(3);
       busy.set(1);
       assertThat(value(metrics, "done")).isEqualTo(3);
@@ -39,8 +40,10 @@ class ProjectionPassesMetricReview11Test {
       }
       done.set(10);
       busy.set(4);
+      failed.set(2);
       assertThat(value(metrics, "done")).as("passes done, scraped after a GC").isEqualTo(10);
       assertThat(value(metrics, "busy")).as("passes busy, scraped after a GC").isEqualTo(4);
+      assertThat(value(metrics, "failed")).as("passes failed, scraped after a GC").isEqualTo(2);
     }
   }
 
