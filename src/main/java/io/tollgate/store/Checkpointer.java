@@ -21,9 +21,11 @@ import org.slf4j.LoggerFactory;
  * left to copy but still syncs both files (measured 2026-12-02: a 2 to 3 ms pause every few hundred requests
  * at one connection; larger thresholds made those pauses longer, not rarer).
  *
- * <p>When a checkpoint runs is {@link Policy}'s: after {@value Policy#TASKS} committed pieces of work (under load,
- * about as often as the {@value #INTERVAL_MS} ms tick, so each checkpoint copies little), or once the oldest commit
- * not yet checkpointed is {@value Policy#MAX_AGE_MS} ms old, and never while nothing was written. A log that starts
+ * <p>When a checkpoint runs is {@link Policy}'s: after {@value Policy#TASKS} committed pieces of work (under heavy
+ * load, about as often as the {@value #INTERVAL_MS} ms tick, so each checkpoint copies little), or once the oldest
+ * commit not yet checkpointed was first seen {@value Policy#MAX_AGE_MS} ms ago, and never while nothing was written.
+ * A checkpoint counts only when it copied every frame: with {@code synchronous=NORMAL} one that copies nothing (a
+ * reader holds the log where it is) syncs nothing either, so it is tried again at every look until it can. A log that starts
  * over costs the next commit an fsync of the log's header (SQLite with {@code synchronous=NORMAL}); checkpointing
  * on every tick made that fsync land on nearly every commit of sporadic traffic, about half a millisecond before
  * the hold of the request that made it (bench/RESULTS.md, 2026-12-04).
@@ -60,13 +62,26 @@ final class Checkpointer implements AutoCloseable {
   }
 
   /** Runs one passive checkpoint; returns the frames in the log and the frames copied, as SQLite reports them. */
-  synchronized long[] checkpoint() throws SQLException {
+  long[] checkpoint() throws SQLException {
+    Result r = run();
+    return new long[] {r.log(), r.copied()};
+  }
+
+  /** What a passive checkpoint reported: whether another checkpoint kept it from running, frames in the log, copied. */
+  private record Result(boolean busy, long log, long copied) {
+    /** Every frame there was when it began is in the database file, and the log was synced before they were copied. */
+    boolean complete() {
+      return !busy && copied >= log;
+    }
+  }
+
+  private synchronized Result run() throws SQLException {
     if (closed) {
       throw new SQLException("the checkpointer is closed");
     }
     try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
       rs.next();
-      return new long[] {rs.getLong(2), rs.getLong(3)};
+      return new Result(rs.getInt(1) != 0, rs.getLong(2), rs.getLong(3));
     }
   }
 
@@ -74,8 +89,11 @@ final class Checkpointer implements AutoCloseable {
     try {
       long tasks = committedTasks.getAsLong();
       if (policy.due(tasks, TimeUnit.NANOSECONDS.toMillis(System.nanoTime()))) {
-        checkpoint();
-        policy.checkpointed(tasks);
+        // booked only when it copied every frame there was when it began: one that a reader (or another
+        // checkpoint) kept from copying may have synced nothing, and is tried again at the next look
+        if (run().complete()) {
+          policy.checkpointed(tasks);
+        }
       }
     } catch (Throwable e) {
       // anything thrown out of here would cancel the schedule for good; the next run tries again, and until
@@ -124,8 +142,11 @@ final class Checkpointer implements AutoCloseable {
     /** How long the first commit after a checkpoint waits at most for the next one. */
     static final long MAX_AGE_MS = 200;
 
-    /** The count at the last checkpoint. */
-    private long checkpointedTasks;
+    /**
+     * The count at the last checkpoint; below any count at first, since what was written before the writer started
+     * (the schema's migrations, on the writer's connection) is no task and needs its checkpoint too.
+     */
+    private long checkpointedTasks = -1;
     /** When a look first saw work committed after the last checkpoint; -1 when none has been seen. */
     private long pendingSinceMs = -1;
 
