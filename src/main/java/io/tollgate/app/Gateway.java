@@ -173,10 +173,8 @@ public final class Gateway {
     RedeemCodes codes = new RedeemCodes(accountant);
     GatewayMetrics metrics = new GatewayMetrics(store);
     metrics.journalLag(accountant::behind);
-    if (accountant.shared()) {
-      metrics.projectionPasses(() -> accountant.projectionPasses()[0], () -> accountant.projectionPasses()[1],
-          () -> accountant.projectionPasses()[2]);
-    }
+    metrics.projectionPasses(() -> accountant.projectionPasses()[0], () -> accountant.projectionPasses()[1],
+        () -> accountant.projectionPasses()[2]);
     ProxyHandler proxy = new ProxyHandler(vertx, config, auth, new Billing(access, accountant, accessLog, shared), limits, health,
         outputs, overruns, priceVersions, access, clock, accounting, metrics, new BudgetAlerts(vertx, clock));
     ReceiptsHandler receipts = new ReceiptsHandler(auth, access, () -> config.current().timeZone(), clock);

@@ -25,6 +25,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Objects;
 import java.util.function.IntFunction;
 
@@ -53,6 +54,8 @@ public final class Accountant {
   private final java.util.concurrent.atomic.AtomicLong passesFailed = new java.util.concurrent.atomic.AtomicLong();
   /** When the last failed pass was logged; writer thread only. */
   private long failureLoggedAtMs = Long.MIN_VALUE;
+  /** Why the last pass failed, until one is done; written on the writer, read by reads that wait for a pass. */
+  private volatile Throwable lastPassFailure;
   /**
    * What the transaction under way made of its passes (several catch-ups may share one): null for none, else whether
    * the first was done; counted once when it commits. Writer thread only.
@@ -137,22 +140,24 @@ public final class Accountant {
     }
     if (!projectionQueued && journal.waiting() >= projectAt) {
       projectionQueued = true;
-      follow().exceptionally(e -> {
-        passFailed(e);
-        return null;
-      });
+      // a pass that fails is counted and logged where it fails (following); what reaches here is the rare failure
+      // that ended its transaction, or a stopped store, which the writer reports itself
+      follow().exceptionally(e -> null);
     }
   }
 
   /**
-   * A pass the writer asked for by itself failed (a bad event, a full disk): counted, and logged with its cause at
-   * most once a minute, since it is asked for again every {@link Journal#PROJECT_EVERY} events while the cause lasts.
-   * Reads that need the projections fail with the same cause meanwhile.
+   * A pass failed (a bad event, a full disk), on the writer thread: counted, remembered for the reads that wait for
+   * it, asked for again by the writer only after another {@link Journal#PROJECT_EVERY} events, and logged with its
+   * cause at most once a minute, since it is tried that often while the cause lasts.
    */
   private void passFailed(Throwable e) {
+    lastPassFailure = e;
+    // asked for again after that many more events, as a busy pass is: not at every commit
+    projectAt = journal.waiting() + Journal.PROJECT_EVERY;
     long failed = passesFailed.incrementAndGet();
     long now = clock.millis();
-    if (now - failureLoggedAtMs >= 60_000 || failureLoggedAtMs == Long.MIN_VALUE) {
+    if (failureLoggedAtMs == Long.MIN_VALUE || now - failureLoggedAtMs >= 60_000 || now < failureLoggedAtMs) {
       org.slf4j.LoggerFactory.getLogger(Accountant.class).error("the journal's projections could not catch up ({} failed"
           + " passes so far; logged at most once a minute): {}", failed, e.getMessage(), e);
       failureLoggedAtMs = now;
@@ -205,12 +210,18 @@ public final class Accountant {
       projectionQueued = false;
       boolean done;
       try {
-        done = journal.projectUnlessBusy(c, clock.millis());
+        // in a savepoint: on a file the pass shares the batch under way, whose holds and postings must not be rolled
+        // back with it for as long as the cause lasts
+        done = journal.projectUnlessBusyIsolated(c, clock.millis());
+      } catch (Journal.PassFailed failed) {
+        passFailed(failed.getCause());
+        return false;
       } catch (java.sql.SQLException | RuntimeException e) {
-        // a pass that fails is asked for again after that many more events, as a busy one is: not at every commit,
-        // which would roll back every batch it joins (on a file it shares the batch) for as long as the cause lasts
-        projectAt = journal.waiting() + Journal.PROJECT_EVERY;
+        passFailed(e);
         throw e;
+      }
+      if (done) {
+        lastPassFailure = null;
       }
       if (!done) {
         // another process projects: ask again after that many more events (a commit lowers it once they catch up)
@@ -260,21 +271,32 @@ public final class Accountant {
       return;
     }
     // a pass of this process's, after its tail, projects at least to target. While another process projects, this
-    // thread (never the writer) waits, holding no connection, and looks again: that pass may have gone far enough
-    long waitedMs = 0;
-    for (int attempt = 0; !store.writeAsideNow(following(), CATCH_UP_WAIT_MS - waitedMs); attempt++) {
-      if (waitedMs >= CATCH_UP_WAIT_MS) {
-        throw new io.tollgate.store.StoreException("the journal's projections could not catch up: another process has"
-            + " been projecting for " + waitedMs + " ms", null);
+    // thread (never the writer) waits, holding no connection, and looks again: that pass may have gone far enough.
+    // The whole wait, for its own writer included, is bounded
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CATCH_UP_WAIT_MS);
+    for (int attempt = 0; ; attempt++) {
+      long failedBefore = passesFailed.get();
+      long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (leftMs <= 0) {
+        throw new io.tollgate.store.StoreException("the journal's projections could not catch up within "
+            + CATCH_UP_WAIT_MS + " ms (another process projecting, or this process's writer busy)", null);
+      }
+      if (store.writeAsideNow(following(), leftMs)) {
+        return;
+      }
+      Throwable failure = lastPassFailure;
+      if (failure != null && passesFailed.get() != failedBefore) {
+        // the pass failed, not busy: waiting would not help
+        throw new io.tollgate.store.StoreException("the journal's projections could not catch up: "
+            + failure.getMessage(), failure);
       }
       long pause = Math.min(100, 1L << Math.min(attempt, 7));
       try {
-        Thread.sleep(pause);
+        Thread.sleep(Math.max(1, Math.min(pause, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new io.tollgate.store.StoreException("interrupted while the projections caught up", e);
       }
-      waitedMs += pause;
       if (store.readAsIs(JournalSql::projectedSeq) >= target) {
         return;
       }
@@ -282,8 +304,8 @@ public final class Accountant {
   }
 
   /**
-   * How long a read waits at most for another process's projection pass before it fails; each wait for this
-   * process's writer is bounded by what is left of it too.
+   * How long a read waits at most for the projections (another process's pass, this process's writer) before it
+   * fails; measured on the monotonic clock from the read's first look.
    */
   private static final long CATCH_UP_WAIT_MS = 30_000;
 

@@ -147,15 +147,17 @@ final class Checkpointer implements AutoCloseable {
      * (the schema's migrations, on the writer's connection) is no task and needs its checkpoint too.
      */
     private long checkpointedTasks = -1;
-    /** When a look first saw work committed after the last checkpoint; -1 when none has been seen. */
-    private long pendingSinceMs = -1;
+    /** Whether a look has seen work committed after the last checkpoint, and when (monotonic: may be negative). */
+    private boolean pendingSeen;
+    private long pendingSinceMs;
 
     boolean due(long committedTasks, long nowMs) {
       long pending = committedTasks - checkpointedTasks;
       if (pending <= 0) {
         return false;
       }
-      if (pendingSinceMs < 0) {
+      if (!pendingSeen) {
+        pendingSeen = true;
         pendingSinceMs = nowMs;
       }
       return pending >= TASKS || nowMs - pendingSinceMs >= MAX_AGE_MS;
@@ -164,7 +166,7 @@ final class Checkpointer implements AutoCloseable {
     /** A checkpoint ran after the writer had committed {@code committedTasks}: what came before is copied. */
     void checkpointed(long committedTasks) {
       checkpointedTasks = committedTasks;
-      pendingSinceMs = -1;
+      pendingSeen = false;
     }
   }
 }

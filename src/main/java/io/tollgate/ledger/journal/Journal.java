@@ -213,6 +213,41 @@ public final class Journal {
     return true;
   }
 
+  /**
+   * {@link #projectUnlessBusy} inside a savepoint of the transaction under way: a pass that fails (a bad event, a full
+   * disk) is undone alone, statements and positions, and reported as {@link PassFailed}, so that the work it shares the
+   * transaction with (on a file, the batch it joined) still commits. When the savepoint itself cannot be rolled back
+   * (the engine ended the transaction on such an error), the failure is thrown as it came: the transaction fails.
+   */
+  public boolean projectUnlessBusyIsolated(Connection c, long nowMs) throws SQLException {
+    java.sql.Savepoint savepoint = c.setSavepoint();
+    long projecting = projectingTo;
+    long snapshotting = snapshottingAt;
+    boolean done;
+    try {
+      done = projectUnlessBusy(c, nowMs);
+    } catch (SQLException | RuntimeException e) {
+      try {
+        c.rollback(savepoint);
+      } catch (SQLException undo) {
+        e.addSuppressed(undo);
+        throw e;
+      }
+      projectingTo = projecting;
+      snapshottingAt = snapshotting;
+      throw new PassFailed(e);
+    }
+    c.releaseSavepoint(savepoint);
+    return done;
+  }
+
+  /** A projection pass that failed and was undone alone: the transaction it ran in is intact. */
+  public static final class PassFailed extends RuntimeException {
+    PassFailed(Exception cause) {
+      super(cause.getMessage(), cause);
+    }
+  }
+
   private void projectLocked(Connection c, long nowMs) throws SQLException {
     // on a shared journal another transaction (of this process or another) may have projected further: never twice.
     // The projections' lock orders them; read after taking it, the position is the last holder's.

@@ -58,4 +58,41 @@ class FailingPassBackoffTest {
       assertThat(accountant.behind()).as("nothing was projected").isEqualTo(600);
     }
   }
+
+  @Test
+  void aReadBehindAFailingPassFailsAtOnceWithItsCauseAndReadsAgainOnceTheCauseIsGone() throws Exception {
+    try (Store store = Store.open(dir.resolve("r.db"))) {
+      String account = new Tenants(store, CLOCK).createAccount("failing").id();
+      Accountant accountant = Accountant.of(store, CLOCK);
+      new Ledger(accountant).topUp(account, Bucket.RMB, 1_000_000_000L, "t0", null);
+      store.writeNow(accountant.projection());
+      store.writeNow(c -> {
+        try (PreparedStatement s = c.prepareStatement(
+            "CREATE TRIGGER refuse_holds BEFORE INSERT ON holds BEGIN SELECT RAISE(ABORT, 'the disk is full'); END")) {
+          s.execute();
+        }
+        return null;
+      });
+      store.write(accountant.reserve(AsideProjectionReview10Test.attempt(account, "r1"),
+          AsideProjectionReview10Test.context(account, "r1"))).get(10, TimeUnit.SECONDS);
+
+      long started = System.nanoTime();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.read(c -> 1))
+          .isInstanceOf(io.tollgate.store.StoreException.class)
+          .hasMessageContaining("could not catch up").hasMessageContaining("the disk is full");
+      assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started))
+          .as("a failed pass is not waited on like a busy one (30 s)").isLessThan(20);
+      assertThat(accountant.projectionPasses()[2]).isPositive();
+
+      store.writeNow(c -> {
+        try (PreparedStatement s = c.prepareStatement("DROP TRIGGER refuse_holds")) {
+          s.execute();
+        }
+        return null;
+      });
+      int answered = store.read(c -> 1);
+      assertThat(answered).isEqualTo(1);
+      assertThat(accountant.behind()).isZero();
+    }
+  }
 }
