@@ -31,17 +31,8 @@ class FailingPassBackoffTest {
   @Test
   void aFailingPassIsTriedAgainEvery256EventsAndCounted() throws Exception {
     try (Store store = Store.open(dir.resolve("f.db"))) {
-      String account = new Tenants(store, CLOCK).createAccount("failing").id();
       Accountant accountant = Accountant.of(store, CLOCK);
-      new Ledger(accountant).topUp(account, Bucket.RMB, 1_000_000_000L, "t0", null);
-      store.writeNow(accountant.projection());
-      store.writeNow(c -> {
-        try (PreparedStatement s = c.prepareStatement(
-            "CREATE TRIGGER refuse_holds BEFORE INSERT ON holds BEGIN SELECT RAISE(ABORT, 'the disk is full'); END")) {
-          s.execute();
-        }
-        return null;
-      });
+      String account = failingProjections(store, accountant);
 
       // one hold per commit: 600 commits, the last 344 of them with 256 or more events waiting
       for (int i = 0; i < 600; i++) {
@@ -62,17 +53,8 @@ class FailingPassBackoffTest {
   @Test
   void aReadBehindAFailingPassFailsAtOnceWithItsCauseAndReadsAgainOnceTheCauseIsGone() throws Exception {
     try (Store store = Store.open(dir.resolve("r.db"))) {
-      String account = new Tenants(store, CLOCK).createAccount("failing").id();
       Accountant accountant = Accountant.of(store, CLOCK);
-      new Ledger(accountant).topUp(account, Bucket.RMB, 1_000_000_000L, "t0", null);
-      store.writeNow(accountant.projection());
-      store.writeNow(c -> {
-        try (PreparedStatement s = c.prepareStatement(
-            "CREATE TRIGGER refuse_holds BEFORE INSERT ON holds BEGIN SELECT RAISE(ABORT, 'the disk is full'); END")) {
-          s.execute();
-        }
-        return null;
-      });
+      String account = failingProjections(store, accountant);
       store.write(accountant.reserve(AsideProjectionReview10Test.attempt(account, "r1"),
           AsideProjectionReview10Test.context(account, "r1"))).get(10, TimeUnit.SECONDS);
 
@@ -94,5 +76,23 @@ class FailingPassBackoffTest {
       assertThat(answered).isEqualTo(1);
       assertThat(accountant.behind()).isZero();
     }
+  }
+
+  /**
+   * A funded account with its projections current, then a trigger that refuses every hold row: from now on every
+   * projection pass with a hold in it fails ("the disk is full"). Returns the account.
+   */
+  static String failingProjections(Store store, Accountant accountant) {
+    String account = new Tenants(store, CLOCK).createAccount("failing").id();
+    new Ledger(accountant).topUp(account, Bucket.RMB, 1_000_000_000L, "t0", null);
+    store.writeNow(accountant.projection());
+    store.writeNow(c -> {
+      try (PreparedStatement s = c.prepareStatement(
+          "CREATE TRIGGER refuse_holds BEFORE INSERT ON holds BEGIN SELECT RAISE(ABORT, 'the disk is full'); END")) {
+        s.execute();
+      }
+      return null;
+    });
+    return account;
   }
 }

@@ -2,15 +2,11 @@ package io.tollgate.ledger.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tollgate.config.Bucket;
 import io.tollgate.ledger.Accountant;
-import io.tollgate.ledger.Ledger;
 import io.tollgate.ledger.core.Reserved;
 import io.tollgate.store.Store;
-import io.tollgate.tenants.Tenants;
 import io.tollgate.testing.WriterGate;
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -46,17 +42,8 @@ class FailingReadPassReview12Test {
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void aReadsFailingPassDoesNotRollBackTheBatchOfHoldsItJoins() throws Exception {
     try (Store store = Store.open(dir.resolve("f.db"))) {
-      String account = new Tenants(store, CLOCK).createAccount("failing").id();
       Accountant accountant = Accountant.of(store, CLOCK);
-      new Ledger(accountant).topUp(account, Bucket.RMB, 1_000_000_000L, "t0", null);
-      store.writeNow(accountant.projection());
-      store.writeNow(c -> {
-        try (PreparedStatement s = c.prepareStatement(
-            "CREATE TRIGGER refuse_holds BEFORE INSERT ON holds BEGIN SELECT RAISE(ABORT, 'the disk is full'); END")) {
-          s.execute();
-        }
-        return null;
-      });
+      String account = FailingPassBackoffTest.failingProjections(store, accountant);
       // one hold committed and not projected: the projections are behind, and every pass fails
       store.write(accountant.reserve(AsideProjectionReview10Test.attempt(account, "r0"),
           AsideProjectionReview10Test.context(account, "r0"))).get(10, TimeUnit.SECONDS);
