@@ -1,0 +1,102 @@
+package io.tollgate.ledger.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tollgate.ledger.Accountant;
+import io.tollgate.ledger.LedgerVerifier;
+import io.tollgate.store.Store;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Review of 726a2d3 (a projection pass in a savepoint). */
+class SavepointPassReview13Test {
+  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-04T02:00:00Z"), ZoneOffset.UTC);
+
+  @TempDir
+  Path dir;
+
+  private static void exec(Store store, String sql) {
+    store.writeNow(c -> {
+      try (PreparedStatement s = c.prepareStatement(sql)) {
+        s.execute();
+      }
+      return null;
+    });
+  }
+
+  private static long count(Store store, String table) {
+    return store.readAsIs(c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM " + table); ResultSet rs = s.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    });
+  }
+
+  /**
+   * An error that makes SQLite end the whole transaction (SQLITE_FULL, IOERR; here RAISE(ROLLBACK) in a trigger): the
+   * savepoint is gone, the pass's failure fails the transaction. Afterwards the writer must still run in transactions:
+   * work that fails leaves nothing behind.
+   */
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void afterAPassEndedByTheEngineTheWriterStillRollsBack() throws Exception {
+    try (Store store = Store.open(dir.resolve("w.db"))) {
+      Accountant accountant = Accountant.of(store, CLOCK);
+      String account = FailingPassBackoffTest.failingProjections(store, accountant);
+      exec(store, "DROP TRIGGER refuse_holds");
+      exec(store, "CREATE TRIGGER refuse_holds BEFORE INSERT ON holds BEGIN SELECT RAISE(ROLLBACK, 'disk I/O error'); END");
+      exec(store, "CREATE TABLE scratch (x INTEGER)");
+      store.write(accountant.reserve(AsideProjectionReview10Test.attempt(account, "r0"),
+          AsideProjectionReview10Test.context(account, "r0"))).get(10, TimeUnit.SECONDS);
+
+      assertThatThrownBy(() -> store.read(c -> 1)).hasMessageContaining("disk I/O error");
+
+      // the engine ended the transaction; the writer's rollback then fails too ("no transaction is active") and the
+      // connection is left outside any transaction: the next hold's statements commit one by one, its commit fails
+      String outcome;
+      try {
+        store.write(accountant.reserve(AsideProjectionReview10Test.attempt(account, "r1"),
+            AsideProjectionReview10Test.context(account, "r1"))).get(10, TimeUnit.SECONDS);
+        outcome = "held";
+      } catch (java.util.concurrent.ExecutionException e) {
+        outcome = "failed: " + e.getCause().getMessage();
+      }
+      long journaledHolds = store.readAsIs(c -> {
+        try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM journal WHERE kind = 'hold'");
+            ResultSet rs = s.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        }
+      });
+      System.out.println("review13: hold r1 " + outcome + "; holds in the journal: " + journaledHolds);
+      assertThat(outcome).as("hold r1 after the engine ended a pass's transaction (journal has %s holds)", journaledHolds)
+          .isEqualTo("held");
+      exec(store, "DROP TRIGGER refuse_holds");
+
+      // a single task that writes and then fails: rolled back, nothing stays
+      assertThatThrownBy(() -> store.writeNow(c -> {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO scratch (x) VALUES (1)")) {
+          s.executeUpdate();
+        }
+        throw new IllegalStateException("refused");
+      })).hasMessageContaining("refused");
+      assertThat(count(store, "scratch")).as("the failed work's row").isZero();
+
+      int answered = store.read(c -> 1);
+      assertThat(answered).isEqualTo(1);
+      assertThat(accountant.behind()).isZero();
+      LedgerVerifier.Report report = LedgerVerifier.verify(store, CLOCK.millis());
+      assertThat(report.ok()).as(report.text()).isTrue();
+    }
+  }
+}
