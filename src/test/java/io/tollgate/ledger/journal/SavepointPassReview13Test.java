@@ -99,4 +99,61 @@ class SavepointPassReview13Test {
       assertThat(report.ok()).as(report.text()).isTrue();
     }
   }
+  /**
+   * A read whose events are all projected by the time its own pass runs must not fail because that pass failed on a
+   * later event (committed after the read began): catchUp throws the pass's cause without looking again at how far
+   * the projections are.
+   */
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void aReadWhoseEventsWereProjectedIsNotFailedByAPassFailingOnALaterEvent() throws Exception {
+    try (Store store = Store.open(dir.resolve("s.db"))) {
+      Accountant accountant = Accountant.of(store, CLOCK);
+      String account = new io.tollgate.tenants.Tenants(store, CLOCK).createAccount("racing").id();
+      new io.tollgate.ledger.Ledger(accountant).topUp(account, io.tollgate.config.Bucket.RMB, 1_000_000_000L, "t0", null);
+      store.writeNow(accountant.projection());
+      exec(store, "CREATE TRIGGER refuse_bad BEFORE INSERT ON holds WHEN NEW.request_id = 'bad' OR NEW.id LIKE '%bad%'"
+          + " BEGIN SELECT RAISE(ABORT, 'the disk is full'); END");
+      // a good hold, committed and not projected: the read below must see it
+      store.write(accountant.reserve(AsideProjectionReview10Test.attempt(account, "good"),
+          AsideProjectionReview10Test.context(account, "good"))).get(10, TimeUnit.SECONDS);
+      long target = accountant.behind();
+      assertThat(target).isPositive();
+
+      java.util.concurrent.CountDownLatch gate = io.tollgate.testing.WriterGate.hold(store);
+      // queued first: a projection that catches up to the good hold; then a hold whose row the projection refuses
+      java.util.concurrent.CompletableFuture<Void> projected = store.write(accountant.projection());
+      java.util.concurrent.CompletableFuture<?> bad = store.write(accountant.reserve(
+          AsideProjectionReview10Test.attempt(account, "bad"), AsideProjectionReview10Test.context(account, "bad")));
+      // the read began before either: it needs the good hold only
+      java.util.concurrent.CompletableFuture<Integer> read = java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> store.read(c -> 1));
+      java.util.concurrent.BlockingQueue<?> queue = writerQueue(store);
+      while (queue.size() < 3) {
+        Thread.onSpinWait();
+      }
+      gate.countDown();
+      projected.get(10, TimeUnit.SECONDS);
+      bad.get(10, TimeUnit.SECONDS);
+      String outcome;
+      try {
+        outcome = "answered " + read.get(10, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        outcome = "failed: " + e.getCause().getMessage();
+      }
+      System.out.println("review13: read behind the good hold, projected before its pass failed on the bad one: " + outcome
+          + "; behind " + accountant.behind());
+      assertThat(accountant.behind()).as("only the bad hold is unprojected").isEqualTo(1);
+      assertThat(outcome).isEqualTo("answered 1");
+    }
+  }
+
+  private static java.util.concurrent.BlockingQueue<?> writerQueue(Store store) throws ReflectiveOperationException {
+    java.lang.reflect.Field w = Store.class.getDeclaredField("writer");
+    w.setAccessible(true);
+    Object writer = w.get(store);
+    java.lang.reflect.Field q = writer.getClass().getDeclaredField("queue");
+    q.setAccessible(true);
+    return (java.util.concurrent.BlockingQueue<?>) q.get(writer);
+  }
 }
