@@ -140,9 +140,15 @@ public final class Accountant {
     }
     if (!projectionQueued && journal.waiting() >= projectAt) {
       projectionQueued = true;
-      // a pass that fails is counted and logged where it fails (following); what reaches here is the rare failure
-      // that ended its transaction, or a stopped store, which the writer reports itself
-      follow().exceptionally(e -> null);
+      // a pass that fails is counted and logged where it fails (following); what reaches here failed its whole
+      // transaction (the tail before it, the commit after it) or found the store stopped
+      follow().exceptionally(e -> {
+        if (!io.tollgate.store.StoreException.unreachable(e)) {
+          org.slf4j.LoggerFactory.getLogger(Accountant.class).error("a projection pass's transaction failed: {}",
+              e.getMessage(), e);
+        }
+        return null;
+      });
     }
   }
 
@@ -236,8 +242,9 @@ public final class Accountant {
 
   /**
    * Passes that brought the projections up to date outside the journal's lock, passes skipped because another
-   * process was projecting (both counted once per transaction, when it commits), and passes the writer asked for by
-   * itself that failed; from any thread.
+   * process was projecting (both counted once per transaction, when it commits), and failed passes (counted per
+   * attempt, whoever asked for it: a pass run again alone after another task failed its batch counts twice); from
+   * any thread.
    */
   public long[] projectionPasses() {
     return new long[] {passesDone, passesBusy, passesFailed.get()};
@@ -286,7 +293,10 @@ public final class Accountant {
       }
       Throwable failure = lastPassFailure;
       if (failure != null && passesFailed.get() != failedBefore) {
-        // the pass failed, not busy: waiting would not help
+        // a pass failed, not busy: waiting would not help, unless what this read needs was projected before it failed
+        if (projectedFar(target)) {
+          return;
+        }
         throw new io.tollgate.store.StoreException("the journal's projections could not catch up: "
             + failure.getMessage(), failure);
       }
@@ -297,10 +307,15 @@ public final class Accountant {
         Thread.currentThread().interrupt();
         throw new io.tollgate.store.StoreException("interrupted while the projections caught up", e);
       }
-      if (store.readAsIs(JournalSql::projectedSeq) >= target) {
+      if (projectedFar(target)) {
         return;
       }
     }
+  }
+
+  /** Whether the projections, this process's or another's, have applied the journal up to {@code target}. */
+  private boolean projectedFar(long target) {
+    return journal.projectedSeq() >= target || (journal.shared() && store.readAsIs(JournalSql::projectedSeq) >= target);
   }
 
   /**

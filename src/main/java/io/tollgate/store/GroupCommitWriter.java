@@ -379,8 +379,13 @@ final class GroupCommitWriter implements AutoCloseable {
   private void rollback(Throwable cause) {
     try {
       connection.rollback();
-    } catch (SQLException ignored) {
-      // the cause is the failure worth reporting
+    } catch (SQLException failed) {
+      // the cause is the failure worth reporting. But the engine may have ended the transaction itself (SQLite does
+      // on a full disk, an I/O error, a RAISE(ROLLBACK)): its driver then starts no new one, and every statement
+      // after would commit on its own, a failing task's writes included. One is started here
+      if (reconnect == null) {
+        restartTransaction(cause);
+      }
     }
     transactionEnded.run();
     if (reconnect != null && !valid()) {
@@ -395,6 +400,19 @@ final class GroupCommitWriter implements AutoCloseable {
       connection.rollback();
     } catch (RuntimeException | SQLException hookFailure) {
       cause.addSuppressed(hookFailure);
+    }
+  }
+
+  /** Begins a transaction on a file's connection left outside any; nothing when one is open already. */
+  private void restartTransaction(Throwable cause) {
+    try (java.sql.Statement begin = connection.createStatement()) {
+      begin.execute("BEGIN");
+    } catch (SQLException alreadyOpen) {
+      // "cannot start a transaction within a transaction": the rollback failed for another reason, and the
+      // transaction it could not end is still the connection's; the next rollback or commit ends it
+      if (!String.valueOf(alreadyOpen.getMessage()).contains("within a transaction")) {
+        cause.addSuppressed(alreadyOpen);
+      }
     }
   }
 
