@@ -25,8 +25,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
 /**
@@ -50,7 +50,7 @@ public final class Accountant {
   /** Passes of {@link #follow}: done, and skipped because another process was projecting. Written on the writer. */
   private volatile long passesDone;
   private volatile long passesBusy;
-  /** Passes the writer asked for by itself that failed; from any thread. */
+  /** Passes that failed and were undone alone, per attempt, whoever asked for them; from any thread. */
   private final java.util.concurrent.atomic.AtomicLong passesFailed = new java.util.concurrent.atomic.AtomicLong();
   /** When the last failed pass was logged; writer thread only. */
   private long failureLoggedAtMs = Long.MIN_VALUE;
@@ -228,8 +228,7 @@ public final class Accountant {
       }
       if (done) {
         lastPassFailure = null;
-      }
-      if (!done) {
+      } else {
         // another process projects: ask again after that many more events (a commit lowers it once they catch up)
         projectAt = journal.waiting() + Journal.PROJECT_EVERY;
       }

@@ -71,7 +71,7 @@ public final class GatewayMetrics implements AutoCloseable {
   /**
    * Projection passes run outside the journal's lock on a shared store ({@code tollgate.journal.projection.passes}),
    * by outcome: {@code done}, {@code busy} when another process was projecting and the pass was skipped, or
-   * {@code failed} for a pass the writer asked for by itself that failed.
+   * {@code failed} for a pass that failed and was undone alone (per attempt).
    */
   public void projectionPasses(java.util.function.LongSupplier done, java.util.function.LongSupplier busy,
       java.util.function.LongSupplier failed) {
@@ -90,7 +90,7 @@ public final class GatewayMetrics implements AutoCloseable {
         .register(registry);
     FunctionCounter.builder("tollgate.journal.projection.passes", this, m -> m.passesFailed.getAsLong())
         .tag("outcome", "failed")
-        .description("Projection passes outside the journal's lock: done, or skipped while another process projected")
+        .description("Projection passes that failed and were undone alone, counted per attempt")
         .register(registry);
   }
 

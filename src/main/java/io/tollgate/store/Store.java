@@ -404,22 +404,18 @@ public final class Store implements AutoCloseable {
    * wait with a {@link StoreException} instead of holding the caller's thread for as long; the work stays queued.
    */
   public <T> T writeAsideNow(SqlWork<T> work, long timeoutMs) {
-    CompletableFuture<T> written = writeAside(work);
-    long waitMs = Math.max(1, timeoutMs);
-    try {
-      // waits on a copy: the writer's own future is completed by the writer alone
-      return awaited(written.copy().orTimeout(waitMs, java.util.concurrent.TimeUnit.MILLISECONDS));
-    } catch (StoreException e) {
-      if (e.getCause() instanceof java.util.concurrent.TimeoutException) {
-        throw new StoreException("the store's writer did not answer within " + waitMs + " ms", e.getCause());
-      }
-      throw e;
-    }
+    return awaited(writeAside(work), Math.max(1, timeoutMs));
   }
 
   private static <T> T awaited(CompletableFuture<T> written) {
+    return awaited(written, Long.MAX_VALUE);
+  }
+
+  private static <T> T awaited(CompletableFuture<T> written, long timeoutMs) {
     try {
-      return written.get();
+      return written.get(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new StoreException("the store's writer did not answer within " + timeoutMs + " ms", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StoreException("interrupted while writing", e);
