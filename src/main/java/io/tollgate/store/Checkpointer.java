@@ -26,9 +26,11 @@ import org.slf4j.LoggerFactory;
  * commit not yet checkpointed was first seen {@value Policy#MAX_AGE_MS} ms ago, and never while nothing was written.
  * A checkpoint counts only when it copied every frame: with {@code synchronous=NORMAL} one that copies nothing (a
  * reader holds the log where it is) syncs nothing either, so it is tried again at every look until it can. A log that starts
- * over costs the next commit an fsync of the log's header (SQLite with {@code synchronous=NORMAL}); checkpointing
- * on every tick made that fsync land on nearly every commit of sporadic traffic, about half a millisecond before
- * the hold of the request that made it (bench/RESULTS.md, 2026-12-04).
+ * over costs the write that starts it an fsync of the log's header (SQLite with {@code synchronous=NORMAL}):
+ * checkpointing on every tick made that fsync land on nearly every commit of sporadic traffic, and after this policy
+ * it still landed on the hold of the first request after every quiet moment, about 0.7 ms before its first chunk
+ * (bench/RESULTS.md, 2026-12-04). So a complete checkpoint asks the writer to start the log over while it is idle
+ * ({@link GroupCommitWriter#rewindLog}).
  */
 final class Checkpointer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
@@ -46,13 +48,16 @@ final class Checkpointer implements AutoCloseable {
   private final ScheduledExecutorService thread;
   /** Pieces of work the writer has committed so far (it only grows). */
   private final LongSupplier committedTasks;
+  /** Told when a checkpoint copied every frame: the writer then starts the log over while idle. */
+  private final Runnable copiedAll;
   private final Policy policy = new Policy();
   private boolean closed;
   private long lastWarnedAt = System.nanoTime() - WARN_EVERY_NANOS;
 
-  Checkpointer(Connection connection, LongSupplier committedTasks) {
+  Checkpointer(Connection connection, LongSupplier committedTasks, Runnable copiedAll) {
     this.connection = connection;
     this.committedTasks = committedTasks;
+    this.copiedAll = copiedAll;
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "tollgate-checkpointer");
       t.setDaemon(true);
@@ -93,6 +98,7 @@ final class Checkpointer implements AutoCloseable {
         // checkpoint) kept from copying may have synced nothing, and is tried again at the next look
         if (run().complete()) {
           policy.checkpointed(tasks);
+          copiedAll.run();
         }
       }
     } catch (Throwable e) {

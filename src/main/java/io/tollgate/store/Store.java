@@ -114,7 +114,7 @@ public final class Store implements AutoCloseable {
       GroupCommitWriter.execute(checkpointConnection, "PRAGMA busy_timeout=10000");
       GroupCommitWriter writer = new GroupCommitWriter(writerConnection);
       return new Store(file, lock, writer, new HikariDataSource(pool),
-          new Checkpointer(checkpointConnection, () -> writer.commitCounts()[1]));
+          new Checkpointer(checkpointConnection, () -> writer.commitCounts()[1], writer::rewindLog));
     } catch (SQLException | IOException | RuntimeException e) {
       if (lock != null) {
         lock.close();

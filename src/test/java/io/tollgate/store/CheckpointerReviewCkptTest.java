@@ -59,7 +59,9 @@ class CheckpointerReviewCkptTest {
     try (FileChannel shm = FileChannel.open(Path.of(db + "-shm"), StandardOpenOption.READ)) {
       ByteBuffer b = ByteBuffer.allocate(136).order(ByteOrder.nativeOrder());
       shm.read(b, 0);
-      return new long[] {Integer.toUnsignedLong(b.getInt(16)), Integer.toUnsignedLong(b.getInt(96))};
+      // frames in the log, frames copied, and the log's first salt (SQLite changes it whenever the log starts over)
+      return new long[] {Integer.toUnsignedLong(b.getInt(16)), Integer.toUnsignedLong(b.getInt(96)),
+          Integer.toUnsignedLong(b.getInt(32))};
     }
   }
 
@@ -100,7 +102,7 @@ class CheckpointerReviewCkptTest {
             throw e.getCause();
           }
         });
-    checkpointer = new Checkpointer(counting, committedTasks::get);
+    checkpointer = new Checkpointer(counting, committedTasks::get, () -> { });
     assertThat(within(5_000, () -> {
       try {
         long[] w = walIndex(db);
@@ -156,7 +158,9 @@ class CheckpointerReviewCkptTest {
       boolean copied = within(10 * Checkpointer.Policy.MAX_AGE_MS, () -> {
         try {
           long[] w = walIndex(db);
-          return w[1] == w[0];
+          // copied, or copied and then the log started over (the writer does that while idle after a checkpoint
+          // that copied everything: LogRewindTest), which SQLite does only once every frame is copied
+          return w[1] == w[0] || w[2] != opened[2];
         } catch (Exception e) {
           return false;
         }
