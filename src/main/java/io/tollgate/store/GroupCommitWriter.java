@@ -206,8 +206,9 @@ final class GroupCommitWriter implements AutoCloseable {
       }
       s.execute("PRAGMA user_version = " + version);
       connection.commit();
-    } catch (SQLException | RuntimeException e) {
-      // nothing was lost: the next write starts the log over, as it would have without this
+    } catch (Throwable e) {
+      // nothing was lost: the next write starts the log over, as it would have without this; and whatever failed
+      // here (an Error too) must not end the writer thread, or every later write would wait for ever
       LOG.warn("could not start the write-ahead log over while idle: {}", e.toString());
       rollback(e);
     }
