@@ -183,8 +183,8 @@ final class GroupCommitWriter implements AutoCloseable {
    * Asks the writer to start SQLite's write-ahead log over as soon as it has nothing else to do: a checkpoint has just
    * copied every frame. The first write after that starts the log over, and with {@code synchronous=NORMAL} syncs the
    * log's new header; without this, that fsync (about 0.7 ms here) fell on the next request's hold, before its upstream
-   * call. Made here, it costs a request only when one arrives during it. Skipped when work is queued: that work starts
-   * the log over itself, at one fsync for its whole batch. A file's writer only (a server database has no such log).
+   * call. Made here, it costs a request only when one arrives during it. Skipped when work came with it or is queued:
+   * that work starts the log over itself, at one fsync for its whole batch. A file's writer only (a server database has no such log).
    */
   void rewindLog() {
     if (!closed) {
@@ -247,6 +247,8 @@ final class GroupCommitWriter implements AutoCloseable {
       }
       drainInto(batch);
       applySync();
+      // work written in this round started the log over itself: a rewind after it would only append a page
+      boolean wrote = !batch.isEmpty() || !asides.isEmpty();
       if (!batch.isEmpty()) {
         runBatch(batch, false);
       }
@@ -254,7 +256,7 @@ final class GroupCommitWriter implements AutoCloseable {
       runAsides();
       if (rewindWanted) {
         rewindWanted = false;
-        if (!stopping && queue.isEmpty()) {
+        if (!wrote && !stopping && queue.isEmpty()) {
           rewind();
         }
       }
