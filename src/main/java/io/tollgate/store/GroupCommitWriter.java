@@ -56,6 +56,9 @@ final class GroupCommitWriter implements AutoCloseable {
   private boolean stopping;
   /** Set on the writer thread when {@link #REWIND} is taken from the queue, until the batches it came with are done. */
   private boolean rewindWanted;
+  /** Rewinds that failed in a row: the warning is logged for the first and then every {@link #REWIND_WARN_EVERY}th. */
+  private long failedRewinds;
+  static final long REWIND_WARN_EVERY = 1_000;
   private volatile long commits;
   private volatile long committedTasks;
   private final long closeWaitMs;
@@ -187,7 +190,8 @@ final class GroupCommitWriter implements AutoCloseable {
    * that work starts the log over itself, at one fsync for its whole batch. A file's writer only (a server database has no such log).
    */
   void rewindLog() {
-    if (!closed) {
+    // a server's writer (one that can reconnect) has no SQLite log: a rewind there would be a needless write
+    if (!closed && reconnect == null) {
       queue.add(REWIND);
     }
   }
@@ -206,10 +210,15 @@ final class GroupCommitWriter implements AutoCloseable {
       }
       s.execute("PRAGMA user_version = " + version);
       connection.commit();
+      failedRewinds = 0;
     } catch (Throwable e) {
       // nothing was lost: the next write starts the log over, as it would have without this; and whatever failed
-      // here (an Error too) must not end the writer thread, or every later write would wait for ever
-      LOG.warn("could not start the write-ahead log over while idle: {}", e.toString());
+      // here (an Error too) must not end the writer thread, or every later write would wait for ever. A rewind is
+      // asked for after every complete checkpoint, up to five a second: a lasting cause is logged now and then
+      if (failedRewinds++ % REWIND_WARN_EVERY == 0) {
+        LOG.warn("could not start the write-ahead log over while idle ({} failed in a row): {}", failedRewinds,
+            e.toString());
+      }
       rollback(e);
     }
   }

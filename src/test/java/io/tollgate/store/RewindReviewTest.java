@@ -168,6 +168,75 @@ class RewindReviewTest {
     assertThat(writer.commitCounts()).containsExactly(2, 2);
   }
 
+  private static void awaitAtLeast(AtomicInteger count, int n) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (count.get() < n && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(count.get()).isGreaterThanOrEqualTo(n);
+  }
+
+  /** A rewind that keeps failing is logged once, then once per REWIND_WARN_EVERY; one that succeeds starts over. */
+  @Test
+  void aRewindThatKeepsFailingIsNotLoggedEveryTime() throws Exception {
+    ch.qos.logback.classic.Logger log =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(GroupCommitWriter.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
+        new ch.qos.logback.core.read.ListAppender<>();
+    seen.start();
+    log.addAppender(seen);
+    try {
+      AtomicBoolean failRewind = new AtomicBoolean(true);
+      writer = new GroupCommitWriter(faulty(raw(), failRewind, false));
+      AtomicInteger rollbacks = new AtomicInteger();
+      writer.afterRollback(c -> rollbacks.incrementAndGet());
+      writer.submit(insert(1, 1)).get(5, TimeUnit.SECONDS);
+      for (int i = 1; i <= 5; i++) {
+        writer.rewindLog();
+        awaitAtLeast(rollbacks, i);
+      }
+      failRewind.set(false);
+      try (Connection ckpt = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("w.db"))) {
+        GroupCommitWriter.execute(ckpt, "PRAGMA wal_checkpoint(PASSIVE)"); // so a rewind that works starts the log over
+      }
+      long generation = generation();
+      writer.rewindLog();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (generation() == generation && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(generation()).as("the working rewind started the log over").isGreaterThan(generation);
+      failRewind.set(true);
+      writer.rewindLog();
+      awaitAtLeast(rollbacks, 6);
+
+      List<String> warnings = seen.list.stream().map(e -> e.getFormattedMessage())
+          .filter(m -> m.startsWith("could not start the write-ahead log over")).toList();
+      assertThat(warnings).as("five failures in a row warn once; after a success the next failure warns again")
+          .hasSize(2);
+      assertThat(warnings.get(0)).contains("(1 failed in a row)");
+      assertThat(warnings.get(1)).contains("(1 failed in a row)");
+    } finally {
+      log.detachAppender(seen);
+    }
+  }
+
+  /** A writer that can reconnect is a server database's: it has no SQLite log, and a rewind asked of it writes nothing. */
+  @Test
+  void aServerWritersRewindIsIgnored() throws Exception {
+    AtomicBoolean failRewind = new AtomicBoolean(true);
+    writer = new GroupCommitWriter(faulty(raw(), failRewind, false), 200, this::raw);
+    AtomicInteger rollbacks = new AtomicInteger();
+    writer.afterRollback(c -> rollbacks.incrementAndGet());
+    writer.submit(insert(1, 1)).get(5, TimeUnit.SECONDS);
+
+    writer.rewindLog();
+    // nothing to wait for when it is ignored: a file writer's failing rewind rolls back within milliseconds
+    Thread.sleep(300);
+
+    assertThat(rollbacks.get()).as("no rewind ran (it would have failed and rolled back)").isZero();
+  }
+
   /**
    * A rewind that throws an Error (runBatch catches Error, rewind does not): the writer thread dies and later work is
    * never answered, while closed stays false.
