@@ -263,6 +263,7 @@ def section_own_overhead(data, out):
 
 def section_targets(out, latency, sat32, sat256, cpu, breakdowns, without_jit, data, soak):
     out.append("## Targets\n")
+    out.append("Issue 16's: what accounting adds, against the same gateway with `--no-accounting` (within each round).\n")
     out.append("| target | measured (median, min to max) | met? |")
     out.append("| --- | --- | --- |")
 
@@ -279,6 +280,29 @@ def section_targets(out, latency, sat32, sat256, cpu, breakdowns, without_jit, d
                 verdict = "no" if none else "no at the median (some rounds yes)"
         out.append(f"| {name} | {fmt(s, unit, digits)} | {verdict} |")
 
+    def on_over_off(scenario, metric, op):
+        return spread(combine(per_round(data, scenario, "gateway", metric),
+                              per_round(data, scenario, "gateway-noacct", metric), op))
+
+    row("throughput with accounting >= 0.80 of without, 32 connections", on_over_off("c32", "rps", ratio),
+        lambda v: v >= 0.80, "", 2)
+    row("throughput with accounting >= 0.80 of without, 256 connections", on_over_off("c256", "rps", ratio),
+        lambda v: v >= 0.80, "", 2)
+    row("CPU per request with accounting <= 1.25x without (paced)",
+        spread(combine(cpu["gateway"], cpu["gateway-noacct"], ratio)), lambda v: v <= 1.25, "", 2)
+    row("added p50 at one connection <= 120 µs over the gateway without accounting",
+        on_over_off("c1", "p50_us", lambda a, b: a - b), lambda v: v <= 120, " µs")
+    row("p99 at one connection <= 1 ms over nginx's", latency["p99_us"], lambda v: v <= 1000, " µs")
+    first_chunk = {c: per_round(data, "stream", c, "ttfb_us") for c in ("direct", "gateway", "gateway-noacct")}
+    row("added time to the first chunk <= 1 ms, over the upstream reached directly",
+        spread(combine(first_chunk["gateway"], first_chunk["direct"], lambda a, b: a - b)), lambda v: v <= 1000, " µs")
+    row("the same over the gateway without accounting",
+        spread(combine(first_chunk["gateway"], first_chunk["gateway-noacct"], lambda a, b: a - b)),
+        lambda v: v <= 1000, " µs")
+    out.append("")
+    out.append("Issue 7's, the first benchmark's: against nginx as a plain reverse proxy.\n")
+    out.append("| target | measured (median, min to max) | met? |")
+    out.append("| --- | --- | --- |")
     row("added p50 within 150 µs of nginx's (gateway p50 minus nginx p50)", latency["p50_us"], lambda v: v <= 150, " µs")
     row("added p99 within 1 ms of nginx's (gateway p99 minus nginx p99)", latency["p99_us"], lambda v: v <= 1000, " µs")
     row("throughput at 32 connections >= 0.45 of nginx proxy's", sat32.get("gateway"), lambda v: v >= 0.45, "", 2)
