@@ -59,7 +59,8 @@ final class MemberPages {
     LocalDate today = LocalDate.now(clock.withZone(console.zone()));
     String usagePath = "/v1/usage?group_by=day,bucket&from=" + today.minusDays(CHART_DAYS - 1) + "&to=" + today;
     Future<JsonObject> wallet = ok(api.get("/v1/wallet", session.bearer()));
-    Future<JsonObject> limits = ok(api.get("/v1/limits", session.bearer()));
+    // the limits of every live key of the project, not only the session's own key: a member's keys all spend for them
+    Future<JsonObject> limits = ok(api.get("/v1/limits?keys=project", session.bearer()));
     Future<JsonObject> usage = ok(api.get(usagePath, session.bearer()));
     return Future.all(wallet, limits, usage).map(all -> Html.page("Overview", session,
         "<h2>Balances</h2>" + balances(wallet.result().getJsonArray("buckets"))
@@ -93,7 +94,8 @@ final class MemberPages {
       long cap = limit.getLong("cap");
       long used = limit.getLong("spent") + limit.getLong("held");
       String label = limit.getString("label", limit.getString("scope"))
-          + (limit.getString("model") == null ? "" : " · " + limit.getString("model") + " " + limit.getString("route_type"));
+          + (limit.getString("model") == null ? "" : " · " + limit.getString("model") + " " + limit.getString("route_type"))
+          + (limit.getString("key_name") == null ? "" : " · key " + limit.getString("key_name"));
       rows.add(List.of("<span class=\"limit-label\">" + Html.e(label) + "</span>",
           Html.bar(used, cap, label) + " <span class=\"limit-used\" data-limit=\"" + Html.e(limit.getString("id")) + "\">"
               + amount(used, bucket, limit.getString("metric")) + " of " + amount(cap, bucket, limit.getString("metric")) + "</span>",

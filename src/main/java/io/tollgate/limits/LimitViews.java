@@ -14,23 +14,39 @@ final class LimitViews {
   private LimitViews() {}
 
   static List<Map<String, Object>> forKey(Limits limits, List<Limit> stored, GatewayConfig config, ApiKey key, Clock clock) {
+    return forKeys(limits, stored, config, key, List.of(key), clock);
+  }
+
+  /**
+   * Every limit that applies to at least one of {@code keys} (live keys of {@code key}'s project, {@code key} among
+   * them): a route limit when one of them may use its model, a key's own limits with that key's id and name.
+   */
+  static List<Map<String, Object>> forKeys(Limits limits, List<Limit> stored, GatewayConfig config, ApiKey key,
+      List<ApiKey> keys, Clock clock) {
     Instant now = clock.instant();
     List<Map<String, Object>> out = new ArrayList<>();
     for (Limit limit : limits.configured(config)) {
-      if (limit.scope() == Scope.ROUTE && !key.scope().allowsModel(limit.model())) {
+      if (limit.scope() == Scope.ROUTE && keys.stream().noneMatch(k -> k.scope().allowsModel(limit.model()))) {
         continue;
       }
       out.add(view(limits, limit, limit.perAccount() ? key.accountId() : "operator", config, now));
     }
+    Map<String, ApiKey> byId = new LinkedHashMap<>();
+    keys.forEach(k -> byId.put(k.id(), k));
     for (Limit limit : stored) {
       boolean mine = switch (limit.scope()) {
         case ACCOUNT -> limit.subject().equals(key.accountId());
         case PROJECT, ROUTE_PROJECT -> limit.subject().equals(key.projectId());
-        case KEY, ROUTE_KEY -> limit.subject().equals(key.id());
+        case KEY, ROUTE_KEY -> byId.containsKey(limit.subject());
         default -> false;
       };
       if (mine) {
-        out.add(view(limits, limit, limit.subject(), config, now));
+        Map<String, Object> view = view(limits, limit, limit.subject(), config, now);
+        if (keys.size() > 1 && (limit.scope() == Scope.KEY || limit.scope() == Scope.ROUTE_KEY)) {
+          view.put("key_id", limit.subject());
+          view.put("key_name", byId.get(limit.subject()).name());
+        }
+        out.add(view);
       }
     }
     // the envelopes of the account's research runs under way: each ends with its run

@@ -52,8 +52,26 @@ public final class LimitsApi {
   /** The key owner's routes. */
   public void mountPublic(Router router) {
     router.get("/v1/limits").handler(ctx -> withKey(ctx, 200, key ->
-        Map.of("object", "list", "data", LimitViews.forKey(limits, limits.stored(), config.current(), key, clock))));
+        Map.of("object", "list", "data", applying(key, ctx.request().getParam("keys")))));
     router.post("/v1/limits").handler(ctx -> withKey(ctx, 201, key -> tighten(JsonBody.read(ctx), key)));
+  }
+
+  /**
+   * The limits that apply to {@code key}; with {@code keys=project}, to any live key of its project (the console's
+   * overview: a member signs in with a session key of their own, and their other keys' limits apply to them too).
+   */
+  private List<Map<String, Object>> applying(ApiKey key, String keys) {
+    if (keys == null || keys.equals("self")) {
+      return LimitViews.forKey(limits, limits.stored(), config.current(), key, clock);
+    }
+    if (!keys.equals("project")) {
+      throw ApiException.invalid("keys", "invalid_value", "'keys' must be self (the default) or project.");
+    }
+    long nowMs = clock.millis();
+    List<ApiKey> live = new java.util.ArrayList<>(store.read(c -> io.tollgate.auth.KeySql.list(c, key.projectId())).stream()
+        .filter(k -> !k.revoked() && !k.expired(nowMs) && !k.id().equals(key.id())).toList());
+    live.add(0, key);
+    return LimitViews.forKeys(limits, limits.stored(), config.current(), key, live, clock);
   }
 
   /** The operator's routes; mount behind the admin token. */

@@ -601,7 +601,8 @@ public final class ProxyHandler {
         .compose(outcome -> {
           switch (outcome) {
             case "ok" -> health.success(channel, exchange.headAtMs() - exchange.startedAtMs());
-            case "client_disconnected" -> health.abandoned(channel);
+            // a client too slow to read is no fault of the channel's
+            case "client_disconnected", "client_too_slow" -> health.abandoned(channel);
             default -> health.failure(channel, clock.millis() - exchange.startedAtMs(), outcome, "the stream ended with " + outcome);
           }
           call.attempts.add(attemptRecord(call, index, call.leg(), outcome, 200,

@@ -19,6 +19,11 @@ import java.nio.charset.StandardCharsets;
  * arrive in one upstream read go to the client in one write: nothing waits for more, but a burst costs one
  * system call instead of one per event.
  *
+ * <p>While the relay holds the upstream paused for a slow client, the upstream's idle timer stops: that silence is
+ * the client's, never the upstream's. The total timeout still bounds the attempt (its hold expires soon after it), and
+ * when it runs out while the upstream is held paused the stream ends as {@code client_too_slow}, which is no failure
+ * of the channel.
+ *
  * <p>The relay completes with the final outcome. It fails with a retryable {@link AttemptFailure} only when
  * the upstream broke before a single event reached the client, so the next leg can still be tried.
  */
@@ -46,13 +51,16 @@ final class SseRelay {
   private boolean ending;
   private long idleTimer = -1;
   private long totalTimer = -1;
+  /** Set while the upstream is paused because the client's write queue is full. */
+  private boolean pausedForClient;
   /** Provider translation: the leg's events as OpenAI chunks (unused for an OpenAI-compatible leg). */
   private io.tollgate.providers.UpstreamProtocol.StreamTranslator translator;
   /** Client dialect: the client's events for each chunk, for the end and for an error (OpenAI's as they are). */
   private final io.tollgate.providers.ClientDialect.StreamWriter out;
 
   /** @param writeHead sets status and headers on the client response; run just before the first event */
-  SseRelay(Vertx vertx, Call call, UpstreamClient.Exchange upstream, HttpServerResponse client, Timeouts timeouts, Runnable writeHead) {
+  SseRelay(Vertx vertx, Call call, UpstreamClient.Exchange upstream, HttpServerResponse client, Timeouts timeouts,
+      Runnable writeHead) {
     this.vertx = vertx;
     this.call = call;
     this.upstream = upstream;
@@ -67,8 +75,13 @@ final class SseRelay {
   Future<String> run(long nowMs) {
     var response = upstream.response();
     translator = call.protocol.stream(nowMs / 1000);
-    totalTimer = vertx.setTimer(Math.max(1, timeouts.totalMs() - (nowMs - upstream.startedAtMs())),
-        id -> broken("timeout_total", "the upstream did not finish within the total timeout of " + timeouts.totalMs() + " ms"));
+    totalTimer = vertx.setTimer(Math.max(1, timeouts.totalMs() - (nowMs - upstream.startedAtMs())), id -> {
+      if (pausedForClient) {
+        tooSlow();
+      } else {
+        broken("timeout_total", "the upstream did not finish within the total timeout of " + timeouts.totalMs() + " ms");
+      }
+    });
     armIdle();
     call.left.future().onComplete(v -> {
       if (!result.future().isComplete() && !ending) {
@@ -98,7 +111,10 @@ final class SseRelay {
     if (result.future().isComplete()) {
       return;
     }
-    armIdle();
+    if (!pausedForClient) {
+      // a read already under way when the relay paused still arrives: it restarts no upstream timer
+      armIdle();
+    }
     pending.appendBuffer(chunk);
     batch = Buffer.buffer();
     try {
@@ -241,10 +257,36 @@ final class SseRelay {
   }
 
   private void pauseWhileClientIsFull() {
-    if (client.writeQueueFull()) {
-      upstream.response().pause();
-      client.drainHandler(v -> upstream.response().resume());
+    if (!client.writeQueueFull() || pausedForClient || result.future().isComplete()) {
+      return;
     }
+    pausedForClient = true;
+    upstream.response().pause();
+    vertx.cancelTimer(idleTimer);
+    client.drainHandler(v -> resumeForClient());
+  }
+
+  private void resumeForClient() {
+    if (!pausedForClient || result.future().isComplete()) {
+      return;
+    }
+    pausedForClient = false;
+    upstream.response().resume();
+    armIdle();
+  }
+
+  /** The total timeout ran out while the upstream was held paused for the client: the client is cut off. */
+  private void tooSlow() {
+    if (result.future().isComplete() || ending) {
+      return;
+    }
+    ending = true;
+    upstream.request().reset();
+    ApiException error = new ApiException(408, "invalid_request_error", "client_too_slow", null,
+        "The stream was ended because the client read it too slowly: it had not taken in the answer when the "
+            + timeouts.totalMs() + " ms the upstream call may last ran out. Only what was generated is billed. Receipt: " + call.id);
+    send(out.error(error));
+    finish("client_too_slow");
   }
 
   private void onEnd() {

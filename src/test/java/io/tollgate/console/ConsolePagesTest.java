@@ -55,6 +55,17 @@ class ConsolePagesTest {
   }
 
   @Test
+  void overviewShowsTheLimitsOfTheMembersOtherKeysNotOnlyTheSessions() {
+    assertThat(f.post("/v1/limits", "{\"metric\":\"requests\",\"window\":\"day\",\"cap\":7}", alice.bearer()).statusCode())
+        .isEqualTo(201);
+
+    String overview = browser.get("/console/overview").body();
+
+    assertThat(overview).as("alice's API key's own limit, though the console signs in with a session key")
+        .contains("0 requests of 7 requests").contains("· key ");
+  }
+
+  @Test
   void aFallbacksReceiptOpensWithItsAttemptsAsATimeline() {
     HttpResponse<String> chat = alice.chatRouted(f, CHAT_B, "");
     String id = chat.headers().firstValue("x-tollgate-request-id").orElseThrow();

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -241,6 +242,38 @@ class RouteLimitsTest {
     assertThat(routeKey.statusCode()).isEqualTo(201);
     assertThat(new JsonObject(routeKey.body()).getString("label")).isEqualTo("route_key_monthly_spend");
     assertThat(f.post("/v1/limits", "{\"metric\":\"requests\",\"window\":\"week\",\"cap\":1}", t.bearer()).statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void keysProjectListsTheLimitsOfEveryLiveKeyOfTheProjectNamingEachKey() throws Exception {
+    clock.set(Instant.parse("2026-06-09T04:30:00Z"));
+    f.configureLimits("");
+    Tenant t = Tenant.create(f, "many-keys");
+    Tenant other = t.anotherKey(f);
+    Tenant revoked = t.anotherKey(f);
+    assertThat(f.post("/v1/limits", "{\"metric\":\"requests\",\"window\":\"day\",\"cap\":7}", other.bearer()).statusCode())
+        .isEqualTo(201);
+    assertThat(f.post("/v1/limits", "{\"metric\":\"requests\",\"window\":\"day\",\"cap\":3}", revoked.bearer()).statusCode())
+        .isEqualTo(201);
+    assertThat(f.post("/admin/keys/" + revoked.keyId() + "/revoke", "", f.admin()).statusCode()).isEqualTo(200);
+    Tenant stranger = Tenant.create(f, "stranger");
+    assertThat(f.post("/v1/limits", "{\"metric\":\"requests\",\"window\":\"day\",\"cap\":9}", stranger.bearer()).statusCode())
+        .isEqualTo(201);
+
+    JsonArray own = new JsonObject(f.get("/v1/limits", t.bearer()).body()).getJsonArray("data");
+    JsonArray project = new JsonObject(f.get("/v1/limits?keys=project", t.bearer()).body()).getJsonArray("data");
+
+    assertThat(own.stream().map(JsonObject.class::cast).filter(l -> "key".equals(l.getString("scope")))).isEmpty();
+    List<JsonObject> keyLimits = project.stream().map(JsonObject.class::cast).filter(l -> "key".equals(l.getString("scope"))).toList();
+    assertThat(keyLimits).as("the other live key's limit, and neither the revoked key's nor another project's")
+        .singleElement().satisfies(l -> {
+          assertThat(l.getLong("cap")).isEqualTo(7);
+          assertThat(l.getString("key_id")).isEqualTo(other.keyId());
+          assertThat(l.getString("key_name")).isNotBlank();
+        });
+    HttpResponse<String> bad = f.get("/v1/limits?keys=all", t.bearer());
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(bad.body()).getJsonObject("error").getString("param")).isEqualTo("keys");
   }
 
   @Test
