@@ -73,6 +73,9 @@ public final class ErrorRenderer {
     send(ctx.response(), failureOf(ctx));
   }
 
+  /** The routing context's key for the body limit the body handler enforces, in bytes. */
+  static final String BODY_LIMIT = "tollgate.body_limit";
+
   /** What a failed routing context failed with, as the failure handler answers it (see {@link #handle}). */
   public static Throwable failureOf(RoutingContext ctx) {
     Throwable failure = ctx.failure();
@@ -85,7 +88,7 @@ public final class ErrorRenderer {
     }
     if (failure == null) {
       failure = switch (status) {
-        case 413 -> ApiException.tooLarge(-1);
+        case 413 -> ApiException.tooLarge(ctx.get(BODY_LIMIT, 0L));
         case 404 -> ApiException.notFound("unknown_url", null, "Unknown request URL: " + ctx.request().method() + " " + ctx.request().path());
         case 405 -> new ApiException(405, "invalid_request_error", "method_not_allowed", null,
             "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path());

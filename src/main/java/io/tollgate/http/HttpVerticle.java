@@ -54,13 +54,21 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/openapi.json").handler(OpenApiDocument::serve);
     router.route().handler(QueryString::check);
     router.route().handler(JsonContentType::check);
-    router.route().handler(this::rejectOversized);
-    router.route().handler(BodyHandler.create(false).setBodyLimit(routes.config().current().maxBodyBytes()));
+    long bodyLimit = routes.config().current().maxBodyBytes();
+    router.route().handler(ctx -> {
+      // a chunked body has no Content-Length to refuse early: the body handler stops it at this limit, and the
+      // failure handler names the limit from here
+      ctx.put(ErrorRenderer.BODY_LIMIT, bodyLimit);
+      rejectOversized(ctx);
+    });
+    router.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
     router.post("/v1/chat/completions").handler(routes.quotes()::dryRun);
     router.post("/v1/chat/completions").handler(routes.proxy()::chat);
     router.post("/v1/quote").handler(routes.quotes()::quote);
     router.get("/v1/catalog").handler(routes.catalog()::handle);
+    router.post("/v1/embeddings").handler(routes.quotes()::dryRun);
     router.post("/v1/embeddings").handler(routes.proxy()::embeddings);
+    router.post("/v1/messages").handler(io.tollgate.quote.QuoteHandler::noDryRun);
     router.post("/v1/messages").handler(routes.proxy()::messages);
     router.post("/v1/messages/count_tokens").handler(routes.proxy()::countTokens);
     // Anthropic's clients read Anthropic's error shape, also for a failure before the handler (a body too large)

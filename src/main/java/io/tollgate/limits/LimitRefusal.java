@@ -17,14 +17,23 @@ public record LimitRefusal(Limit limit, String counter, long spent, long held, l
     return io.tollgate.ledger.core.AccountingCore.remaining(limit, spent, held);
   }
 
+  /** The longest Retry-After, in seconds, OpenAI's SDKs wait out; past it they retry at once unless told not to. */
+  static final long SDK_RETRY_WAIT_S = 60;
+
   /** 429 with a code naming the scope, window and metric, and {@code Retry-After} when the window resets on time. */
   public ApiException toApi(String requestId) {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("x-tollgate-limit-scope", limit.label());
     headers.put("x-tollgate-limit-remaining", Long.toString(remaining()));
     headers.put("x-tollgate-limit-requested", Long.toString(requested));
+    long wait = resetsAt == null ? Long.MAX_VALUE : Window.secondsUntil(resetsAt, now);
     if (resetsAt != null) {
-      headers.put("retry-after", Long.toString(Window.secondsUntil(resetsAt, now)));
+      headers.put("retry-after", Long.toString(wait));
+    }
+    if (wait > SDK_RETRY_WAIT_S) {
+      // OpenAI's SDKs ignore a Retry-After above a minute and retry within seconds, each retry another refusal:
+      // they honour this header instead
+      headers.put("x-should-retry", "false");
     }
     String message = "The " + limit.describe() + " limit would be exceeded: cap " + amount(limit.cap()) + ", spent "
         + amount(spent) + ", held by requests in flight " + amount(held) + ", this request needs up to " + amount(requested)

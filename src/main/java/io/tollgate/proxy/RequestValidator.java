@@ -89,7 +89,11 @@ public final class RequestValidator {
       if (!Boolean.TRUE.equals(body.getValue("stream"))) {
         throw ApiException.invalid("stream_options", "invalid_value", "'stream_options' is only allowed when 'stream' is true.");
       }
-      bool(o, "include_usage");
+      Object includeUsage = o.getValue("include_usage");
+      if (includeUsage != null && !(includeUsage instanceof Boolean)) {
+        throw ApiException.invalid("stream_options.include_usage", "invalid_type",
+            "'stream_options.include_usage' must be true or false.");
+      }
     }
     range(body, "temperature", 0, 2);
     range(body, "top_p", 0, 1);

@@ -16,6 +16,7 @@ import io.tollgate.routing.RoutePlanner;
 import io.tollgate.ledger.Accountant;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.tollgate.http.ApiException;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
 
@@ -63,13 +64,34 @@ public final class QuoteHandler {
     return quoter.quote(current, key, plan, request);
   }
 
-  /** Answers a chat completion carrying {@code x-tollgate-dry-run: true} with its quote instead of running it. */
+  /**
+   * Answers a chat completion or an embeddings request carrying {@code x-tollgate-dry-run: true} with its quote
+   * instead of running it. Any other value than {@code true} or {@code false} is refused: a client that meant a dry
+   * run ({@code 1}, {@code yes}) must not be charged for a real one.
+   */
   public void dryRun(RoutingContext ctx) {
-    if ("true".equalsIgnoreCase(ctx.request().getHeader("x-tollgate-dry-run"))) {
-      ctx.response().putHeader("x-tollgate-dry-run", "true");
+    String value = ctx.request().getHeader(DRY_RUN);
+    if (value == null || value.equalsIgnoreCase("false")) {
+      ctx.next();
+    } else if (value.equalsIgnoreCase("true")) {
+      ctx.response().putHeader(DRY_RUN, "true");
       quote(ctx);
     } else {
-      ctx.next();
+      ctx.fail(ApiException.invalid(DRY_RUN, "invalid_value",
+          "The x-tollgate-dry-run header must be true or false; nothing was run or charged."));
     }
   }
+
+  /** Refuses a dry run where none is offered ({@code /v1/messages}): running the request instead would charge it. */
+  public static void noDryRun(RoutingContext ctx) {
+    String value = ctx.request().getHeader(DRY_RUN);
+    if (value == null || value.equalsIgnoreCase("false")) {
+      ctx.next();
+    } else {
+      ctx.fail(ApiException.invalid(DRY_RUN, "unsupported_parameter",
+          "This endpoint has no dry run: quote the request with POST /v1/quote instead; nothing was run or charged."));
+    }
+  }
+
+  static final String DRY_RUN = "x-tollgate-dry-run";
 }

@@ -32,9 +32,15 @@ record QuoteRequest(String model, boolean embeddings, long promptTokens, String 
       source = "counted";
     } else {
       Object given = body.getValue("prompt_tokens");
-      if (!(given instanceof Integer || given instanceof Long) || ((Number) given).longValue() < 0) {
+      if (given == null) {
         throw ApiException.invalid("prompt_tokens", "missing_required_parameter",
             "Quote a full request body, or give 'prompt_tokens' (an integer >= 0) with 'max_tokens'.");
+      }
+      if (!(given instanceof Integer || given instanceof Long)) {
+        throw ApiException.invalid("prompt_tokens", "invalid_type", "'prompt_tokens' must be an integer >= 0.");
+      }
+      if (((Number) given).longValue() < 0) {
+        throw ApiException.invalid("prompt_tokens", "invalid_value", "'prompt_tokens' must be an integer >= 0.");
       }
       prompt = ((Number) given).longValue();
       source = "given";

@@ -88,6 +88,22 @@ class RouteLimitsTest {
   }
 
   @Test
+  void aRefusalThatClearsOnlyInMoreThanAMinuteTellsTheSdksNotToRetry() throws Exception {
+    clock.set(Instant.parse("2026-06-03T12:00:00Z"));   // 20:00 in Asia/Shanghai: four hours before the day ends
+    f.configureLimits("");
+    Tenant t = Tenant.create(f, "no-retry");
+    setLimit("key", t.keyId(), "requests", "day", 1);
+    assertThat(chat(t, CHAT_A, "routed").statusCode()).isEqualTo(200);
+
+    HttpResponse<String> refused = chat(t, CHAT_A, "routed");
+
+    assertThat(refused.statusCode()).isEqualTo(429);
+    assertThat(refused.headers().firstValue("retry-after")).hasValue("14400");
+    assertThat(refused.headers().firstValue("x-should-retry")).as("OpenAI's SDKs ignore a Retry-After above 60 s")
+        .hasValue("false");
+  }
+
+  @Test
   void refusalsSayCapSpentHeldAndWhenTheWindowResets() throws Exception {
     clock.set(Instant.parse("2026-06-03T15:59:30Z"));   // 23:59:30 in Asia/Shanghai
     f.configureLimits("");
@@ -103,6 +119,7 @@ class RouteLimitsTest {
     assertThat(error.getString("message")).contains("cap 1 requests").contains("spent 1 requests")
         .contains("held by requests in flight 0 requests").contains("2026-06-03T16:00:00Z");
     assertThat(refused.headers().firstValue("retry-after")).hasValue("30");
+    assertThat(refused.headers().firstValue("x-should-retry")).as("30 s: an SDK may wait it out").isEmpty();
     assertThat(refused.headers().firstValue("x-tollgate-limit-scope")).hasValue("key_daily_requests");
     JsonObject receipt = new JsonObject(f.get("/v1/receipts/" + refused.headers().firstValue("x-tollgate-request-id").orElseThrow(),
         t.bearer()).body());

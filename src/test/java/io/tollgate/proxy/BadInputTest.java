@@ -218,6 +218,29 @@ class BadInputTest {
   }
 
   @Test
+  void namesANestedFieldOfTheWrongTypeByItsPath() {
+    HttpResponse<String> response = f.chat("{\"model\":\"chat-a\",\"stream\":true,\"stream_options\":{\"include_usage\":\"yes\"},"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(error(response).getString("param")).isEqualTo("stream_options.include_usage");
+    assertThat(f.upstream.requestCount()).isZero();
+  }
+
+  @Test
+  void namesTheLimitWhenABodySentInChunksPassesIt() throws Exception {
+    String chunk = "{\"model\":\"chat-a\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(70_000) + "\"}]}";
+    io.tollgate.testing.RawHttp.Answer answer = io.tollgate.testing.RawHttp.exchange(f.gateway.port(),
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + f.key
+            + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n0\r\n\r\n");
+
+    assertThat(answer.status()).isEqualTo(413);
+    assertThat(answer.error().getString("code")).isEqualTo("request_too_large");
+    assertThat(answer.error().getString("message")).as("the configured limit, not -1").contains("65536 bytes");
+  }
+
+  @Test
   void answersUnknownPathsInTheErrorShape() {
     HttpResponse<String> response = f.get("/v1/nothing-here", f.bearer());
 

@@ -193,6 +193,36 @@ class QuoteTest {
     assertThat(Wallets.count(f.store, "SELECT COUNT(*) FROM entries")).isEqualTo(entries);
   }
 
+  private static String[] withDryRun() {
+    return new String[] {"authorization", "Bearer " + f.key, "x-tollgate-dry-run", "true"};
+  }
+
+  @Test
+  void aDryRunHeaderItCannotHonourIsRefusedNeverRunAndCharged() {
+    long receipts = Wallets.count(f.store, "SELECT COUNT(*) FROM receipts");
+    long entries = Wallets.count(f.store, "SELECT COUNT(*) FROM entries");
+    String embed = "{\"model\":\"embed-a\",\"input\":[\"hello world\",\"foo\"]}";
+
+    HttpResponse<String> yes = f.chat(OFFICIAL, "x-tollgate-dry-run", "yes");
+    HttpResponse<String> one = f.chat(OFFICIAL, "x-tollgate-dry-run", "1");
+    HttpResponse<String> embedding = f.post("/v1/embeddings", embed, withDryRun());
+    HttpResponse<String> messages = f.post("/v1/messages",
+        "{\"model\":\"chat-a\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+        withDryRun());
+
+    for (HttpResponse<String> refused : List.of(yes, one)) {
+      assertThat(refused.statusCode()).isEqualTo(400);
+      assertThat(new JsonObject(refused.body()).getJsonObject("error").getString("param")).isEqualTo("x-tollgate-dry-run");
+    }
+    assertThat(embedding.statusCode()).as(embedding.body()).isEqualTo(200);
+    assertThat(new JsonObject(embedding.body()).getString("object")).as("an embeddings request's quote").isEqualTo("quote");
+    assertThat(messages.statusCode()).isEqualTo(400);
+    assertThat(messages.body()).contains("POST /v1/quote");
+    assertThat(f.upstream.requestCount()).isZero();
+    assertThat(Wallets.count(f.store, "SELECT COUNT(*) FROM entries")).isEqualTo(entries);
+    assertThat(Wallets.count(f.store, "SELECT COUNT(*) FROM receipts")).isEqualTo(receipts);
+  }
+
   @Test
   void theExpectedCostFollowsWhatWasMeasuredForTheModel() {
     String solo = "{\"model\":\"solo\",\"max_tokens\":400,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
@@ -230,6 +260,15 @@ class QuoteTest {
     assertThat(f.post("/v1/quote", "{\"model\":\"chat-a\"}", f.bearer()).statusCode()).isEqualTo(400);
     assertThat(f.post("/v1/quote", "{\"model\":\"nope\",\"prompt_tokens\":3}", f.bearer()).statusCode()).isEqualTo(404);
     assertThat(f.post("/v1/quote", OFFICIAL).statusCode()).isEqualTo(401);
+    JsonObject missing = new JsonObject(f.post("/v1/quote", "{\"model\":\"chat-a\",\"max_tokens\":10}", f.bearer()).body());
+    JsonObject negative = new JsonObject(f.post("/v1/quote", "{\"model\":\"chat-a\",\"prompt_tokens\":-100,\"max_tokens\":10}",
+        f.bearer()).body());
+    JsonObject text = new JsonObject(f.post("/v1/quote", "{\"model\":\"chat-a\",\"prompt_tokens\":\"5\",\"max_tokens\":10}",
+        f.bearer()).body());
+    assertThat(missing.getJsonObject("error").getString("code")).isEqualTo("missing_required_parameter");
+    assertThat(negative.getJsonObject("error").getString("code")).as("given, but below 0").isEqualTo("invalid_value");
+    assertThat(text.getJsonObject("error").getString("code")).as("given, as a string").isEqualTo("invalid_type");
+    assertThat(text.getJsonObject("error").getString("param")).isEqualTo("prompt_tokens");
   }
 
   @Test
