@@ -14,15 +14,16 @@ final class LimitViews {
   private LimitViews() {}
 
   static List<Map<String, Object>> forKey(Limits limits, List<Limit> stored, GatewayConfig config, ApiKey key, Clock clock) {
-    return forKeys(limits, stored, config, key, List.of(key), clock);
+    return forKeys(limits, stored, config, key, List.of(key), false, clock);
   }
 
   /**
    * Every limit that applies to at least one of {@code keys} (live keys of {@code key}'s project, {@code key} among
-   * them): a route limit when one of them may use its model, a key's own limits with that key's id and name.
+   * them): a route limit when one of them may use its model, a key's own limits (with that key's id and name when
+   * {@code nameKeys}).
    */
   static List<Map<String, Object>> forKeys(Limits limits, List<Limit> stored, GatewayConfig config, ApiKey key,
-      List<ApiKey> keys, Clock clock) {
+      List<ApiKey> keys, boolean nameKeys, Clock clock) {
     Instant now = clock.instant();
     List<Map<String, Object>> out = new ArrayList<>();
     for (Limit limit : limits.configured(config)) {
@@ -42,7 +43,7 @@ final class LimitViews {
       };
       if (mine) {
         Map<String, Object> view = view(limits, limit, limit.subject(), config, now);
-        if (keys.size() > 1 && (limit.scope() == Scope.KEY || limit.scope() == Scope.ROUTE_KEY)) {
+        if (nameKeys && (limit.scope() == Scope.KEY || limit.scope() == Scope.ROUTE_KEY)) {
           view.put("key_id", limit.subject());
           view.put("key_name", byId.get(limit.subject()).name());
         }

@@ -71,7 +71,7 @@ public final class LimitsApi {
     List<ApiKey> live = new java.util.ArrayList<>(store.read(c -> io.tollgate.auth.KeySql.list(c, key.projectId())).stream()
         .filter(k -> !k.revoked() && !k.expired(nowMs) && !k.id().equals(key.id())).toList());
     live.add(0, key);
-    return LimitViews.forKeys(limits, limits.stored(), config.current(), key, live, clock);
+    return LimitViews.forKeys(limits, limits.stored(), config.current(), key, live, true, clock);
   }
 
   /** The operator's routes; mount behind the admin token. */

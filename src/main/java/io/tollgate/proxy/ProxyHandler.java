@@ -356,9 +356,17 @@ public final class ProxyHandler {
           if (!admission.admitted()) {
             Refusal refusal = admission.refusal();
             if (refusal instanceof BalanceRefused) {
-              Leg stopped = admission.legs().stream().filter(v -> v.verdict() == Verdict.BALANCE).findFirst()
-                  .map(LegVerdict::leg).orElse(null);
-              return Future.failedFuture(Refusals.toApi(refusal, route, stopped, call.id, clock.instant()));
+              LegVerdict stopped = admission.legs().stream().filter(v -> v.verdict() == Verdict.BALANCE).findFirst()
+                  .orElse(null);
+              if (call.upstreamAttempts() > 0 && stopped != null) {
+                // an earlier leg was called and failed: that is why the request failed, as when a limit stops the
+                // backup; the wallet could cover the primary, so "top up" would be the wrong advice
+                call.attempts.add(attemptRecord(call, stopped.index(), stopped.leg(), "skipped_insufficient_balance", null,
+                    "the " + stopped.leg().bucket() + " wallet cannot cover this leg's worst case", requestedAt));
+                return Future.failedFuture(allFailed(call));
+              }
+              return Future.failedFuture(Refusals.toApi(refusal, route, stopped == null ? null : stopped.leg(), call.id,
+                  clock.instant()));
             }
             return Future.failedFuture(call.upstreamAttempts() > 0 ? allFailed(call)
                 : call.refusal != null ? limitError(call, call.refusal)

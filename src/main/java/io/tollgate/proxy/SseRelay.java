@@ -21,8 +21,8 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>While the relay holds the upstream paused for a slow client, the upstream's idle timer stops: that silence is
  * the client's, never the upstream's. The total timeout still bounds the attempt (its hold expires soon after it), and
- * when it runs out while the upstream is held paused the stream ends as {@code client_too_slow}, which is no failure
- * of the channel.
+ * when it runs out while the upstream is held paused, or the upstream drops the connection the relay held paused, the
+ * stream ends as {@code client_too_slow}, which is no failure of the channel.
  *
  * <p>The relay completes with the final outcome. It fails with a retryable {@link AttemptFailure} only when
  * the upstream broke before a single event reached the client, so the next leg can still be tried.
@@ -77,7 +77,7 @@ final class SseRelay {
     translator = call.protocol.stream(nowMs / 1000);
     totalTimer = vertx.setTimer(Math.max(1, timeouts.totalMs() - (nowMs - upstream.startedAtMs())), id -> {
       if (pausedForClient) {
-        tooSlow();
+        tooSlow("it had not taken in the answer when the " + timeouts.totalMs() + " ms the upstream call may last ran out");
       } else {
         broken("timeout_total", "the upstream did not finish within the total timeout of " + timeouts.totalMs() + " ms");
       }
@@ -91,7 +91,14 @@ final class SseRelay {
       }
     });
     response.handler(this::onData);
-    response.exceptionHandler(e -> broken("stream_broken", "the upstream connection broke mid-stream: " + e.getMessage()));
+    response.exceptionHandler(e -> {
+      if (pausedForClient) {
+        // held paused for the client, the upstream (or a proxy before it) gave up on a connection nobody read
+        tooSlow("the upstream closed the connection the gateway held paused while the client was not reading");
+      } else {
+        broken("stream_broken", "the upstream connection broke mid-stream: " + e.getMessage());
+      }
+    });
     response.endHandler(v -> onEnd());
     return result.future().andThen(done -> {
       vertx.cancelTimer(idleTimer);
@@ -275,16 +282,19 @@ final class SseRelay {
     armIdle();
   }
 
-  /** The total timeout ran out while the upstream was held paused for the client: the client is cut off. */
-  private void tooSlow() {
+  /**
+   * The total timeout ran out, or the upstream closed its connection, while the upstream was held paused for the
+   * client: the client is cut off, and the channel is not blamed.
+   */
+  private void tooSlow(String why) {
     if (result.future().isComplete() || ending) {
       return;
     }
     ending = true;
     upstream.request().reset();
     ApiException error = new ApiException(408, "invalid_request_error", "client_too_slow", null,
-        "The stream was ended because the client read it too slowly: it had not taken in the answer when the "
-            + timeouts.totalMs() + " ms the upstream call may last ran out. Only what was generated is billed. Receipt: " + call.id);
+        "The stream was ended because the client read it too slowly: " + why + ". Only what was generated is billed."
+            + " Receipt: " + call.id);
     send(out.error(error));
     finish("client_too_slow");
   }

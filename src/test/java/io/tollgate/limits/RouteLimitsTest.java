@@ -288,6 +288,10 @@ class RouteLimitsTest {
           assertThat(l.getString("key_id")).isEqualTo(other.keyId());
           assertThat(l.getString("key_name")).isNotBlank();
         });
+    JsonArray alone = new JsonObject(f.get("/v1/limits?keys=project", stranger.bearer()).body()).getJsonArray("data");
+    assertThat(alone.stream().map(JsonObject.class::cast).filter(l -> "key".equals(l.getString("scope"))))
+        .as("a project's only key is named too").singleElement()
+        .satisfies(l -> assertThat(l.getString("key_id")).isEqualTo(stranger.keyId()));
     HttpResponse<String> bad = f.get("/v1/limits?keys=all", t.bearer());
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(new JsonObject(bad.body()).getJsonObject("error").getString("param")).isEqualTo("keys");

@@ -66,6 +66,30 @@ class FallbackTest {
     assertThat(f.upstream.requestCount("up-a-routed-backup")).isEqualTo(1);
   }
 
+  /**
+   * A backup the wallet cannot cover after the primary failed: the request failed because its upstream did, as when a
+   * limit stops the backup, not for want of money (which would be wrong advice: the primary alone was affordable).
+   */
+  @Test
+  void aBackupTheWalletCannotCoverAfterThePrimaryFailedIsAnUpstreamFailureWithTheSkipOnTheReceipt() {
+    // the official route's primary costs up to about 2,000 micros here, its backup (twice the price) about 4,000
+    io.tollgate.testing.Tenant t = io.tollgate.testing.Tenant.funded(f, "short-for-backup", "0.003", null);
+    String body = "{\"model\":\"chat-a\",\"max_tokens\":1000,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+    HttpResponse<String> response = f.post("/v1/chat/completions", body, "authorization", "Bearer " + t.key(),
+        "x-tollgate-route", "official", "x-mock", "status=503,when_model=up-a");
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(502);
+    assertThat(new JsonObject(response.body()).getJsonObject("error").getString("code")).isEqualTo("upstream_unavailable");
+    JsonObject receipt = new JsonObject(f.get("/v1/receipts/" + response.headers().firstValue("x-tollgate-request-id").orElseThrow(),
+        "authorization", "Bearer " + t.key()).body());
+    JsonArray attempts = receipt.getJsonArray("attempts");
+    assertThat(attempts.getJsonObject(0).getString("outcome")).isEqualTo("http_5xx");
+    assertThat(attempts.getJsonObject(attempts.size() - 1).getString("outcome")).isEqualTo("skipped_insufficient_balance");
+    assertThat(receipt.getBoolean("charged")).isFalse();
+    assertThat(f.upstream.requestCount("up-a-backup")).isZero();
+  }
+
   @Test
   void movesOnWhenThePrimaryChannelRefusesConnections() {
     HttpResponse<String> response = f.chat("{\"model\":\"chat-b\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
