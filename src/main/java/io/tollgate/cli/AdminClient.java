@@ -25,7 +25,7 @@ final class AdminClient {
 
   AdminClient(String url, String token) {
     if (token == null || token.isBlank()) {
-      throw new IllegalArgumentException("no admin token: set TOLLGATE_ADMIN_TOKEN (or pass --admin-token) to the token"
+      throw new IllegalArgumentException("no admin token: set TOLLGATE_ADMIN_TOKEN to the token"
           + " 'tollgate init' printed");
     }
     String trimmed = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;

@@ -20,7 +20,7 @@ final class DataOption {
   static final Path DEMO_DIR = DEFAULT_DIR.resolve("demo");
 
   @Option(names = "--data", paramLabel = "DIR", scope = CommandLine.ScopeType.INHERIT,
-      description = "Directory of the SQLite database (default: data; for serve --demo: data/demo).")
+      description = "Directory of the SQLite database (default: data; for serve --demo and demo tour: data/demo).")
   Path dir;
 
   @Option(names = "--store", paramLabel = "URL", scope = CommandLine.ScopeType.INHERIT,

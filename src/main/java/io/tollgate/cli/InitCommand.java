@@ -32,7 +32,9 @@ final class InitCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     if (Files.exists(config) && !force) {
-      System.err.println("error: " + config + " already exists; pass --force to overwrite it");
+      System.err.println("error: " + config + " already exists; pass --force to overwrite it"
+          + (Files.exists(data.file()) ? " (--force also replaces the admin token of " + data.file()
+          + ": the one in use stops working)" : ""));
       return 1;
     }
     boolean fresh = !Files.exists(data.file());

@@ -87,7 +87,7 @@ public final class ConfigLoader {
     try {
       return Files.readString(file);
     } catch (NoSuchFileException e) {
-      throw new ConfigException(file + ": file not found\n  fix: pass an existing file with --config, or run 'tollgate init' to write one");
+      throw new ConfigException(file + ": file not found\n  fix: check the path (serve takes it with --config, config check as its argument), or run 'tollgate init' to write one");
     } catch (IOException e) {
       throw new ConfigException(file + ": cannot be read: " + e.getMessage());
     }
@@ -247,6 +247,19 @@ public final class ConfigLoader {
   }
 
   /** The document's root, once it is YAML, not empty, and holds only known sections. */
+  /**
+   * The line a YAML error is on, 1-based: SnakeYAML's problem mark where there is one (the location Jackson reports for
+   * a scanner error is a line early), else Jackson's.
+   */
+  private static int yamlErrorLine(JsonProcessingException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.yaml.snakeyaml.error.MarkedYAMLException marked && marked.getProblemMark() != null) {
+        return marked.getProblemMark().getLine() + 1;
+      }
+    }
+    return e.getLocation() == null ? 1 : Math.max(1, e.getLocation().getLineNr());
+  }
+
   private static Node root(String yaml, String name) {
     JsonNode tree;
     YamlLines lines;
@@ -258,7 +271,7 @@ public final class ConfigLoader {
       tree = mapper.readTree(yaml);
       lines = YamlLines.of(yaml);
     } catch (JsonProcessingException e) {
-      int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+      int line = yamlErrorLine(e);
       throw new ConfigException(name + ":" + line + ": not valid YAML: " + e.getOriginalMessage()
           + "\n  fix: check the indentation and the ':' after each key on that line");
     } catch (IOException e) {

@@ -45,8 +45,9 @@ final class Node {
   }
 
   ConfigException error(String problem, String fix) {
-    StringBuilder message = new StringBuilder()
-        .append(file).append(':').append(lines.lineOf(pointer)).append(": ");
+    int line = lines.lineOf(pointer);
+    // no line 0: a problem of the whole file (an empty one) is named by the file alone
+    StringBuilder message = new StringBuilder().append(file).append(line > 0 ? ":" + line : "").append(": ");
     String path = displayPath();
     if (!path.isEmpty()) {
       message.append(path).append(": ");
@@ -92,7 +93,7 @@ final class Node {
       if (!allowed.contains(name)) {
         String closest = Closest.of(name, allowed);
         throw child(name).error("unknown key '" + name + "'",
-            closest == null ? "remove it" : "did you mean '" + closest + "'? Allowed here: " + String.join(", ", allowed));
+            closest == null ? "remove it" : "did you mean '" + closest + "'? Allowed here: " + String.join(", ", new java.util.TreeSet<>(allowed)));
       }
     }
   }

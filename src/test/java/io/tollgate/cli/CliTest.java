@@ -145,7 +145,8 @@ class CliTest {
     Run again = run("init", "--config", config.toString(), "--data", data);
 
     assertThat(again.code()).isEqualTo(1);
-    assertThat(again.err()).contains("already exists").contains("--force");
+    assertThat(again.err()).contains("already exists").contains("--force")
+        .as("following the hint would end the admin token in use: the hint says so").contains("also replaces the admin token");
     assertThat(again.out()).doesNotContain("tga-");
     assertThat(Files.readString(config)).isEqualTo(edited);
   }

@@ -111,6 +111,26 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aYamlErrorNamesTheLineItIsOn() {
+    // line 3 is indented with a tab, which YAML forbids
+    String yaml = "time_zone: UTC\nchannels:\n\t- id: x\n";
+    assertThatThrownBy(() -> loader.parse(yaml, "tabs.yaml", null)).hasMessageStartingWith("tabs.yaml:3: not valid YAML");
+    assertThatThrownBy(() -> loader.parse("", "empty.yaml", null)).as("an empty file has no line 0")
+        .hasMessageNotContaining("empty.yaml:0").hasMessageContaining("empty");
+  }
+
+  @Test
+  void anUnknownKeyListsWhatIsAllowedInTheSameOrderEveryTime() {
+    String yaml = minimal().replace("time_zone: UTC", "time_zone: UTC\nserver: {prot: 1}");
+    assertThatThrownBy(() -> loader.parse(yaml, "typo.yaml", null)).hasMessageContaining("did you mean 'port'")
+        .satisfies(e -> {
+          String allowed = e.getMessage().substring(e.getMessage().indexOf("Allowed here: ") + "Allowed here: ".length()).trim();
+          java.util.List<String> keys = java.util.List.of(allowed.split(", "));
+          assertThat(keys).as("sorted").isSorted();
+        });
+  }
+
+  @Test
   void readsTheProviderKindOfAChannelAndRefusesAnUnknownOne() {
     String anthropic = minimal().replace("    base_url: ${UPSTREAM}", "    kind: anthropic\n    base_url: ${UPSTREAM}");
 
