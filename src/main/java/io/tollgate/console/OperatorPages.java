@@ -28,7 +28,7 @@ final class OperatorPages {
 
   void mount(Router router) {
     console.operator(router, HttpMethod.GET, "/console/ops/channels", this::channels);
-    console.operator(router, HttpMethod.GET, "/console/ops/routes", (ctx, s) -> simple(s, "Route spend", "/admin/routes/spend"));
+    console.operator(router, HttpMethod.GET, "/console/ops/routes", this::routeSpend);
     console.operator(router, HttpMethod.GET, "/console/ops/accounts", this::accounts);
     console.operator(router, HttpMethod.POST, "/console/ops/accounts/:id/topup", this::topUp);
     console.operator(router, HttpMethod.POST, "/console/ops/accounts/:id/adjust", this::adjust);
@@ -41,9 +41,40 @@ final class OperatorPages {
     limits.mount(console, router);
   }
 
-  private Future<String> simple(Session session, String title, String path) {
-    return MemberPages.ok(api.get(path, session.bearer())).map(answer ->
-        Html.page(title, session, "<div class=\"card\">" + new JsonView(console.zone()).render(answer.getValue("data", answer), null) + "</div>"));
+  /** Today's charged spend per route and bucket, and every route limit: a shared one filling toward its cap. */
+  private Future<String> routeSpend(RoutingContext ctx, Session session) {
+    return MemberPages.ok(api.get("/admin/routes/spend", session.bearer())).map(answer -> {
+      List<List<String>> spend = new ArrayList<>();
+      for (Object r : answer.getJsonArray("routes", new JsonArray())) {
+        JsonObject route = (JsonObject) r;
+        spend.add(List.of(Html.e(route.getString("model")), Html.e(route.getString("route_type")), Html.e(route.getString("bucket")),
+            Html.e(route.getLong("charged_requests")), Html.money(route.getLong("spend_micros"), route.getString("bucket"))));
+      }
+      List<List<String>> limitRows = new ArrayList<>();
+      for (Object l : answer.getJsonArray("limits", new JsonArray())) {
+        JsonObject limit = (JsonObject) l;
+        String bucket = limit.getString("bucket");
+        String metric = limit.getString("metric");
+        String label = limit.getString("label") + " · " + limit.getString("model") + " " + limit.getString("route_type");
+        boolean shared = limit.getBoolean("shared", false);
+        String used = shared
+            ? Html.bar(limit.getLong("spent") + limit.getLong("held"), limit.getLong("cap"), label) + " "
+                + amount(limit.getLong("spent") + limit.getLong("held"), bucket, metric) + " of " + amount(limit.getLong("cap"), bucket, metric)
+            : "cap " + amount(limit.getLong("cap"), bucket, metric) + " for each account";
+        limitRows.add(List.of(Html.e(label), shared ? "all accounts together" : "each account on its own", used,
+            shared ? amount(limit.getLong("remaining"), bucket, metric) : "—",
+            limit.getString("resets_at") == null ? "never" : Html.time(limit.getString("resets_at"), console.zone())));
+      }
+      return Html.page("Route spend", session, "<p>" + Html.e(answer.getString("date")) + " in " + Html.e(answer.getString("time_zone"))
+          + "</p><div class=\"card\">" + Html.table(List.of("Model", "Route type", "Bucket", "Charged requests", "Spend"), spend,
+              "Nothing charged on this day.")
+          + "</div><h2>Route limits</h2><div class=\"card limits\">" + Html.table(List.of("Limit", "Counted for", "Used (spent + held) of cap",
+              "Remaining", "Resets at"), limitRows, "No route limit is configured.") + "</div>");
+    });
+  }
+
+  private static String amount(long value, String bucket, String metric) {
+    return "spend".equals(metric) && bucket != null ? Html.money(value, bucket) : Html.e(value + " " + metric);
   }
 
   /** Each channel's health over the breaker's window: state, success rate, p50/p95 latency and the last error. */
@@ -60,7 +91,8 @@ final class OperatorPages {
             Html.e(health.getValue("requests", 0)),
             rate == null ? "—" : Html.e(Math.round(((Number) rate).doubleValue() * 1000) / 10.0 + " %"),
             Html.e(health.getValue("latency_p50_ms", "—")) + " / " + Html.e(health.getValue("latency_p95_ms", "—")) + " ms",
-            last == null ? "—" : new JsonView(console.zone()).render(last, null)));
+            last == null ? "—" : "<code>" + Html.e(last.getString("outcome")) + "</code> " + Html.e(last.getString("message"))
+                + " <span class=\"when\">at " + Html.time(last.getLong("at_ms"), console.zone()) + "</span>"));
       }
       return Html.page("Channels", session, "<div class=\"card\">" + Html.table(List.of("Channel", "Kind", "State", "Requests",
           "Success rate", "p50 / p95", "Last error"), rows, "No channel is configured.") + "</div>");

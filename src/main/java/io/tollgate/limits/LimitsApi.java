@@ -208,7 +208,29 @@ public final class LimitsApi {
     });
     Map<String, Long> perBucket = new LinkedHashMap<>();
     routes.forEach(r -> perBucket.merge((String) r.get("bucket"), (Long) r.get("spend_micros"), Long::sum));
-    return Map.of("date", day.toString(), "time_zone", zone.getId(), "routes", routes, "buckets", perBucket);
+    // the route limits beside the spend: a shared one with what it counts now; one counted per account with its cap
+    // only (each account has its own count, on GET /admin/limits and the account's /v1/limits)
+    List<Map<String, Object>> routeLimits = new ArrayList<>();
+    java.time.Instant now = clock.instant();
+    for (Limit limit : limits.configured(config.current())) {
+      if (limit.scope() != Scope.ROUTE) {
+        continue;
+      }
+      Map<String, Object> view = LimitViews.view(limits, limit, "operator", config.current(), now);
+      if (limit.perAccount()) {
+        view.remove("spent");
+        view.remove("held");
+        view.remove("remaining");
+      }
+      routeLimits.add(view);
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("date", day.toString());
+    out.put("time_zone", zone.getId());
+    out.put("routes", routes);
+    out.put("buckets", perBucket);
+    out.put("limits", routeLimits);
+    return out;
   }
 
   private void withKey(RoutingContext ctx, int status, java.util.function.Function<ApiKey, Object> work) {

@@ -187,6 +187,25 @@ class ConsolePagesTest {
   }
 
   @Test
+  void routeSpendShowsTheDaysSpendInItsCurrencyBesideTheRouteLimits() throws Exception {
+    f.configureLimits("""
+        limits:
+          - {scope: route, model: chat-b, route_type: routed, metric: requests, window: day, cap: 10, per: account}
+          - {scope: route, model: chat-b, route_type: routed, metric: spend, bucket: RMB, window: day, cap: 5, per: operator}
+        """);
+    alice.chatRouted(f, CHAT_B, "");
+    ConsoleHttp operator = new ConsoleHttp(f);
+    operator.signInAsOperator(f.adminToken);
+
+    String page = operator.get("/console/ops/routes").body();
+
+    assertThat(page).contains("<td>chat-b</td>").contains(" CNY</td>").doesNotContain("spend micros");
+    assertThat(page).as("the shared cap fills; the per-account one states its cap")
+        .contains("route_daily_spend · chat-b routed").contains("all accounts together").contains("of 5.000000 CNY")
+        .contains("route_daily_requests · chat-b routed").contains("cap 10 requests for each account");
+  }
+
+  @Test
   void aResearchRunIsQuotedWithItsWarningsConfirmedAndReportedWithItsReceipts() {
     String csrf = browser.csrf();
     String quoted = browser.postForm("/console/research/quote", Map.of("csrf", csrf, "symbol", "ACME", "mode", "quick")).body();

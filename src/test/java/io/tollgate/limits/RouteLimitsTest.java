@@ -338,6 +338,20 @@ class RouteLimitsTest {
     assertThat(report.getJsonObject("buckets").getLong("RMB")).isEqualTo(routed);
     assertThat(report.getJsonObject("buckets").getLong("CREDIT")).isEqualTo(official);
     assertThat(new JsonObject(f.get("/admin/routes/spend?date=2026-06-11", f.admin()).body()).getJsonArray("routes")).isEmpty();
+    assertThat(report.getJsonArray("limits")).as("no route limit configured in this test").isEmpty();
+    f.configureLimits("""
+        limits:
+          - {scope: route, model: chat-a, route_type: routed, metric: spend, bucket: RMB, window: day, cap: 5, per: operator}
+          - {scope: route, model: chat-a, route_type: official, metric: requests, window: day, cap: 9, per: account}
+        """);
+    chat(t, CHAT_A, "routed");
+    JsonArray limits = new JsonObject(f.get("/admin/routes/spend", f.admin()).body()).getJsonArray("limits");
+    assertThat(limits).hasSize(2);
+    JsonObject shared = limits.stream().map(JsonObject.class::cast).filter(l -> l.getBoolean("shared")).findFirst().orElseThrow();
+    assertThat(shared.getLong("spent")).as("the shared cap counts the request made since it was set").isPositive();
+    JsonObject perAccount = limits.stream().map(JsonObject.class::cast).filter(l -> !l.getBoolean("shared")).findFirst().orElseThrow();
+    assertThat(perAccount.getLong("cap")).isEqualTo(9);
+    assertThat(perAccount.containsKey("spent")).as("each account counts its own: no one figure to show").isFalse();
     assertThat(f.get("/admin/routes/spend?date=June", f.admin()).statusCode()).isEqualTo(400);
   }
 
