@@ -57,13 +57,66 @@ final class ResearchPages {
       }
       return Html.page("Research", session, "<section class=\"card quote\"><h2>Before it runs</h2>"
           + (warnings.length() == 0 ? "" : "<div class=\"notice error\" role=\"alert\"><p>Warnings</p><ul class=\"warnings\">" + warnings + "</ul></div>")
-          + "<h3>Cost</h3>" + new JsonView(console.zone()).render(quote.getValue("cost"), null)
-          + "<h3>Time</h3>" + new JsonView(console.zone()).render(quote.getValue("time"), null)
-          + "<h3>Sections</h3>" + new JsonView(console.zone()).render(quote.getValue("sections"), null)
+          + "<h3>Cost</h3>" + costTable(quote.getJsonObject("cost", new JsonObject()))
+          + "<h3>Time</h3>" + timeText(quote.getJsonObject("time", new JsonObject()))
+          + "<h3>Sections</h3>" + sectionsTable(quote.getJsonArray("sections", new JsonArray()))
           + "<form method=\"post\" action=\"/console/research/runs\">" + Html.csrfField(session)
           + "<input type=\"hidden\" name=\"quote_id\" value=\"" + Html.e(quote.getString("id")) + "\">"
           + "<button type=\"submit\">Confirm and run</button></form></section>" + form(session, symbol));
     });
+  }
+
+  /** Per bucket: the least, the expected and the most the run may cost (the most is its envelope). */
+  private static String costTable(JsonObject cost) {
+    List<List<String>> rows = new ArrayList<>();
+    cost.forEach(e -> {
+      JsonObject c = (JsonObject) e.getValue();
+      rows.add(List.of(Html.e(e.getKey()), Html.money(c.getLong("min_micros"), e.getKey()), Html.money(c.getLong("expected_micros"), e.getKey()),
+          "<strong>" + Html.money(c.getLong("max_micros"), e.getKey()) + "</strong>"));
+    });
+    return Html.table(List.of("Bucket", "At least", "Expected", "At most (every fallback; the run's envelope)"), rows, "Nothing to pay.");
+  }
+
+  private static String timeText(JsonObject time) {
+    return "<p class=\"time\">About " + Html.e(seconds(time.getLong("expected_ms", 0L))) + ", at worst "
+        + Html.e(seconds(time.getLong("worst_ms", 0L))) + " (every leg running to its channel's total timeout).</p>";
+  }
+
+  private static String seconds(long ms) {
+    long s = (ms + 999) / 1000;
+    return s < 120 ? s + " s" : (s / 60) + " min " + (s % 60) + " s";
+  }
+
+  /** One row a section: its model and route, the backups it may fall to, its tokens, cost and time, and admission. */
+  private static String sectionsTable(JsonArray sections) {
+    List<List<String>> rows = new ArrayList<>();
+    for (Object o : sections) {
+      JsonObject s = (JsonObject) o;
+      JsonObject route = s.getJsonObject("route", new JsonObject());
+      JsonObject cost = s.getJsonObject("cost", new JsonObject());
+      String bucket = cost.getString("bucket", route.getString("bucket"));
+      StringBuilder backups = new StringBuilder();
+      for (Object b : s.getJsonArray("backup_routes", new JsonArray())) {
+        JsonObject leg = (JsonObject) b;
+        backups.append(backups.length() == 0 ? "" : "<br>").append(Html.e(leg.getString("upstream_model") + " via " + leg.getString("channel")))
+            .append(" (up to ").append(Html.money(leg.getLong("max_cost_micros"), leg.getString("bucket"))).append(")");
+      }
+      StringBuilder most = new StringBuilder();
+      cost.getJsonObject("max_micros_by_bucket", new JsonObject()).forEach(e -> most.append(most.length() == 0 ? "" : "<br>")
+          .append(Html.money(((Number) e.getValue()).longValue(), e.getKey())));
+      JsonObject tokens = s.getJsonObject("tokens", new JsonObject());
+      JsonObject time = s.getJsonObject("time", new JsonObject());
+      rows.add(List.of(Html.e(s.getString("title", s.getString("id"))),
+          Html.e(s.getString("model") + " (" + s.getString("route_type") + ")") + "<br>" + Html.e(route.getString("upstream_model")
+              + " via " + route.getString("channel") + ", " + route.getString("bucket")),
+          backups.length() == 0 ? "—" : backups.toString(),
+          Html.e(tokens.getLong("max_output", 0L) + " output at most"),
+          Html.money(cost.getLong("expected_micros"), bucket) + " expected<br>" + most + " at most",
+          Html.e(seconds(time.getLong("expected_ms", 0L)) + " (at worst " + seconds(time.getLong("worst_ms", 0L)) + ")"),
+          s.getBoolean("would_be_admitted", false) ? "yes" : "<strong>no, not now</strong>"));
+    }
+    return "<div class=\"table-scroll\">" + Html.table(List.of("Section", "Model and route", "Backups", "Tokens", "Cost", "Time",
+        "Admitted now"), rows, "No section.") + "</div>";
   }
 
   private Future<String> start(RoutingContext ctx, Session session) {

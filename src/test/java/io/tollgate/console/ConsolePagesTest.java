@@ -210,6 +210,10 @@ class ConsolePagesTest {
     String csrf = browser.csrf();
     String quoted = browser.postForm("/console/research/quote", Map.of("csrf", csrf, "symbol", "ACME", "mode", "quick")).body();
     assertThat(quoted).contains("Before it runs").contains("bundled sample set").contains("CNY").contains("Confirm and run");
+    assertThat(quoted).as("read as a person reads it, not as the API's fields")
+        .contains("At most (every fallback").contains("Admitted now").contains(" expected<br>")
+        .contains("class=\"table-scroll\"").containsPattern("About \\d+ (s|min)")
+        .doesNotContain("worst ms").doesNotContain("min micros").doesNotContain("max_micros");
     String quoteId = quoted.replaceAll("(?s).*name=\"quote_id\" value=\"([^\"]+)\".*", "$1");
 
     HttpResponse<String> started = browser.postForm("/console/research/runs", Map.of("csrf", csrf, "quote_id", quoteId));
