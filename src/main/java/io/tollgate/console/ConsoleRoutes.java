@@ -273,7 +273,7 @@ public final class ConsoleRoutes {
             return;
           }
           if (e instanceof PageException page404) {
-            send(ctx, page404.status(), Html.page(page404.title(), session, Html.notice(page404.getMessage(), true)));
+            send(ctx, page404.status(), Html.page(page404.title(), session, Html.notice(page404.getMessage(), true) + page404.after()));
           } else {
             String ref = "err_" + Long.toString(clock.millis(), 36);
             LOG.error("console page {} failed ({})", ctx.request().path(), ref, e);

@@ -109,6 +109,8 @@ final class Html {
     }
     return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        // no icon: without this line every page load asks for /favicon.ico and logs its 404 in the browser console
+        + "<link rel=\"icon\" href=\"data:,\">"
         + "<title>" + e(title) + " · Tollgate console</title>"
         + "<link rel=\"stylesheet\" href=\"/console/assets/uPlot.min.css\">"
         + "<link rel=\"stylesheet\" href=\"/console/assets/console.css\">"

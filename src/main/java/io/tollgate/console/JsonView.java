@@ -68,7 +68,14 @@ final class JsonView {
         rows.add(row);
       }
     }
-    return Html.table(columns.stream().map(c -> c.replace('_', ' ')).toList(), rows, "none");
+    return Html.table(columns.stream().map(JsonView::header).toList(), rows, "none");
+  }
+
+  /** A column's heading: its field's words, without the unit a cell no longer shows ({@code charged_micros}: "charged"). */
+  static String header(String field) {
+    String words = field.endsWith("_micros") ? field.substring(0, field.length() - "_micros".length())
+        : field.endsWith("_at_ms") ? field.substring(0, field.length() - "_ms".length()) : field;
+    return words.replace('_', ' ');
   }
 
   private String cell(String name, Object value, String bucket) {

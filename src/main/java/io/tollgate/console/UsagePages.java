@@ -99,9 +99,11 @@ final class UsagePages {
     try {
       limit = pageSize(ctx);
     } catch (PageException e) {
-      return Future.failedFuture(e);
+      return Future.failedFuture(e.followedBy(filterForm(filters)));
     }
-    Future<JsonObject> receipts = receipts(session, filters, ctx.request().getParam("after"), limit);
+    // a filter the API refuses is shown with the form, to be corrected there
+    Future<JsonObject> receipts = receipts(session, filters, ctx.request().getParam("after"), limit)
+        .recover(e -> Future.failedFuture(e instanceof PageException p && p.status() == 400 ? p.followedBy(filterForm(filters)) : e));
     Future<JsonObject> usage = receipts.compose(r -> span.reported()
         ? MemberPages.ok(api.get("/v1/usage?group_by=day,key,model" + span.query(), session.bearer()))
         : Future.succeededFuture(new JsonObject().put("data", new JsonArray())));
@@ -134,12 +136,18 @@ final class UsagePages {
     });
   }
 
+  /** A receipt's outcomes, as {@code GET /v1/receipts?outcome=} takes them. */
+  private static final List<String> OUTCOMES =
+      List.of("succeeded", "failed", "rejected", "client_disconnected", "interrupted", "in_progress");
+
   private static String filterForm(Filters f) {
     return "<form method=\"get\" action=\"/console/usage\" class=\"card filters\">"
         + input("key", "Key id", f.key(), "text") + input("model", "Model", f.model(), "text")
         + "<div><label for=\"route_type\">Route type</label><select id=\"route_type\" name=\"route_type\">"
         + option("", "any", f.routeType()) + option("routed", "routed", f.routeType()) + option("official", "official", f.routeType())
-        + "</select></div>" + input("outcome", "Outcome", f.outcome(), "text")
+        + "</select></div><div><label for=\"outcome\">Outcome</label><select id=\"outcome\" name=\"outcome\">"
+        + option("", "any", f.outcome()) + OUTCOMES.stream().map(o -> option(o, o.replace('_', ' '), f.outcome()))
+            .collect(java.util.stream.Collectors.joining()) + "</select></div>"
         + input("from", "From", f.from(), "date") + input("to", "To", f.to(), "date")
         + "<div><button type=\"submit\">Filter</button></div></form>";
   }

@@ -100,6 +100,12 @@ class ConsolePagesTest {
     HttpResponse<String> refused = browser.get("/console/usage?outcome=won");
     assertThat(refused.statusCode()).isEqualTo(400);
     assertThat(refused.body()).contains("&#39;outcome&#39;: won");
+    assertThat(refused.body()).as("the filters stay on the page, to be corrected").contains("<form").contains("name=\"outcome\"");
+    String report = browser.get("/console/usage").body();
+    assertThat(report).as("amounts are formatted, so the heading names no unit").doesNotContain("charged micros");
+    assertThat(report).as("outcomes chosen from a list, as route types are").contains("<select id=\"outcome\" name=\"outcome\">")
+        .contains("<option value=\"client_disconnected\">");
+    assertThat(report).as("no request for /favicon.ico, so no 404 in the browser's console").contains("<link rel=\"icon\" href=\"data:,\">");
   }
 
   @Test
