@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
     description = {"Operate a running gateway through its admin API: top-ups, adjustments, wallets, receipts, usage,",
         "channels, redeem codes, configuration reload. Set TOLLGATE_ADMIN_TOKEN to the admin token."})
 final class AdminCommand {
-  @Option(names = "--url", scope = picocli.CommandLine.ScopeType.INHERIT, description = "The gateway's base URL (default: $TOLLGATE_URL or http://127.0.0.1:8080).")
+  @Option(names = "--url", paramLabel = "URL", scope = picocli.CommandLine.ScopeType.INHERIT, description = "The gateway's base URL (default: $TOLLGATE_URL or http://127.0.0.1:8080).")
   String url;
 
   /** For tests and scripts that cannot set the environment; prefer TOLLGATE_ADMIN_TOKEN. */
@@ -29,35 +29,35 @@ final class AdminCommand {
   }
 
   @Command(name = "topup", mixinStandardHelpOptions = true, description = "Top up an account's wallet in one bucket.")
-  int topup(@Parameters(paramLabel = "ACCOUNT") String account,
-      @Option(names = "--bucket", required = true, description = "CREDIT or RMB.") String bucket,
-      @Option(names = "--amount", required = true, description = "A decimal amount, such as 25.00.") String amount,
-      @Option(names = "--idempotency-key", required = true, description = "Repeating it never tops up twice.") String key,
-      @Option(names = "--note") String note) {
+  int topup(@Parameters(paramLabel = "ACCOUNT", description = "The account's id (acct_...).") String account,
+      @Option(names = "--bucket", required = true, paramLabel = "BUCKET", description = "CREDIT or RMB.") String bucket,
+      @Option(names = "--amount", required = true, paramLabel = "AMOUNT", description = "A decimal amount, such as 25.00.") String amount,
+      @Option(names = "--idempotency-key", required = true, paramLabel = "KEY", description = "Repeating it never tops up twice.") String key,
+      @Option(names = "--note", paramLabel = "TEXT", description = "Kept on the transfer.") String note) {
     return print(client().post("/admin/accounts/" + account + "/topups", new JsonObject().put("bucket", bucket)
         .put("amount", amount).put("idempotency_key", key).put("note", note)));
   }
 
   @Command(name = "adjust", mixinStandardHelpOptions = true, description = "Correct a wallet by a signed amount, with a note.")
-  int adjust(@Parameters(paramLabel = "ACCOUNT") String account,
-      @Option(names = "--bucket", required = true) String bucket,
-      @Option(names = "--amount-micros", required = true, description = "Signed micro-units; negative debits.") long micros,
-      @Option(names = "--idempotency-key", required = true) String key,
-      @Option(names = "--note", required = true, description = "Why: every correction is explained.") String note) {
+  int adjust(@Parameters(paramLabel = "ACCOUNT", description = "The account's id (acct_...).") String account,
+      @Option(names = "--bucket", required = true, paramLabel = "BUCKET", description = "CREDIT or RMB.") String bucket,
+      @Option(names = "--amount-micros", required = true, paramLabel = "MICROS", description = "Signed micro-units; negative debits.") long micros,
+      @Option(names = "--idempotency-key", required = true, paramLabel = "KEY", description = "Repeating it never adjusts twice.") String key,
+      @Option(names = "--note", required = true, paramLabel = "TEXT", description = "Why: every correction is explained.") String note) {
     return print(client().post("/admin/accounts/" + account + "/adjustments", new JsonObject().put("bucket", bucket)
         .put("amount_micros", micros).put("idempotency_key", key).put("note", note)));
   }
 
   @Command(name = "wallet", mixinStandardHelpOptions = true, description = "An account's balances, holds and overdrafts.")
-  int wallet(@Parameters(paramLabel = "ACCOUNT") String account) {
+  int wallet(@Parameters(paramLabel = "ACCOUNT", description = "The account's id (acct_...).") String account) {
     return print(client().get("/admin/accounts/" + account + "/wallet", Map.of()));
   }
 
   @Command(name = "receipts", mixinStandardHelpOptions = true, description = "List receipts (newest first), or show one by id.")
   int receipts(@Parameters(paramLabel = "ID", arity = "0..1", description = "A request id to show.") String id,
-      @Option(names = "--project", description = "Only this project's.") String project,
-      @Option(names = "--limit", defaultValue = "20", description = "1 to 100 (default ${DEFAULT-VALUE}).") int limit,
-      @Option(names = "--after", description = "The last id of the previous page.") String after) {
+      @Option(names = "--project", paramLabel = "ID", description = "Only this project's.") String project,
+      @Option(names = "--limit", paramLabel = "N", defaultValue = "20", description = "1 to 100 (default ${DEFAULT-VALUE}).") int limit,
+      @Option(names = "--after", paramLabel = "ID", description = "The last id of the previous page.") String after) {
     if (id != null) {
       return print(client().get("/admin/receipts/" + id, Map.of()));
     }
@@ -69,10 +69,10 @@ final class AdminCommand {
   }
 
   @Command(name = "usage", mixinStandardHelpOptions = true, description = "Usage summed from receipts, per bucket.")
-  int usage(@Option(names = "--from", description = "First day, YYYY-MM-DD (default: the month's first).") String from,
-      @Option(names = "--to", description = "Last day, YYYY-MM-DD (default: today).") String to,
-      @Option(names = "--group-by", defaultValue = "day", description = "day, key, project, model, route_type (default ${DEFAULT-VALUE}).") String groupBy,
-      @Option(names = "--project") String project) {
+  int usage(@Option(names = "--from", paramLabel = "DAY", description = "First day, YYYY-MM-DD (default: the month's first).") String from,
+      @Option(names = "--to", paramLabel = "DAY", description = "Last day, YYYY-MM-DD (default: today).") String to,
+      @Option(names = "--group-by", paramLabel = "FIELDS", defaultValue = "day", description = "day, key, project, model, route_type (default ${DEFAULT-VALUE}).") String groupBy,
+      @Option(names = "--project", paramLabel = "ID", description = "Only this project's usage.") String project) {
     Map<String, String> query = new LinkedHashMap<>();
     query.put("from", from);
     query.put("to", to);
@@ -87,9 +87,9 @@ final class AdminCommand {
   }
 
   @Command(name = "redeem-code", mixinStandardHelpOptions = true, description = "Create a redeem code; its text is shown once.")
-  int redeemCode(@Option(names = "--bucket", required = true) String bucket,
-      @Option(names = "--amount", required = true, description = "A decimal amount per redemption.") String amount,
-      @Option(names = "--uses", defaultValue = "1", description = "How many accounts may redeem it (default ${DEFAULT-VALUE}).") long uses) {
+  int redeemCode(@Option(names = "--bucket", required = true, paramLabel = "BUCKET", description = "CREDIT or RMB.") String bucket,
+      @Option(names = "--amount", required = true, paramLabel = "AMOUNT", description = "A decimal amount per redemption.") String amount,
+      @Option(names = "--uses", paramLabel = "N", defaultValue = "1", description = "How many accounts may redeem it (default ${DEFAULT-VALUE}).") long uses) {
     return print(client().post("/admin/redeem-codes", new JsonObject().put("bucket", bucket).put("amount", amount)
         .put("uses", uses)));
   }

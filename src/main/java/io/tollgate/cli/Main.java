@@ -45,7 +45,35 @@ public final class Main implements Runnable {
       return 1;
     });
     MockUpstreamCommand.listSettings(cli.getSubcommands().get("mock-upstream"));
+    // wide enough that a URL or a sentence of a description is not broken in the middle on an 80-column default
+    cli.setUsageHelpWidth(120);
+    cli.setParameterExceptionHandler(Main::badArguments);
     return cli;
+  }
+
+  /**
+   * picocli's answer to bad arguments, but naming a mistyped option first: picocli reports a required option as
+   * missing before the unknown one that was meant for it ({@code --projet X}: "missing --project").
+   */
+  private static int badArguments(CommandLine.ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    java.io.PrintWriter err = cmd.getErr();
+    if (!(e instanceof CommandLine.UnmatchedArgumentException)) {
+      java.util.Set<String> known = new java.util.HashSet<>();
+      cmd.getCommandSpec().options().forEach(o -> known.addAll(java.util.List.of(o.names())));
+      for (String arg : args) {
+        String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+        boolean number = name.matches("-\\d.*");
+        if (name.startsWith("-") && !number && !name.equals("--") && !known.contains(name) && !cmd.getCommandSpec().subcommands().containsKey(name)) {
+          err.println("Unknown option: '" + name + "'");
+        }
+      }
+    }
+    err.println(e.getMessage());
+    if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
+      cmd.usage(err);
+    }
+    return cmd.getCommandSpec().exitCodeOnInvalidInput();
   }
 
   @Override

@@ -135,6 +135,14 @@ class CliTest {
   }
 
   @Test
+  void aMistypedOptionIsNamedNotOnlyTheRequiredOneItWasMeantFor() {
+    Run typo = run("keys", "create", "--projet", "proj_x", "--data", dir.resolve("nowhere").toString());
+
+    assertThat(typo.code()).isEqualTo(2);
+    assertThat(typo.err()).contains("Unknown option: '--projet'").contains("Missing required option: '--project=ID'");
+  }
+
+  @Test
   void secondInitWithoutForceRefusesAndKeepsTheFile() throws Exception {
     Path config = dir.resolve("t.yaml");
     String data = dir.resolve("d").toString();
