@@ -10,15 +10,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -71,19 +66,15 @@ class SseRelayBatchingTest {
   }
 
   private SseRelay relay() {
-    Call call = new Call("req_test", 0, "chat.completions", null, true);
-    call.body = new JsonObject().put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi")));
-    call.plan = new io.tollgate.routing.RoutePlan(new io.tollgate.config.CatalogModel("m", "test", 128_000, 4_096,
-        Map.of(), false), null, List.of());
-    call.demand = new io.tollgate.pricing.Demand(1, 17, 17, 4_096, 4_096, 4_096);
-    HttpClientResponse upstreamResponse = fake(HttpClientResponse.class, (method, args) -> {
+    Call call = RelayFakes.streamedCall();
+    HttpClientResponse upstreamResponse = RelayFakes.fake(HttpClientResponse.class, (method, args) -> {
       if (method.getName().endsWith("andler") && args != null && args.length == 1) {
         upstreamHandlers.put(method.getName(), (Handler<?>) args[0]);
       }
       return null;
     });
-    HttpClientRequest upstreamRequest = fake(HttpClientRequest.class, (method, args) -> null);
-    HttpServerResponse client = fake(HttpServerResponse.class, (method, args) -> {
+    HttpClientRequest upstreamRequest = RelayFakes.fake(HttpClientRequest.class, (method, args) -> null);
+    HttpServerResponse client = RelayFakes.fake(HttpServerResponse.class, (method, args) -> {
       if (method.getName().equals("write") && args.length == 1 && args[0] instanceof Buffer buffer) {
         clientWrites.add(buffer.toString());
       }
@@ -96,32 +87,5 @@ class SseRelayBatchingTest {
   @SuppressWarnings("unchecked")
   private <T> Handler<T> handler(String name) {
     return (Handler<T>) upstreamHandlers.get(name);
-  }
-
-  /** An implementation of {@code type} whose fluent methods return itself, futures succeed, and booleans are false. */
-  @SuppressWarnings("unchecked")
-  private static <T> T fake(Class<T> type, BiFunction<Method, Object[], Object> calls) {
-    Object[] self = new Object[1];
-    self[0] = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
-      Object answer = calls.apply(method, args);
-      if (answer != null) {
-        return answer;
-      }
-      Class<?> returns = method.getReturnType();
-      if (returns.isInstance(proxy)) {
-        return proxy;
-      }
-      if (returns == Future.class) {
-        return Future.succeededFuture();
-      }
-      if (returns == boolean.class) {
-        return false;
-      }
-      if (returns == int.class || returns == long.class) {
-        return returns == int.class ? (Object) 0 : (Object) 0L;
-      }
-      return null;
-    });
-    return (T) self[0];
   }
 }

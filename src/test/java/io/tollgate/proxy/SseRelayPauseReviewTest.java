@@ -11,10 +11,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -22,7 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -115,12 +110,8 @@ class SseRelayPauseReviewTest {
 
   @SuppressWarnings("unchecked")
   private SseRelay relay(Timeouts timeouts) {
-    call = new Call("req_test", 0, "chat.completions", null, true);
-    call.body = new JsonObject().put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi")));
-    call.plan = new io.tollgate.routing.RoutePlan(new io.tollgate.config.CatalogModel("m", "test", 128_000, 4_096,
-        Map.of(), false), null, List.of());
-    call.demand = new io.tollgate.pricing.Demand(1, 17, 17, 4_096, 4_096, 4_096);
-    HttpClientResponse upstreamResponse = fake(HttpClientResponse.class, (method, args) -> {
+    call = RelayFakes.streamedCall();
+    HttpClientResponse upstreamResponse = RelayFakes.fake(HttpClientResponse.class, (method, args) -> {
       if (method.getName().endsWith("andler") && args != null && args.length == 1) {
         upstreamHandlers.put(method.getName(), (Handler<?>) args[0]);
       }
@@ -129,13 +120,13 @@ class SseRelayPauseReviewTest {
       }
       return null;
     });
-    HttpClientRequest upstreamRequest = fake(HttpClientRequest.class, (method, args) -> {
+    HttpClientRequest upstreamRequest = RelayFakes.fake(HttpClientRequest.class, (method, args) -> {
       if (method.getName().equals("reset")) {
         upstreamCalls.add("reset");
       }
       return null;
     });
-    HttpServerResponse client = fake(HttpServerResponse.class, (method, args) -> {
+    HttpServerResponse client = RelayFakes.fake(HttpServerResponse.class, (method, args) -> {
       switch (method.getName()) {
         case "write" -> {
           if (args.length == 1 && args[0] instanceof Buffer buffer) {
@@ -157,29 +148,5 @@ class SseRelayPauseReviewTest {
   @SuppressWarnings("unchecked")
   private <T> Handler<T> handler(String name) {
     return (Handler<T>) upstreamHandlers.get(name);
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <T> T fake(Class<T> type, BiFunction<Method, Object[], Object> calls) {
-    return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
-      Object answer = calls.apply(method, args);
-      if (answer != null) {
-        return answer;
-      }
-      Class<?> returns = method.getReturnType();
-      if (returns.isInstance(proxy)) {
-        return proxy;
-      }
-      if (returns == Future.class) {
-        return Future.succeededFuture();
-      }
-      if (returns == boolean.class) {
-        return false;
-      }
-      if (returns == int.class || returns == long.class) {
-        return returns == int.class ? (Object) 0 : (Object) 0L;
-      }
-      return null;
-    });
   }
 }
