@@ -349,7 +349,14 @@ public final class ProxyHandler {
               alerts.refused(Refusals.limit(v.limitRefusal(), clock.instant()), call.config.alerts());
               call.attempts.add(attemptRecord(call, v.index(), v.leg(), "skipped_" + v.limitRefusal().limit().label() + "_limit",
                   null, v.limitRefusal().limit().label() + " limit reached", requestedAt));
-            } else if (v.verdict() != Verdict.BALANCE) {
+            } else if (v.verdict() == Verdict.BALANCE) {
+              // after a failed leg the walk skips a leg the wallet cannot cover and goes on (LegWalk); on the first
+              // walk it refuses the request there, and the 402 says so
+              if (call.upstreamAttempts() > 0) {
+                call.attempts.add(attemptRecord(call, v.index(), v.leg(), "skipped_insufficient_balance", null,
+                    "the " + v.leg().bucket() + " wallet cannot cover this leg's worst case", requestedAt));
+              }
+            } else {
               skipped(call, v.index(), v.leg(), v.verdict(), requestedAt);
             }
           }
@@ -358,11 +365,9 @@ public final class ProxyHandler {
             if (refusal instanceof BalanceRefused) {
               LegVerdict stopped = admission.legs().stream().filter(v -> v.verdict() == Verdict.BALANCE).findFirst()
                   .orElse(null);
-              if (call.upstreamAttempts() > 0 && stopped != null) {
-                // an earlier leg was called and failed: that is why the request failed, as when a limit stops the
+              if (call.upstreamAttempts() > 0) {
+                // an earlier leg was called and failed: that is why the request failed, as when limits stop every
                 // backup; the wallet could cover the primary, so "top up" would be the wrong advice
-                call.attempts.add(attemptRecord(call, stopped.index(), stopped.leg(), "skipped_insufficient_balance", null,
-                    "the " + stopped.leg().bucket() + " wallet cannot cover this leg's worst case", requestedAt));
                 return Future.failedFuture(allFailed(call));
               }
               return Future.failedFuture(Refusals.toApi(refusal, route, stopped == null ? null : stopped.leg(), call.id,

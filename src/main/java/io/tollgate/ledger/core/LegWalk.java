@@ -10,7 +10,8 @@ import java.util.List;
  * The leg walk, as the request path runs it: in leg order, a leg the skip rules refuse is skipped; a leg whose
  * channel is unhealthy is skipped when a later leg's channel is healthy; a leg whose limits refuse is skipped (the
  * first such refusal is kept); the first leg left is admitted if its wallet covers the worst case, and if it does
- * not the request is refused there. Nothing is reserved.
+ * not the request is refused there. Once a leg has failed upstream, a leg the wallet cannot cover is skipped like one
+ * its limits refuse, so a later backup it can cover still serves. Nothing is reserved.
  */
 final class LegWalk {
   private LegWalk() {}
@@ -22,6 +23,7 @@ final class LegWalk {
     long tokens = request.demand().tokens();
     LegVerdict[] out = new LegVerdict[n];
     LimitRefused firstLimit = null;
+    BalanceRefused firstBalance = null;
     Refusal stop = null;
     int admitted = -1;
     // a request out of attempts walks no further; the route's limit counts upstream attempts that failed
@@ -47,7 +49,12 @@ final class LegWalk {
       long available = core.availableMicros(request.accountId(), leg.bucket());
       if (available < worst) {
         out[i] = new LegVerdict(i, leg, worst, tokens, planned, Verdict.BALANCE, null);
-        stop = new BalanceRefused(request.accountId(), leg.bucket(), available, worst);
+        BalanceRefused shortOfIt = new BalanceRefused(request.accountId(), leg.bucket(), available, worst);
+        if (request.failed().isEmpty()) {
+          stop = shortOfIt;
+        } else {
+          firstBalance = firstBalance == null ? shortOfIt : firstBalance;
+        }
         continue;
       }
       out[i] = new LegVerdict(i, leg, worst, tokens, planned, Verdict.ADMITTED, null);
@@ -62,6 +69,7 @@ final class LegWalk {
     }
     Refusal refusal = admitted >= 0 ? null
         : stop != null ? stop
+        : firstBalance != null ? firstBalance
         : firstLimit != null ? firstLimit
         : new NoLegAvailable(route.model(), route.type().wireName());
     return new Admission(Arrays.asList(out), admitted, refusal);
