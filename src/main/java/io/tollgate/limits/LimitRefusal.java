@@ -30,7 +30,7 @@ public record LimitRefusal(Limit limit, String counter, long spent, long held, l
     if (resetsAt != null) {
       headers.put("retry-after", Long.toString(wait));
     }
-    if (wait > SDK_RETRY_WAIT_S) {
+    if (retryIsPointless(wait)) {
       // OpenAI's SDKs ignore a Retry-After above a minute and retry within seconds, each retry another refusal:
       // they honour this header instead
       headers.put("x-should-retry", "false");
@@ -40,6 +40,19 @@ public record LimitRefusal(Limit limit, String counter, long spent, long held, l
         + (resetsAt == null ? " (a lifetime limit: it does not reset)." : "; the window resets at " + resetsAt + ".")
         + " Nothing was charged. Receipt: " + requestId;
     return new ApiException(429, "rate_limit_exceeded", limit.label() + "_limit_reached", null, message, headers);
+  }
+
+  /**
+   * Whether an SDK's quick retry cannot succeed: the request alone needs more than the cap, or what is already spent
+   * leaves it no room before a window that ends in more than a minute. A refusal made only by requests in flight
+   * (their holds settle within seconds, usually below their worst case) may clear at once: retrying is left to the SDK.
+   */
+  boolean retryIsPointless(long waitSeconds) {
+    if (requested > limit.cap()) {
+      return true;
+    }
+    boolean roomOnceHoldsSettle = spent + requested <= limit.cap();
+    return !roomOnceHoldsSettle && waitSeconds > SDK_RETRY_WAIT_S;
   }
 
   private String amount(long value) {
