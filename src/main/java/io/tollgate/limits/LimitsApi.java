@@ -159,8 +159,13 @@ public final class LimitsApi {
   private List<Map<String, Object>> adminList(String subject) {
     GatewayConfig current = config.current();
     List<Map<String, Object>> out = new ArrayList<>();
-    if (subject == null) {
-      limits.configured(current).forEach(l -> out.add(LimitViews.view(limits, l, "operator", current, clock.instant())));
+    for (Limit limit : limits.configured(current)) {
+      if (subject == null) {
+        out.add(configuredView(limit, null));
+      } else if (limit.perAccount() && subject.startsWith("acct_")) {
+        // a configured limit counted per account: this account's own count
+        out.add(configuredView(limit, subject));
+      }
     }
     for (Limit limit : limits.stored()) {
       if (subject == null || limit.subject().equals(subject)) {
@@ -168,6 +173,24 @@ public final class LimitsApi {
       }
     }
     return out;
+  }
+
+  /**
+   * A configured (YAML) limit as the operator reads it: a shared one with its one count; one counted per account with
+   * {@code account}'s count, or, for no account, with its cap only (there is no one figure to show).
+   */
+  private Map<String, Object> configuredView(Limit limit, String account) {
+    if (!limit.perAccount()) {
+      return LimitViews.view(limits, limit, "operator", config.current(), clock.instant());
+    }
+    Map<String, Object> view = LimitViews.view(limits, limit, account == null ? "operator" : account, config.current(),
+        clock.instant());
+    if (account == null) {
+      view.remove("spent");
+      view.remove("held");
+      view.remove("remaining");
+    }
+    return view;
   }
 
   private Map<String, Object> view(Limit limit) {
@@ -211,18 +234,10 @@ public final class LimitsApi {
     // the route limits beside the spend: a shared one with what it counts now; one counted per account with its cap
     // only (each account has its own count, on GET /admin/limits and the account's /v1/limits)
     List<Map<String, Object>> routeLimits = new ArrayList<>();
-    java.time.Instant now = clock.instant();
     for (Limit limit : limits.configured(config.current())) {
-      if (limit.scope() != Scope.ROUTE) {
-        continue;
+      if (limit.scope() == Scope.ROUTE) {
+        routeLimits.add(configuredView(limit, null));
       }
-      Map<String, Object> view = LimitViews.view(limits, limit, "operator", config.current(), now);
-      if (limit.perAccount()) {
-        view.remove("spent");
-        view.remove("held");
-        view.remove("remaining");
-      }
-      routeLimits.add(view);
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("date", day.toString());

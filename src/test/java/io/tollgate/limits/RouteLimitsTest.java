@@ -352,6 +352,13 @@ class RouteLimitsTest {
     JsonObject perAccount = limits.stream().map(JsonObject.class::cast).filter(l -> !l.getBoolean("shared")).findFirst().orElseThrow();
     assertThat(perAccount.getLong("cap")).isEqualTo(9);
     assertThat(perAccount.containsKey("spent")).as("each account counts its own: no one figure to show").isFalse();
+    chat(t, CHAT_A, "official");
+    JsonArray all = new JsonObject(f.get("/admin/limits", f.admin()).body()).getJsonArray("data");
+    assertThat(all.stream().map(JsonObject.class::cast).filter(l -> l.getLong("cap") == 9).findFirst().orElseThrow()
+        .containsKey("spent")).as("not a count of 0 that is nobody's").isFalse();
+    JsonArray mine = new JsonObject(f.get("/admin/limits?subject=" + t.accountId(), f.admin()).body()).getJsonArray("data");
+    assertThat(mine.stream().map(JsonObject.class::cast).filter(l -> l.getLong("cap") == 9).findFirst().orElseThrow()
+        .getLong("spent")).as("the account's own count of the per-account route limit").isEqualTo(1);
     assertThat(f.get("/admin/routes/spend?date=June", f.admin()).statusCode()).isEqualTo(400);
   }
 
