@@ -41,10 +41,15 @@ public final class QuoteHandler {
   }
 
   public void quote(RoutingContext ctx) {
+    quote(ctx, null);
+  }
+
+  /** @param embeddingsEndpoint for a dry run, whether it came to the embeddings endpoint; null for {@code /v1/quote} */
+  private void quote(RoutingContext ctx, Boolean embeddingsEndpoint) {
     GatewayConfig current = config.current();
     auth.authenticate(ctx.request().getHeader("authorization"))
         .compose(key -> vertx.executeBlocking(() -> Json.write(preview(current, key,
-            RequestValidator.parse(ctx.body().buffer()), ctx.request().getHeader("x-tollgate-route"))), false))
+            RequestValidator.parse(ctx.body().buffer()), ctx.request().getHeader("x-tollgate-route"), embeddingsEndpoint)), false))
         .onSuccess(body -> ctx.response().putHeader("content-type", "application/json").end(body))
         .onFailure(e -> ErrorRenderer.send(ctx.response(), e));
   }
@@ -56,8 +61,15 @@ public final class QuoteHandler {
    * @param routeHeader what {@code x-tollgate-route} would say, or null for the key's preference
    */
   public Map<String, Object> preview(GatewayConfig current, ApiKey key, JsonObject body, String routeHeader) {
+    return preview(current, key, body, routeHeader, null);
+  }
+
+  private Map<String, Object> preview(GatewayConfig current, ApiKey key, JsonObject body, String routeHeader,
+      Boolean embeddingsEndpoint) {
     String model = RequestValidator.model(body);
-    boolean embeddings = current.model(model) != null && current.model(model).embeddings();
+    // a dry run is judged as its endpoint would judge the request (a chat model on /v1/embeddings is refused there)
+    boolean embeddings = embeddingsEndpoint != null ? embeddingsEndpoint
+        : current.model(model) != null && current.model(model).embeddings();
     RoutePlan plan = RoutePlanner.plan(current, key.scope(), model, routeHeader, embeddings);
     // sized by the request path's own function, with what its holds have learnt
     QuoteRequest request = QuoteRequest.of(body, plan.model(), overruns.of(plan.model().id(), plan.route().type()));
@@ -70,12 +82,16 @@ public final class QuoteHandler {
    * run ({@code 1}, {@code yes}) must not be charged for a real one.
    */
   public void dryRun(RoutingContext ctx) {
-    String value = ctx.request().getHeader(DRY_RUN);
-    if (value == null || value.equalsIgnoreCase("false")) {
+    java.util.List<String> values = ctx.request().headers().getAll(DRY_RUN);
+    String value = values.isEmpty() ? null : values.get(0);
+    if (values.stream().map(v -> v.toLowerCase(java.util.Locale.ROOT)).distinct().count() > 1) {
+      ctx.fail(ApiException.invalid(DRY_RUN, "invalid_value",
+          "The x-tollgate-dry-run header was sent more than once with different values; nothing was run or charged."));
+    } else if (value == null || value.equalsIgnoreCase("false")) {
       ctx.next();
     } else if (value.equalsIgnoreCase("true")) {
       ctx.response().putHeader(DRY_RUN, "true");
-      quote(ctx);
+      quote(ctx, ctx.request().path().endsWith("/embeddings"));
     } else {
       ctx.fail(ApiException.invalid(DRY_RUN, "invalid_value",
           "The x-tollgate-dry-run header must be true or false; nothing was run or charged."));

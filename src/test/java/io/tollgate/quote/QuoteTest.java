@@ -199,6 +199,9 @@ class QuoteTest {
 
   @Test
   void aDryRunHeaderItCannotHonourIsRefusedNeverRunAndCharged() {
+    // the real request first: it is refused with a receipt of its own, which the counts below leave out
+    String chatOnEmbeddings = "{\"model\":\"chat-a\",\"input\":[\"hello\"]}";
+    HttpResponse<String> real = f.post("/v1/embeddings", chatOnEmbeddings, f.bearer());
     long receipts = Wallets.count(f.store, "SELECT COUNT(*) FROM receipts");
     long entries = Wallets.count(f.store, "SELECT COUNT(*) FROM entries");
     String embed = "{\"model\":\"embed-a\",\"input\":[\"hello world\",\"foo\"]}";
@@ -218,6 +221,12 @@ class QuoteTest {
     assertThat(new JsonObject(embedding.body()).getString("object")).as("an embeddings request's quote").isEqualTo("quote");
     assertThat(messages.statusCode()).isEqualTo(400);
     assertThat(messages.body()).contains("POST /v1/quote");
+    HttpResponse<String> dry = f.post("/v1/embeddings", chatOnEmbeddings, withDryRun());
+    assertThat(dry.statusCode()).as("a dry run is judged as its endpoint judges the request").isEqualTo(real.statusCode())
+        .isEqualTo(400);
+    HttpResponse<String> twice = f.post("/v1/chat/completions", OFFICIAL, "authorization", "Bearer " + f.key,
+        "x-tollgate-dry-run", "false", "x-tollgate-dry-run", "true");
+    assertThat(twice.statusCode()).as("false then true: neither run nor quoted").isEqualTo(400);
     assertThat(f.upstream.requestCount()).isZero();
     assertThat(Wallets.count(f.store, "SELECT COUNT(*) FROM entries")).isEqualTo(entries);
     assertThat(Wallets.count(f.store, "SELECT COUNT(*) FROM receipts")).isEqualTo(receipts);
