@@ -59,15 +59,27 @@ public final class Main implements Runnable {
     CommandLine cmd = e.getCommandLine();
     java.io.PrintWriter err = cmd.getErr();
     if (!(e instanceof CommandLine.UnmatchedArgumentException)) {
-      java.util.Set<String> known = new java.util.HashSet<>();
-      cmd.getCommandSpec().options().forEach(o -> known.addAll(java.util.List.of(o.names())));
+      java.util.Map<String, CommandLine.Model.OptionSpec> known = new java.util.HashMap<>();
+      cmd.getCommandSpec().options().forEach(o -> java.util.Arrays.stream(o.names()).forEach(n -> known.put(n, o)));
+      java.util.Set<String> unknown = new java.util.LinkedHashSet<>();
+      boolean valueNext = false;
       for (String arg : args) {
+        if (arg.equals("--")) {
+          break; // what follows is positional, whatever it looks like
+        }
+        if (valueNext) {
+          valueNext = false; // the value of the option before it, even one that starts with '-' ("--note -")
+          continue;
+        }
         String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-        boolean number = name.matches("-\\d.*");
-        if (name.startsWith("-") && !number && !name.equals("--") && !known.contains(name) && !cmd.getCommandSpec().subcommands().containsKey(name)) {
-          err.println("Unknown option: '" + name + "'");
+        CommandLine.Model.OptionSpec option = known.get(name);
+        if (option != null) {
+          valueNext = !arg.contains("=") && option.arity().max() > 0;
+        } else if (name.startsWith("-") && !name.matches("-\\d.*") && !cmd.getCommandSpec().subcommands().containsKey(name)) {
+          unknown.add(name);
         }
       }
+      unknown.forEach(name -> err.println("Unknown option: '" + name + "'"));
     }
     err.println(e.getMessage());
     if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {

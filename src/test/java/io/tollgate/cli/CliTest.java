@@ -140,6 +140,9 @@ class CliTest {
 
     assertThat(typo.code()).isEqualTo(2);
     assertThat(typo.err()).contains("Unknown option: '--projet'").contains("Missing required option: '--project=ID'");
+    Run dashValue = run("keys", "create", "--name", "-dash", "--projet", "p", "--projet", "q");
+    assertThat(dashValue.err()).as("an option's value that starts with '-' is no option; a typo is named once")
+        .doesNotContain("'-dash'").containsOnlyOnce("Unknown option: '--projet'");
   }
 
   @Test
