@@ -101,6 +101,15 @@ final class Quoter {
         warnings.add(warning("bucket_change_on_fallback", "If the primary fails, " + Route.legLabel(i) + " pays from the "
             + leg.bucket() + " bucket instead of " + primary.bucket() + "."));
       }
+      // a backup the wallet cannot cover is skipped should the legs before it fail (the walk goes on past it)
+      if (admission.admitted() && i > admission.admittedVerdict().index()) {
+        long available = accountant.wallet(key.accountId(), leg.bucket()).availableMicros();
+        if (available < worst) {
+          warnings.add(warning("backup_unaffordable", Route.legLabel(i) + " (" + leg.upstreamModel() + " via " + channel.label()
+              + ") may cost up to " + Money.format(worst, leg.bucket()) + ", more than the " + Money.format(Math.max(0, available),
+              leg.bucket()) + " available: if the legs before it fail, it is skipped."));
+        }
+      }
     }
     // the leg admission settled on: the admitted one, or the one whose wallet refused, or else the first it planned
     LegVerdict settled = admission.admitted() ? admission.admittedVerdict()

@@ -73,6 +73,17 @@ class UnaffordableBackupTest {
   }
 
   @Test
+  void theQuoteWarnsOfTheBackupTheWalletCannotCover() {
+    Tenant t = Tenant.funded(f, "quoted-short", "0.005", null);
+
+    JsonObject quote = new JsonObject(f.post("/v1/quote", BODY, "authorization", "Bearer " + t.key()).body());
+
+    assertThat(quote.getJsonArray("warnings").stream().map(JsonObject.class::cast)
+        .filter(w -> w.getString("code").equals("backup_unaffordable")).map(w -> w.getString("message")))
+        .singleElement().asString().startsWith("backup-1 (up-tri-dear");
+  }
+
+  @Test
   void theFirstLegTheWalletCannotCoverStillRefusesTheRequestWith402() {
     Tenant t = Tenant.funded(f, "short-for-everything", "0.001", null);
 
