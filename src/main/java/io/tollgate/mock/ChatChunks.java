@@ -34,42 +34,55 @@ final class ChatChunks {
 
   private SseScript render() {
     List<String> frames = new ArrayList<>();
-    frames.add(first());
-    reply.toolCall().ifPresentOrElse(call -> {
-      frames.add(delta(new JsonObject().put("tool_calls", new JsonArray().add(new JsonObject()
-          .put("index", 0)
-          .put("id", call.id())
-          .put("type", "function")
-          .put("function", new JsonObject().put("name", call.name()).put("arguments", ""))))));
-      frames.add(delta(new JsonObject().put("tool_calls", new JsonArray().add(new JsonObject()
-          .put("index", 0)
-          .put("function", new JsonObject().put("arguments", call.arguments()))))));
-    }, () -> reply.pieces().forEach(piece ->
-        frames.add(delta(new JsonObject().put("content", piece)))));
+    // with n choices: each choice's role chunk, then each one's content, then each one's finish, by its index
+    for (int c = 0; c < reply.choices(); c++) {
+      frames.add(first(c));
+    }
+    int bodyFrom = frames.size();
+    for (int c = 0; c < reply.choices(); c++) {
+      int choice = c;
+      reply.toolCall().ifPresentOrElse(call -> {
+        frames.add(delta(choice, new JsonObject().put("tool_calls", new JsonArray().add(new JsonObject()
+            .put("index", 0)
+            .put("id", call.id())
+            .put("type", "function")
+            .put("function", new JsonObject().put("name", call.name()).put("arguments", ""))))));
+        frames.add(delta(choice, new JsonObject().put("tool_calls", new JsonArray().add(new JsonObject()
+            .put("index", 0)
+            .put("function", new JsonObject().put("arguments", call.arguments()))))));
+      }, () -> reply.pieces().forEach(piece ->
+          frames.add(delta(choice, new JsonObject().put("content", piece)))));
+    }
     int bodyTo = frames.size();
-    frames.add(SseScript.frame(chunk(new JsonObject(), reply.finishReason())));
+    for (int c = 0; c < reply.choices(); c++) {
+      frames.add(SseScript.frame(chunk(c, new JsonObject(), reply.finishReason())));
+    }
     if (includeUsage) {
       frames.add(SseScript.frame(envelope(new JsonArray()).put("usage", reply.usageJson())));
     }
     frames.add(SseScript.DONE);
-    return new SseScript(frames, 1, bodyTo);
+    return new SseScript(frames, bodyFrom, bodyTo);
   }
 
   private String first() {
+    return first(0);
+  }
+
+  private String first(int choice) {
     JsonObject delta = new JsonObject()
         .put("role", "assistant")
         .put("content", reply.toolCall().isPresent() ? null : "")
         .put("refusal", null);
-    return SseScript.frame(chunk(delta, null));
+    return SseScript.frame(chunk(choice, delta, null));
   }
 
-  private String delta(JsonObject delta) {
-    return SseScript.frame(chunk(delta, null));
+  private String delta(int choice, JsonObject delta) {
+    return SseScript.frame(chunk(choice, delta, null));
   }
 
-  private JsonObject chunk(JsonObject delta, String finishReason) {
+  private JsonObject chunk(int index, JsonObject delta, String finishReason) {
     JsonObject choice = new JsonObject()
-        .put("index", 0)
+        .put("index", index)
         .put("delta", delta)
         .put("logprobs", null)
         .put("finish_reason", finishReason);

@@ -21,6 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param completionTokens tokens produced, counted as the mock's {@link Counting} says
  * @param usage whether usage is reported at all
  * @param usageScript the shape of the usage object and any counts it misreports
+ * @param choices how many choices the reply has, each the same text: usage counts the completion tokens of all
  */
 record ChatReply(
     String id,
@@ -32,7 +33,8 @@ record ChatReply(
     int promptTokens,
     int completionTokens,
     boolean usage,
-    UsageScript usageScript) {
+    UsageScript usageScript,
+    int choices) {
 
   static final int DEFAULT_COMPLETION_TOKENS = 16;
 
@@ -62,7 +64,7 @@ record ChatReply(
     String finishReason = toolCall.isPresent() ? "tool_calls" : limit < wanted ? "length" : "stop";
     return new ChatReply("chatcmpl-" + randomHex(29), System.currentTimeMillis() / 1000,
         request.model(), content, toolCall, finishReason, request.promptTokens(), produced,
-        !settings.noUsage() && settings.usage().reported(), settings.usage());
+        !settings.noUsage() && settings.usage().reported(), settings.usage(), request.choices());
   }
 
   /** The content as streamed: each word with a trailing space, which concatenate to the content. */
@@ -73,7 +75,7 @@ record ChatReply(
   }
 
   JsonObject usageJson() {
-    return usageScript.render(promptTokens, completionTokens);
+    return usageScript.render(promptTokens, completionTokens * choices);
   }
 
   JsonObject completionJson() {
@@ -92,12 +94,16 @@ record ChatReply(
         .put("object", "chat.completion")
         .put("created", created)
         .put("model", model)
-        .put("choices", new JsonArray().add(new JsonObject()
-            .put("index", 0)
-            .put("message", message)
-            .put("logprobs", null)
-            .put("finish_reason", finishReason)));
+        .put("choices", choicesJson(message));
     return usage ? completion.put("usage", usageJson()) : completion;
+  }
+
+  private JsonArray choicesJson(JsonObject message) {
+    JsonArray out = new JsonArray();
+    for (int i = 0; i < choices; i++) {
+      out.add(new JsonObject().put("index", i).put("message", message.copy()).put("logprobs", null).put("finish_reason", finishReason));
+    }
+    return out;
   }
 
   private static String text(ChatRequest request, MockSettings settings, int words) {

@@ -16,6 +16,7 @@ import java.util.OptionalInt;
  * @param includeUsage whether stream_options.include_usage asks for a final usage chunk
  * @param toolName the function to call, when the request offers tools and allows calling them
  * @param jsonObject whether response_format asks for a JSON object
+ * @param choices how many choices to generate ({@code n}, 1 unless asked; at most {@link #MAX_CHOICES})
  */
 record ChatRequest(
     String model,
@@ -24,7 +25,17 @@ record ChatRequest(
     boolean stream,
     boolean includeUsage,
     Optional<String> toolName,
-    boolean jsonObject) {
+    boolean jsonObject,
+    int choices) {
+
+  /** OpenAI's own bound on {@code n}. */
+  static final int MAX_CHOICES = 128;
+
+  /** One choice, as the Anthropic and Gemini shapes always have. */
+  ChatRequest(String model, int promptTokens, OptionalInt maxTokens, boolean stream, boolean includeUsage,
+      Optional<String> toolName, boolean jsonObject) {
+    this(model, promptTokens, maxTokens, stream, includeUsage, toolName, jsonObject, 1);
+  }
 
   /** Stands in for the role and framing tokens a real chat template adds around each message. */
   static final int TOKENS_PER_MESSAGE = 3;
@@ -35,7 +46,15 @@ record ChatRequest(
     JsonObject streamOptions = Fields.object(body, "stream_options");
     return new ChatRequest(model, promptTokens(body, counting), maxTokens(body), stream,
         stream && streamOptions != null && Fields.flag(streamOptions, "include_usage"),
-        toolName(body), jsonObject(body));
+        toolName(body), jsonObject(body), choices(body));
+  }
+
+  private static int choices(JsonObject body) {
+    int n = Fields.positive(body, "n").orElse(1);
+    if (n > MAX_CHOICES) {
+      throw MockFailure.invalidRequest("n: " + n + " (expected: at most " + MAX_CHOICES + ")", "n");
+    }
+    return n;
   }
 
   private static int promptTokens(JsonObject body, Counting counting) {

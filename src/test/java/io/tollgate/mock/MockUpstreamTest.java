@@ -114,6 +114,20 @@ class MockUpstreamTest {
   }
 
   @Test
+  void answersNChoicesAndCountsTheCompletionTokensOfAll() throws Exception {
+    JsonObject one = new JsonObject(http.post(CHAT, chatBody("m", "hi"), null).body());
+    JsonObject three = new JsonObject(http.post(CHAT, chatBody("m", "hi").put("n", 3), null).body());
+
+    assertThat(three.getJsonArray("choices")).hasSize(3);
+    assertThat(three.getJsonArray("choices").getJsonObject(2).getInteger("index")).isEqualTo(2);
+    assertThat(three.getJsonObject("usage").getInteger("completion_tokens"))
+        .isEqualTo(3 * one.getJsonObject("usage").getInteger("completion_tokens"));
+    String stream = http.post(CHAT, chatBody("m", "hi").put("n", 2).put("stream", true), null).body();
+    assertThat(stream).contains("\"index\":1,\"delta\":{\"role\":\"assistant\"").contains("[DONE]");
+    assertThat(http.post(CHAT, chatBody("m", "hi").put("n", 129), null).statusCode()).isEqualTo(400);
+  }
+
+  @Test
   void capsCompletionAtMaxTokensWithFinishReasonLength() throws Exception {
     JsonObject capped = chatBody("m", "hi").put("max_tokens", 5);
     JsonObject cappedNewStyle = chatBody("m", "hi").put("max_completion_tokens", 4);
