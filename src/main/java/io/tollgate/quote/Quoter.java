@@ -101,8 +101,11 @@ final class Quoter {
         warnings.add(warning("bucket_change_on_fallback", "If the primary fails, " + Route.legLabel(i) + " pays from the "
             + leg.bucket() + " bucket instead of " + primary.bucket() + "."));
       }
-      // a backup the wallet cannot cover is skipped should the legs before it fail (the walk goes on past it)
-      if (admission.admitted() && i > admission.admittedVerdict().index()) {
+      // a backup the wallet cannot cover is skipped should the legs before it fail (the walk goes on past it); not said
+      // of a leg no failure can reach: one attempt only, or the admitted leg's own channel and model (already failed)
+      Leg admittedLeg = admission.admitted() ? admission.admittedVerdict().leg() : null;
+      if (admittedLeg != null && i > admission.admittedVerdict().index() && route.maxAttempts() > 1
+          && !(leg.channelId().equals(admittedLeg.channelId()) && leg.upstreamModel().equals(admittedLeg.upstreamModel()))) {
         long available = accountant.wallet(key.accountId(), leg.bucket()).availableMicros();
         if (available < worst) {
           warnings.add(warning("backup_unaffordable", Route.legLabel(i) + " (" + leg.upstreamModel() + " via " + channel.label()

@@ -30,12 +30,22 @@ class UnaffordableBackupTest {
     String config = Files.readString(f.configFile);
     config = config.replace("models:\n", """
         models:
+          - id: tri-once
+            max_output_tokens: 1000
+            prices:
+              official: {input: 1.00, output: 2.00}
           - id: tri
             max_output_tokens: 1000
             prices:
               official: {input: 1.00, output: 2.00}
         """).replace("routes:\n", """
         routes:
+          - model: tri-once
+            type: official
+            fallback: {max_price_ratio: 10, max_attempts: 1}
+            legs:
+              - {channel: main, upstream_model: up-tri}
+              - {channel: spare, upstream_model: up-tri-dear, price: {input: 8.00, output: 16.00}}
           - model: tri
             type: official
             fallback: {max_price_ratio: 10}
@@ -81,6 +91,10 @@ class UnaffordableBackupTest {
     assertThat(quote.getJsonArray("warnings").stream().map(JsonObject.class::cast)
         .filter(w -> w.getString("code").equals("backup_unaffordable")).map(w -> w.getString("message")))
         .singleElement().asString().startsWith("backup-1 (up-tri-dear");
+    JsonObject once = new JsonObject(f.post("/v1/quote", BODY.replace("\"tri\"", "\"tri-once\""), "authorization",
+        "Bearer " + t.key()).body());
+    assertThat(once.getJsonArray("warnings").stream().map(JsonObject.class::cast).map(w -> w.getString("code")))
+        .as("one attempt only: no backup ever runs, so none is warned of").doesNotContain("backup_unaffordable");
   }
 
   @Test

@@ -96,6 +96,101 @@ class AdmissionEquivalenceTest {
     }
   }
 
+  /**
+   * The walk after legs have failed upstream (the first {@code failedCount} legs, or fewer when the route has fewer):
+   * admission from the next leg meets what a leg-by-leg walk meets, where a leg the wallet cannot cover is skipped and
+   * the walk goes on, and a request out of attempts walks no leg.
+   */
+  @Property(tries = 600, seed = "16016017")
+  void aFallbackWalkSkipsALegTheWalletCannotCoverAndGoesOn(@ForAll("cases") Case c,
+      @ForAll @net.jqwik.api.constraints.IntRange(min = 1, max = 3) int failedCount) {
+    CatalogModel model = new CatalogModel("chat-x", "test", 32_000, 8_000,
+        Map.of(RouteType.OFFICIAL, new Price(1, 1, 1, 1), RouteType.ROUTED, new Price(1, 1, 1, 1)), false);
+    JsonObject body = body(c);
+    RequestValidator.chat(body, model);
+    Demand demand = Demand.of(body, model, ContextWindow.admittedPrompt(body, model).total(),
+        new Overruns.Factors(c.promptPpm(), c.ignoresOutputCap()));
+    Route route = route(c);
+    int k = Math.min(failedCount, route.legs().size() - 1);
+    if (k < 1) {
+      return; // a route of one leg has no fallback
+    }
+    List<AdmitRequest.FailedLeg> failed = route.legs().subList(0, k).stream()
+        .map(l -> new AdmitRequest.FailedLeg(l.channelId(), l.upstreamModel())).toList();
+    AccountingCore core = new AccountingCore();
+    List<Limit> limits = setUp(core, c, route, demand);
+    LimitPlanner planner = leg -> applicable(limits, leg);
+    LegHealth health = new LegHealth() {
+      @Override
+      public boolean admits(int legIndex) {
+        return c.healthy().get(legIndex);
+      }
+
+      @Override
+      public boolean available(int legIndex) {
+        return c.healthy().get(legIndex);
+      }
+    };
+
+    Admission admitted = core.admit(new AdmitRequest(ACCOUNT, route, c.keyAllowsBucketChange(), MULTIPLIERS, demand, health,
+        planner, k, failed));
+    Walked walked = fallbackPath(core, route, c, demand, limits, k, failed);
+    Statistics.label("outcome").collect(admitted.admitted() ? "admitted leg " + admitted.admittedLeg()
+        : admitted.refusal().getClass().getSimpleName());
+
+    assertThat(admitted.admittedLeg()).as("admitted leg").isEqualTo(walked.leg());
+    if (admitted.admitted()) {
+      assertThat(walked.hold().amountMicros()).isEqualTo(admitted.admittedVerdict().worstCaseMicros());
+      assertThat(SkipRules.reason(route, c.keyAllowsBucketChange(), failed, admitted.admittedLeg()))
+          .as("the admitted leg passes the fallback policy").isNull();
+    } else {
+      assertThat(admitted.refusal()).as("refusal").isEqualTo(walked.refusal());
+    }
+  }
+
+  /** The leg-by-leg walk after {@code failed}: from {@code fromLeg}, a balance refusal skips its leg. */
+  private static Walked fallbackPath(AccountingCore core, Route route, Case c, Demand demand, List<Limit> limits, int fromLeg,
+      List<AdmitRequest.FailedLeg> failed) {
+    if (failed.size() >= route.maxAttempts()) {
+      return new Walked(-1, null, new NoLegAvailable(route.model(), route.type().wireName()));
+    }
+    LimitRefused firstLimit = null;
+    BalanceRefused firstBalance = null;
+    for (int i = fromLeg; i < route.legs().size(); i++) {
+      Leg leg = route.legs().get(i);
+      Verdict rule = SkipRules.reason(route, c.keyAllowsBucketChange(), failed, i);
+      boolean skip = rule != null
+          || (!c.healthy().get(i) && c.healthy().subList(i + 1, route.legs().size()).contains(true));
+      if (skip) {
+        continue;
+      }
+      long worst = Costs.worstCaseMicros(leg.price(), demand.holdPromptTokens(), demand.maxOutputTokens(), MULTIPLIERS, route.type());
+      List<PlannedLimit> planned = new ArrayList<>();
+      for (LimitPlanner.Applicable a : applicable(limits, leg)) {
+        long amount = switch (a.limit().metric()) {
+          case SPEND -> a.limit().bucket() == leg.bucket() ? worst : -1;
+          case TOKENS -> demand.tokens();
+          case REQUESTS -> 1;
+        };
+        if (amount >= 0) {
+          planned.add(new PlannedLimit(a.limit(), a.counter(), amount, null));
+        }
+      }
+      Reserved r = core.reserve(new Attempt("hold-" + i, "req", ACCOUNT, leg.bucket(), worst, planned, 0));
+      if (r instanceof Hold hold) {
+        return new Walked(i, hold, null);
+      }
+      if (r instanceof BalanceRefused balance) {
+        firstBalance = firstBalance == null ? balance : firstBalance;
+      } else {
+        firstLimit = firstLimit == null ? (LimitRefused) r : firstLimit;
+      }
+    }
+    Refusal refusal = firstBalance != null ? firstBalance
+        : firstLimit != null ? firstLimit : new NoLegAvailable(route.model(), route.type().wireName());
+    return new Walked(-1, null, refusal);
+  }
+
   /** A walk that holds leg by leg, as the request path did before admission: skipped legs by the skip rules. */
   record Walked(int leg, Hold hold, Refusal refusal) {}
 
