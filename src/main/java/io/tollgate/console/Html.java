@@ -35,6 +35,11 @@ final class Html {
   }
 
   /** Micro-units in their bucket's currency, with the unit: "1.234500 CNY"; "—" when unknown. */
+  /** A limit's figure: money in its bucket's currency for a spend limit, else the count with its metric. */
+  static String limitAmount(long value, String bucket, String metric) {
+    return "spend".equals(metric) && bucket != null ? money(value, bucket) : e(value + " " + metric);
+  }
+
   static String money(Long micros, String bucket) {
     if (micros == null || bucket == null) {
       return "—";

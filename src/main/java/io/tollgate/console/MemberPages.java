@@ -98,16 +98,12 @@ final class MemberPages {
           + (limit.getString("key_name") == null ? "" : " · key " + limit.getString("key_name"));
       rows.add(List.of("<span class=\"limit-label\">" + Html.e(label) + "</span>",
           Html.bar(used, cap, label) + " <span class=\"limit-used\" data-limit=\"" + Html.e(limit.getString("id")) + "\">"
-              + amount(used, bucket, limit.getString("metric")) + " of " + amount(cap, bucket, limit.getString("metric")) + "</span>",
-          amount(limit.getLong("remaining"), bucket, limit.getString("metric")),
+              + Html.limitAmount(used, bucket, limit.getString("metric")) + " of " + Html.limitAmount(cap, bucket, limit.getString("metric")) + "</span>",
+          Html.limitAmount(limit.getLong("remaining"), bucket, limit.getString("metric")),
           Html.e(limit.getString("window")), Html.time(limit.getString("resets_at"), console.zone())));
     }
     return "<div class=\"card limits\">" + Html.table(List.of("Limit", "Used (spent + held) of cap", "Remaining", "Window",
         "Resets at"), rows, "No limit applies to this account's keys.") + "</div>";
-  }
-
-  private static String amount(long value, String bucket, String metric) {
-    return "spend".equals(metric) && bucket != null ? Html.money(value, bucket) : Html.e(value + " " + metric);
   }
 
   /**

@@ -59,10 +59,10 @@ final class OperatorPages {
         boolean shared = limit.getBoolean("shared", false);
         String used = shared
             ? Html.bar(limit.getLong("spent") + limit.getLong("held"), limit.getLong("cap"), label) + " "
-                + amount(limit.getLong("spent") + limit.getLong("held"), bucket, metric) + " of " + amount(limit.getLong("cap"), bucket, metric)
-            : "cap " + amount(limit.getLong("cap"), bucket, metric) + " for each account";
+                + Html.limitAmount(limit.getLong("spent") + limit.getLong("held"), bucket, metric) + " of " + Html.limitAmount(limit.getLong("cap"), bucket, metric)
+            : "cap " + Html.limitAmount(limit.getLong("cap"), bucket, metric) + " for each account";
         limitRows.add(List.of(Html.e(label), shared ? "all accounts together" : "each account on its own", used,
-            shared ? amount(limit.getLong("remaining"), bucket, metric) : "—",
+            shared ? Html.limitAmount(limit.getLong("remaining"), bucket, metric) : "—",
             limit.getString("resets_at") == null ? "never" : Html.time(limit.getString("resets_at"), console.zone())));
       }
       return Html.page("Route spend", session, "<p>" + Html.e(answer.getString("date")) + " in " + Html.e(answer.getString("time_zone"))
@@ -71,10 +71,6 @@ final class OperatorPages {
           + "</div><h2>Route limits</h2><div class=\"card limits\">" + Html.table(List.of("Limit", "Counted for", "Used (spent + held) of cap",
               "Remaining", "Resets at"), limitRows, "No route limit is configured.") + "</div>");
     });
-  }
-
-  private static String amount(long value, String bucket, String metric) {
-    return "spend".equals(metric) && bucket != null ? Html.money(value, bucket) : Html.e(value + " " + metric);
   }
 
   /** Each channel's health over the breaker's window: state, success rate, p50/p95 latency and the last error. */

@@ -362,19 +362,17 @@ public final class ProxyHandler {
           }
           if (!admission.admitted()) {
             Refusal refusal = admission.refusal();
-            if (refusal instanceof BalanceRefused) {
-              LegVerdict stopped = admission.legs().stream().filter(v -> v.verdict() == Verdict.BALANCE).findFirst()
-                  .orElse(null);
-              if (call.upstreamAttempts() > 0) {
-                // an earlier leg was called and failed: that is why the request failed, as when limits stop every
-                // backup; the wallet could cover the primary, so "top up" would be the wrong advice
-                return Future.failedFuture(allFailed(call));
-              }
-              return Future.failedFuture(Refusals.toApi(refusal, route, stopped == null ? null : stopped.leg(), call.id,
-                  clock.instant()));
+            if (call.upstreamAttempts() > 0) {
+              // an earlier leg was called and failed: that is why the request failed, whatever stopped the backups
+              // (limits or a wallet that covered the primary: "top up" would be the wrong advice)
+              return Future.failedFuture(allFailed(call));
             }
-            return Future.failedFuture(call.upstreamAttempts() > 0 ? allFailed(call)
-                : call.refusal != null ? limitError(call, call.refusal)
+            if (refusal instanceof BalanceRefused) {
+              Leg stopped = admission.legs().stream().filter(v -> v.verdict() == Verdict.BALANCE).findFirst()
+                  .map(LegVerdict::leg).orElse(null);
+              return Future.failedFuture(Refusals.toApi(refusal, route, stopped, call.id, clock.instant()));
+            }
+            return Future.failedFuture(call.refusal != null ? limitError(call, call.refusal)
                 : Refusals.toApi(refusal, route, null, call.id, clock.instant()));
           }
           call.hold = admitted.hold();

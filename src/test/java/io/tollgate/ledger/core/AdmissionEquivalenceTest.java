@@ -55,27 +55,12 @@ class AdmissionEquivalenceTest {
 
   @Property(tries = 600, seed = "16016016")
   void admitGivesTheHoldAndRefusalTheRequestPathMeets(@ForAll("cases") Case c) {
-    CatalogModel model = new CatalogModel("chat-x", "test", 32_000, 8_000,
-        Map.of(RouteType.OFFICIAL, new Price(1, 1, 1, 1), RouteType.ROUTED, new Price(1, 1, 1, 1)), false);
-    JsonObject body = body(c);
-    RequestValidator.chat(body, model);
-    Demand demand = Demand.of(body, model, ContextWindow.admittedPrompt(body, model).total(),
-        new Overruns.Factors(c.promptPpm(), c.ignoresOutputCap()));
+    Demand demand = demand(c);
     Route route = route(c);
     AccountingCore core = new AccountingCore();
     List<Limit> limits = setUp(core, c, route, demand);
     LimitPlanner planner = leg -> applicable(limits, leg);
-    LegHealth health = new LegHealth() {
-      @Override
-      public boolean admits(int legIndex) {
-        return c.healthy().get(legIndex);
-      }
-
-      @Override
-      public boolean available(int legIndex) {
-        return c.healthy().get(legIndex);
-      }
-    };
+    LegHealth health = health(c);
 
     Admission quoted = core.admit(AdmitRequest.first(ACCOUNT, route, c.keyAllowsBucketChange(), MULTIPLIERS, demand, health, planner));
     Walked walked = requestPath(core, route, c, demand, limits);
@@ -104,12 +89,7 @@ class AdmissionEquivalenceTest {
   @Property(tries = 600, seed = "16016017")
   void aFallbackWalkSkipsALegTheWalletCannotCoverAndGoesOn(@ForAll("cases") Case c,
       @ForAll @net.jqwik.api.constraints.IntRange(min = 1, max = 3) int failedCount) {
-    CatalogModel model = new CatalogModel("chat-x", "test", 32_000, 8_000,
-        Map.of(RouteType.OFFICIAL, new Price(1, 1, 1, 1), RouteType.ROUTED, new Price(1, 1, 1, 1)), false);
-    JsonObject body = body(c);
-    RequestValidator.chat(body, model);
-    Demand demand = Demand.of(body, model, ContextWindow.admittedPrompt(body, model).total(),
-        new Overruns.Factors(c.promptPpm(), c.ignoresOutputCap()));
+    Demand demand = demand(c);
     Route route = route(c);
     int k = Math.min(failedCount, route.legs().size() - 1);
     if (k < 1) {
@@ -120,21 +100,11 @@ class AdmissionEquivalenceTest {
     AccountingCore core = new AccountingCore();
     List<Limit> limits = setUp(core, c, route, demand);
     LimitPlanner planner = leg -> applicable(limits, leg);
-    LegHealth health = new LegHealth() {
-      @Override
-      public boolean admits(int legIndex) {
-        return c.healthy().get(legIndex);
-      }
-
-      @Override
-      public boolean available(int legIndex) {
-        return c.healthy().get(legIndex);
-      }
-    };
+    LegHealth health = health(c);
 
     Admission admitted = core.admit(new AdmitRequest(ACCOUNT, route, c.keyAllowsBucketChange(), MULTIPLIERS, demand, health,
         planner, k, failed));
-    Walked walked = fallbackPath(core, route, c, demand, limits, k, failed);
+    Walked walked = walk(core, route, c, demand, limits, k, failed);
     Statistics.label("outcome").collect(admitted.admitted() ? "admitted leg " + admitted.admittedLeg()
         : admitted.refusal().getClass().getSimpleName());
 
@@ -148,8 +118,20 @@ class AdmissionEquivalenceTest {
     }
   }
 
-  /** The leg-by-leg walk after {@code failed}: from {@code fromLeg}, a balance refusal skips its leg. */
-  private static Walked fallbackPath(AccountingCore core, Route route, Case c, Demand demand, List<Limit> limits, int fromLeg,
+  /** A walk that holds leg by leg, as the request path did before admission: skipped legs by the skip rules. */
+  record Walked(int leg, Hold hold, Refusal refusal) {}
+
+  /** The walk of a first request: {@link #walk} from the first leg, nothing failed yet. */
+  private static Walked requestPath(AccountingCore core, Route route, Case c, Demand demand, List<Limit> limits) {
+    return walk(core, route, c, demand, limits, 0, List.of());
+  }
+
+  /**
+   * Reserves leg by leg from {@code fromLeg}, after the legs in {@code failed} failed upstream: legs the skip rules or an
+   * open circuit (with a healthy leg after it) rule out are passed over; a limit refusal passes to the next leg; a
+   * balance refusal ends a first walk there and, once a leg has failed, passes to the next leg too.
+   */
+  private static Walked walk(AccountingCore core, Route route, Case c, Demand demand, List<Limit> limits, int fromLeg,
       List<AdmitRequest.FailedLeg> failed) {
     if (failed.size() >= route.maxAttempts()) {
       return new Walked(-1, null, new NoLegAvailable(route.model(), route.type().wireName()));
@@ -158,52 +140,9 @@ class AdmissionEquivalenceTest {
     BalanceRefused firstBalance = null;
     for (int i = fromLeg; i < route.legs().size(); i++) {
       Leg leg = route.legs().get(i);
-      Verdict rule = SkipRules.reason(route, c.keyAllowsBucketChange(), failed, i);
-      boolean skip = rule != null
+      boolean skip = SkipRules.reason(route, c.keyAllowsBucketChange(), failed, i) != null
           || (!c.healthy().get(i) && c.healthy().subList(i + 1, route.legs().size()).contains(true));
       if (skip) {
-        continue;
-      }
-      long worst = Costs.worstCaseMicros(leg.price(), demand.holdPromptTokens(), demand.maxOutputTokens(), MULTIPLIERS, route.type());
-      List<PlannedLimit> planned = new ArrayList<>();
-      for (LimitPlanner.Applicable a : applicable(limits, leg)) {
-        long amount = switch (a.limit().metric()) {
-          case SPEND -> a.limit().bucket() == leg.bucket() ? worst : -1;
-          case TOKENS -> demand.tokens();
-          case REQUESTS -> 1;
-        };
-        if (amount >= 0) {
-          planned.add(new PlannedLimit(a.limit(), a.counter(), amount, null));
-        }
-      }
-      Reserved r = core.reserve(new Attempt("hold-" + i, "req", ACCOUNT, leg.bucket(), worst, planned, 0));
-      if (r instanceof Hold hold) {
-        return new Walked(i, hold, null);
-      }
-      if (r instanceof BalanceRefused balance) {
-        firstBalance = firstBalance == null ? balance : firstBalance;
-      } else {
-        firstLimit = firstLimit == null ? (LimitRefused) r : firstLimit;
-      }
-    }
-    Refusal refusal = firstBalance != null ? firstBalance
-        : firstLimit != null ? firstLimit : new NoLegAvailable(route.model(), route.type().wireName());
-    return new Walked(-1, null, refusal);
-  }
-
-  /** A walk that holds leg by leg, as the request path did before admission: skipped legs by the skip rules. */
-  record Walked(int leg, Hold hold, Refusal refusal) {}
-
-  private static Walked requestPath(AccountingCore core, Route route, Case c, Demand demand, List<Limit> limits) {
-    LimitRefused first = null;
-    for (int i = 0; i < route.legs().size(); i++) {
-      Leg leg = route.legs().get(i);
-      Verdict rule = SkipRules.reason(route, c.keyAllowsBucketChange(), List.of(), i);
-      String skip = rule == null ? null : rule.outcome();
-      if (skip == null && !c.healthy().get(i) && c.healthy().subList(i + 1, route.legs().size()).contains(true)) {
-        skip = "skipped_circuit_open";
-      }
-      if (skip != null) {
         continue;
       }
       // ProxyHandler.hold: the demand's worst case at the leg's price, and Limits.plan's amounts
@@ -224,11 +163,40 @@ class AdmissionEquivalenceTest {
         return new Walked(i, hold, null);
       }
       if (r instanceof BalanceRefused balance) {
-        return new Walked(-1, null, balance);
+        if (failed.isEmpty()) {
+          return new Walked(-1, null, balance);
+        }
+        firstBalance = firstBalance == null ? balance : firstBalance;
+      } else {
+        firstLimit = firstLimit == null ? (LimitRefused) r : firstLimit;
       }
-      first = first == null ? (LimitRefused) r : first;
     }
-    return new Walked(-1, null, first != null ? first : new NoLegAvailable(route.model(), route.type().wireName()));
+    Refusal refusal = firstBalance != null ? firstBalance
+        : firstLimit != null ? firstLimit : new NoLegAvailable(route.model(), route.type().wireName());
+    return new Walked(-1, null, refusal);
+  }
+
+  private static Demand demand(Case c) {
+    CatalogModel model = new CatalogModel("chat-x", "test", 32_000, 8_000,
+        Map.of(RouteType.OFFICIAL, new Price(1, 1, 1, 1), RouteType.ROUTED, new Price(1, 1, 1, 1)), false);
+    JsonObject body = body(c);
+    RequestValidator.chat(body, model);
+    return Demand.of(body, model, ContextWindow.admittedPrompt(body, model).total(),
+        new Overruns.Factors(c.promptPpm(), c.ignoresOutputCap()));
+  }
+
+  private static LegHealth health(Case c) {
+    return new LegHealth() {
+      @Override
+      public boolean admits(int legIndex) {
+        return c.healthy().get(legIndex);
+      }
+
+      @Override
+      public boolean available(int legIndex) {
+        return c.healthy().get(legIndex);
+      }
+    };
   }
 
   private static List<LimitPlanner.Applicable> applicable(List<Limit> limits, Leg leg) {
